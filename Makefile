@@ -1,0 +1,34 @@
+# Two commands matter: `make run` and `make test`. Both build .venv themselves.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIP_FLAGS := --disable-pip-version-check --quiet
+
+.PHONY: run test test-unit test-integration bench clean
+
+# The venv is rebuilt when a requirements file changes (stamp files track each set).
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.runtime-stamp: requirements.txt $(BIN)/activate
+	$(BIN)/pip install $(PIP_FLAGS) -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-stamp: requirements-dev.txt requirements.txt $(BIN)/activate
+	$(BIN)/pip install $(PIP_FLAGS) -r requirements-dev.txt
+	touch $@
+
+run: $(VENV)/.runtime-stamp
+	PATH="$(CURDIR)/$(BIN):$$PATH" exec $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
+test: $(VENV)/.dev-stamp
+	$(BIN)/python -m pytest
+
+test-unit: $(VENV)/.dev-stamp
+	$(BIN)/python -m pytest tests/unit
+
+test-integration: $(VENV)/.dev-stamp
+	$(BIN)/python -m pytest tests/integration
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

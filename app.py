@@ -1,0 +1,106 @@
+"""The application factory: a list of register_* calls."""
+import atexit
+import logging
+import os
+import time
+
+from flask import Flask, g, request
+
+from config import load_settings
+from extensions import SECURITY_SCHEMES, TENANT_SECURITY, ChatKeepApi
+
+log = logging.getLogger("chatkeep")
+JSON_BODY_METHODS = {"POST", "PUT", "PATCH"}
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app from the environment; `config` overrides settings (tests)."""
+    app = Flask(__name__)
+    app.config.update(load_settings())
+    app.config.update(config or {})
+    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_BODY_BYTES"]
+    register_logging(app)
+    register_database(app)
+    register_request_hooks(app)
+    register_api(app)
+    register_cli(app)
+    return app
+
+
+def register_logging(app: Flask) -> None:
+    logging.basicConfig(level=app.config["LOG_LEVEL"],
+                        format="%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s")
+    logging.getLogger().setLevel(app.config["LOG_LEVEL"])
+
+
+def register_database(app: Flask) -> None:
+    from models.db import connect, redact
+    from services import embedded_db
+
+    uri = app.config["MONGODB_URI"]
+    if uri is None:
+        # Under gunicorn the master has started the embedded server and says where;
+        # CLI commands and direct runs share that server, or start it.
+        uri = os.environ.get(embedded_db.URI_ENV)
+        if not uri:
+            uri = embedded_db.ensure_running(app.config["DATA_DIR"])
+            # Stops it at exit only if this process started it and nobody took it over.
+            atexit.register(embedded_db.stop_if_owner, app.config["DATA_DIR"], os.getpid())
+        log.info("database: embedded nx-27017 at %s (development default; set MONGODB_URI "
+                 "to use MongoDB in production)", uri)
+    else:
+        log.info("database: %s", redact(uri))
+    connect(uri, app.config["DB_TIMEOUT_MS"])
+
+
+def register_request_hooks(app: Flask) -> None:
+    from blueprints.auth import release_tenant
+    from blueprints.problems import problem
+    from services.metrics import observe_request
+
+    @app.before_request
+    def _start_and_check_media_type():
+        g.request_started = time.perf_counter()
+        has_body = bool(request.content_length) or "chunked" in request.headers.get("Transfer-Encoding", "")
+        if request.method in JSON_BODY_METHODS and has_body and not request.is_json:
+            return problem(415, "Unsupported Media Type")
+        return None
+
+    @app.after_request
+    def _observe(response):
+        started = g.pop("request_started", None)
+        if started is not None:
+            route = request.url_rule.rule if request.url_rule else "<unmatched>"
+            observe_request(request.method, route, response.status_code, time.perf_counter() - started)
+        return response
+
+    app.teardown_request(release_tenant)
+
+
+def register_api(app: Flask) -> None:
+    from blueprints import admin, ops, sessions
+    from blueprints.problems import register_error_handlers
+
+    app.config.update({
+        "API_TITLE": "ChatKeep", "API_VERSION": "v1", "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/", "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "/docs", "OPENAPI_SWAGGER_UI_URL": "/docs/assets/",
+        "API_SPEC_OPTIONS": {
+            "security": TENANT_SECURITY,
+            "info": {"description": "Persistence for WhatsApp gateways and chatbots. "
+                                    "Errors are RFC 9457 application/problem+json."},
+        },
+    })
+    api = ChatKeepApi(app)
+    for name, scheme in SECURITY_SCHEMES.items():
+        api.spec.components.security_scheme(name, scheme)
+    for blueprint in (ops.blp, admin.blp, sessions.blp):
+        api.register_blueprint(blueprint)
+    app.add_url_rule("/docs/assets/<path:filename>", "docs_asset", ops.docs_asset)
+    register_error_handlers(app)
+
+
+def register_cli(app: Flask) -> None:
+    from cli import tenants_cli
+
+    app.cli.add_command(tenants_cli)

@@ -1,0 +1,51 @@
+"""Who is calling: a tenant by API key, or the operator by CHATKEEP_ADMIN_TOKEN."""
+import hmac
+
+from flask import current_app, g, request
+
+from blueprints.problems import problem
+from models.tenancy import reset_current_tenant, set_current_tenant
+from services.tenants import tenant_for_api_key
+
+MAX_KEY_LENGTH = 256
+
+
+def _presented_secret() -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer ":
+        return header[7:].strip() or None
+    return request.headers.get("X-API-Key", "").strip() or None
+
+
+def _unauthorized(detail: str):
+    return problem(401, "Unauthorized", detail, headers={"WWW-Authenticate": 'Bearer realm="chatkeep"'})
+
+
+def require_tenant():
+    """before_request of tenant blueprints: resolve the tenant and scope every query to it."""
+    key = _presented_secret()
+    if not key:
+        return _unauthorized("Send your API key as 'Authorization: Bearer <key>' or 'X-API-Key'.")
+    tenant = tenant_for_api_key(key) if len(key) <= MAX_KEY_LENGTH else None
+    if tenant is None:
+        return _unauthorized("The API key is not valid.")
+    g.tenant = tenant
+    g.tenant_scope_token = set_current_tenant(tenant.id)
+    return None
+
+
+def release_tenant(_exc=None):
+    token = g.pop("tenant_scope_token", None)
+    if token is not None:
+        reset_current_tenant(token)
+
+
+def require_admin():
+    """before_request of admin blueprints; with no admin token configured they do not exist."""
+    expected = current_app.config.get("CHATKEEP_ADMIN_TOKEN")
+    if not expected:
+        return problem(404, "Not Found", "There is nothing at this address.")
+    presented = _presented_secret() or ""
+    if not hmac.compare_digest(presented.encode("utf-8", "surrogatepass"), expected.encode()):
+        return _unauthorized("The admin token is not valid.")
+    return None

@@ -1,0 +1,45 @@
+"""Operations: liveness, readiness, metrics, and the offline API docs assets."""
+from flask import Response, send_from_directory
+from flask_smorest import Blueprint
+from pymongo.errors import PyMongoError
+from swagger_ui_bundle import swagger_ui_path
+
+from blueprints.problems import DB_RETRY_AFTER_S, problem
+from extensions import PUBLIC
+from models.db import ping
+from services.metrics import render
+from prometheus_client import CONTENT_TYPE_LATEST
+
+blp = Blueprint("ops", __name__, description="Health, readiness and metrics.")
+
+
+@blp.route("/healthz")
+@blp.doc(security=PUBLIC)
+@blp.response(200, description="The process is up.")
+def healthz():
+    return {"status": "ok"}
+
+
+@blp.route("/readyz")
+@blp.doc(security=PUBLIC, responses={503: "The database is unreachable."})
+@blp.response(200, description="The database answers.")
+def readyz():
+    try:
+        ping()
+    except PyMongoError:
+        return problem(503, "Service Unavailable", "The database is unreachable.",
+                       type_="urn:chatkeep:problem:database-unavailable",
+                       headers={"Retry-After": str(DB_RETRY_AFTER_S)})
+    return {"status": "ready"}
+
+
+@blp.route("/metrics")
+@blp.doc(security=PUBLIC)
+@blp.response(200, description="Prometheus text format.", content_type=CONTENT_TYPE_LATEST)
+def metrics():
+    return Response(render(), mimetype=CONTENT_TYPE_LATEST)
+
+
+def docs_asset(filename):
+    """Swagger UI's files, installed from PyPI, so /docs works without internet."""
+    return send_from_directory(swagger_ui_path, filename)

@@ -1,0 +1,103 @@
+"""Settings from the environment, and only from the environment.
+
+Every variable ChatKeep reads is declared once in VARIABLES (name, default, parser,
+meaning); the README's configuration table lists the same names and a test keeps the
+two in step. An invalid value stops start-up with one line naming the variable.
+"""
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+
+class ConfigError(ValueError):
+    """A configuration variable holds a value ChatKeep cannot use."""
+
+
+def _int_between(low: int, high: int) -> Callable[[str], int]:
+    def parse(raw: str) -> int:
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ValueError(f"must be a whole number from {low} to {high}") from None
+        if not low <= value <= high:
+            raise ValueError(f"must be a whole number from {low} to {high}")
+        return value
+
+    return parse
+
+
+def _log_level(raw: str) -> str:
+    level = raw.upper()
+    if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+        raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+    return level
+
+
+def _mongodb_uri(raw: str) -> str:
+    if not raw.startswith(("mongodb://", "mongodb+srv://", "mongomock://")):
+        raise ValueError("must start with mongodb:// or mongodb+srv://")
+    return raw
+
+
+def _non_empty(raw: str) -> str:
+    if not raw.strip():
+        raise ValueError("must not be blank when set")
+    return raw
+
+
+def _admin_token(raw: str) -> str:
+    if len(raw) < 16:
+        raise ValueError("must be at least 16 characters (or unset to disable the admin API)")
+    return raw
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    default: object
+    parse: Callable[[str], object]
+    meaning: str
+
+
+VARIABLES = (
+    Variable("MONGODB_URI", None, _mongodb_uri,
+             "MongoDB to use. Unset: the embedded nx-27017 server under DATA_DIR/db."),
+    Variable("DATA_DIR", "./data", _non_empty,
+             "Runtime files: embedded database, snapshots, spool, logs."),
+    Variable("HOST", "127.0.0.1", _non_empty, "Address gunicorn binds to."),
+    Variable("PORT", 8000, _int_between(1, 65535), "Port gunicorn binds to."),
+    Variable("WEB_CONCURRENCY", 2, _int_between(1, 64), "gunicorn worker processes."),
+    Variable("CHATKEEP_ADMIN_TOKEN", None, _admin_token,
+             "Bearer token of the admin API. Unset: the admin API answers 404."),
+    Variable("MAX_BODY_BYTES", 1048576, _int_between(1024, 64 * 1048576),
+             "Largest request body accepted; larger bodies get 413."),
+    Variable("LOG_LEVEL", "INFO", _log_level, "DEBUG, INFO, WARNING, ERROR or CRITICAL."),
+    Variable("DB_TIMEOUT_MS", 3000, _int_between(100, 60000),
+             "How long a database call waits for a reachable server before 503."),
+)
+
+
+def load_settings(environ=None) -> dict:
+    """Parse every variable; raise ConfigError naming the first bad one."""
+    environ = os.environ if environ is None else environ
+    settings = {}
+    for var in VARIABLES:
+        raw = environ.get(var.name)
+        if raw is None or raw == "":
+            settings[var.name] = var.default
+            continue
+        try:
+            settings[var.name] = var.parse(raw)
+        except ValueError as exc:
+            raise ConfigError(f"{var.name}={raw!r} is invalid: {exc}") from None
+    settings["DATA_DIR"] = str(Path(settings["DATA_DIR"]).resolve())
+    return settings
+
+
+def load_settings_or_exit(environ=None) -> dict:
+    """For process entry points: print one clear line and exit on a bad value."""
+    try:
+        return load_settings(environ)
+    except ConfigError as exc:
+        raise SystemExit(f"chatkeep: configuration error: {exc}") from None

@@ -1,0 +1,25 @@
+"""Unbound extension objects, bound to an app in create_app."""
+from flask_smorest import Api
+
+from blueprints.problems import problem_for_http_exception
+from schemas.problem import ProblemSchema
+
+
+class ChatKeepApi(Api):
+    """flask-smorest's Api with RFC 9457 problem+json as the one error shape."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def handle_http_exception(self, error):
+        return problem_for_http_exception(error)
+
+
+SECURITY_SCHEMES = {
+    "ApiKeyBearer": {"type": "http", "scheme": "bearer", "description": "The tenant's API key."},
+    "ApiKeyHeader": {"type": "apiKey", "in": "header", "name": "X-API-Key",
+                     "description": "The tenant's API key, as a header."},
+    "AdminToken": {"type": "http", "scheme": "bearer", "description": "CHATKEEP_ADMIN_TOKEN."},
+}
+TENANT_SECURITY = [{"ApiKeyBearer": []}, {"ApiKeyHeader": []}]
+ADMIN_SECURITY = [{"AdminToken": []}]
+PUBLIC = []

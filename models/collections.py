@@ -1,0 +1,57 @@
+"""The one module that touches raw pymongo collections.
+
+Atomic operations MongoEngine cannot express ($setOnInsert with $inc, $push with
+$slice, conditional updates) go through ScopedCollection, which adds the current
+tenant to every filter and every inserted document, exactly as TenantQuerySet does.
+"""
+from pymongo import ReturnDocument
+from pymongo.collection import Collection
+
+from models.tenancy import current_tenant_id, scoped_filter
+
+
+class ScopedCollection:
+    def __init__(self, document_class):
+        self._collection: Collection = document_class._get_collection()
+
+    def insert_one(self, document: dict):
+        return self._collection.insert_one({**document, "tenant_id": current_tenant_id()})
+
+    def find_one(self, query: dict, projection=None):
+        return self._collection.find_one(scoped_filter(query), projection)
+
+    def find(self, query: dict, sort=None, limit: int = 0, projection=None):
+        return self._collection.find(scoped_filter(query), projection, sort=sort, limit=limit)
+
+    def count(self, query: dict) -> int:
+        return self._collection.count_documents(scoped_filter(query))
+
+    def update_one(self, query: dict, update: dict, upsert: bool = False):
+        return self._collection.update_one(scoped_filter(query), update, upsert=upsert)
+
+    def find_one_and_update(self, query: dict, update: dict, upsert: bool = False):
+        return self._collection.find_one_and_update(
+            scoped_filter(query), update, upsert=upsert, return_document=ReturnDocument.AFTER)
+
+    def delete_one(self, query: dict) -> int:
+        return self._collection.delete_one(scoped_filter(query)).deleted_count
+
+    def delete_many(self, query: dict) -> int:
+        return self._collection.delete_many(scoped_filter(query)).deleted_count
+
+
+def scoped(document_class) -> ScopedCollection:
+    return ScopedCollection(document_class)
+
+
+class GlobalCollection:
+    """Read access to a collection that is not tenant-owned (tenants, leases)."""
+
+    def __init__(self, document_class):
+        self._collection: Collection = document_class._get_collection()
+
+    def find(self, query: dict, sort=None, limit: int = 0, projection=None):
+        return self._collection.find(query, projection, sort=sort, limit=limit)
+
+    def count(self, query: dict) -> int:
+        return self._collection.count_documents(query)

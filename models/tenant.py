@@ -1,0 +1,18 @@
+"""The tenant: the root of isolation, so it is the one document not tenant-scoped."""
+from mongoengine import Document, IntField, LongField, StringField
+
+
+class Tenant(Document):
+    id = StringField(primary_key=True)
+    slug = StringField(required=True, unique=True)
+    name = StringField(required=True)
+    api_key_hash = StringField(required=True, unique=True)
+    webhook_token_hash = StringField(required=True, unique=True)
+    cloud_app_secret = StringField()
+    cloud_verify_token = StringField()
+    chat_session_ttl_hours = IntField(default=24)
+    timezone = StringField(default="UTC")
+    created_at = LongField(required=True)
+    updated_at = LongField(required=True)
+
+    meta = {"collection": "tenants"}

@@ -1,0 +1,46 @@
+"""Fields shared by every schema: timestamps in the contract's form, phones, cursors."""
+from datetime import timezone
+
+from marshmallow import ValidationError, fields, validate
+
+from services.clock import iso, to_ms
+from services.phones import InvalidPhone, normalize_phone
+
+
+class Timestamp(fields.AwareDateTime):
+    """Stored as epoch ms; on the wire ISO 8601 UTC with a Z and milliseconds.
+
+    Input may carry any UTC offset; one without an offset is taken as UTC."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("metadata", {}).setdefault("example", "2026-11-22T10:15:30.123Z")
+        super().__init__(format="iso", default_timezone=timezone.utc, **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return iso(value)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return to_ms(super()._deserialize(value, attr, data, **kwargs))
+
+
+class Phone(fields.String):
+    """A phone number in any accepted form, loaded as its normalised digits."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("metadata", {}).setdefault("example", "5511987654321")
+        super().__init__(validate=validate.Length(min=1, max=64), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return normalize_phone(text)
+        except InvalidPhone as exc:
+            raise ValidationError(f"Not a valid phone number: it {exc}.") from None
+
+
+def phone_or_422(raw: str, name: str) -> str:
+    """Normalise a phone from a URL path; a bad one becomes a 422 naming `name`."""
+    try:
+        return normalize_phone(raw)
+    except InvalidPhone as exc:
+        raise ValidationError({name: [f"Not a valid phone number: it {exc}."]}) from None

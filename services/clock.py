@@ -1,0 +1,33 @@
+"""Time as ChatKeep stores it: integer milliseconds since the Unix epoch (UTC).
+
+Integers behave the same on MongoDB, the embedded nx-27017 server and mongomock
+(nx-27017 turns a datetime written by `$set` on an existing document into a string),
+they compare and `$max` correctly, and they carry exactly the millisecond precision
+the contract shows. The wire form is ISO 8601 UTC with a Z: 2026-11-22T10:15:30.123Z.
+"""
+from datetime import datetime, timezone
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def to_ms(moment: datetime) -> int:
+    """A datetime (naive means UTC) as epoch milliseconds, truncated."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    delta = moment - _EPOCH
+    return delta.days * 86_400_000 + delta.seconds * 1000 + delta.microseconds // 1000
+
+
+def from_ms(ms: int) -> datetime:
+    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
+
+
+def now_ms() -> int:
+    return to_ms(datetime.now(timezone.utc))
+
+
+def iso(ms: int | None) -> str | None:
+    if ms is None:
+        return None
+    seconds, millis = divmod(int(ms), 1000)
+    return datetime.fromtimestamp(seconds, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{millis:03d}Z"

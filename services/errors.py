@@ -1,0 +1,19 @@
+"""Domain errors. The HTTP layer maps each to a problem+json status."""
+
+
+class ServiceError(Exception):
+    status = 400
+    title = "Bad Request"
+    slug = "bad-request"
+
+    def __init__(self, detail: str):
+        super().__init__(detail)
+        self.detail = detail
+
+
+class NotFound(ServiceError):
+    status, title, slug = 404, "Not Found", "not-found"
+
+
+class Conflict(ServiceError):
+    status, title, slug = 409, "Conflict", "conflict"

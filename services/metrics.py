@@ -1,0 +1,28 @@
+"""Prometheus metrics, correct under several gunicorn workers.
+
+With PROMETHEUS_MULTIPROC_DIR set (gunicorn.conf.py sets it before any worker starts)
+each worker writes its samples to files there and /metrics aggregates them.
+"""
+import os
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
+from prometheus_client import REGISTRY
+
+REQUESTS = Counter("chatkeep_http_requests_total", "HTTP requests answered.",
+                   ["method", "route", "status"])
+LATENCY = Histogram("chatkeep_http_request_duration_seconds", "Time to answer an HTTP request.",
+                    ["method", "route"],
+                    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+
+
+def observe_request(method: str, route: str, status: int, seconds: float) -> None:
+    REQUESTS.labels(method, route, str(status)).inc()
+    LATENCY.labels(method, route).observe(seconds)
+
+
+def render() -> bytes:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return generate_latest(registry)
+    return generate_latest(REGISTRY)

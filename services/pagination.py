@@ -1,0 +1,59 @@
+"""Keyset pagination on a stable, unique sort key (of strings and integers).
+
+A page's cursor holds the sort-key values of its last item, so the next page starts
+strictly after it: items arriving meanwhile never make a page repeat or skip one, and
+every page costs one indexed query (plus one count when a total is asked for).
+"""
+import base64
+import binascii
+import json
+
+ASC, DESC = 1, -1
+
+
+class InvalidCursor(ValueError):
+    """A cursor this service did not produce."""
+
+
+def encode_cursor(values: list) -> str:
+    raw = json.dumps(values, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, width: int) -> list:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        values = json.loads(raw)
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise InvalidCursor("cursor is not one this service issued") from None
+    if (not isinstance(values, list) or len(values) != width
+            or not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in values)):
+        raise InvalidCursor("cursor is not one this service issued")
+    return values
+
+
+def after(sort: list[tuple[str, int]], values: list) -> dict:
+    """The filter for items strictly after `values` in `sort` order."""
+    branches = []
+    for i, (field, direction) in enumerate(sort):
+        branch = {f: v for (f, _), v in zip(sort[:i], values[:i])}
+        branch[field] = {"$gt" if direction == ASC else "$lt": values[i]}
+        branches.append(branch)
+    return branches[0] if len(branches) == 1 else {"$or": branches}
+
+
+def fetch_page(collection, query: dict, sort: list[tuple[str, int]], limit: int,
+               cursor: str | None = None, include_total: bool = False) -> dict:
+    """One page of `collection` (a ScopedCollection) as {items, next_cursor, total?}."""
+    page_query = dict(query)
+    if cursor:
+        extra = after(sort, decode_cursor(cursor, len(sort)))
+        page_query = {**query, **extra} if not set(query) & set(extra) else {"$and": [query, extra]}
+    docs = list(collection.find(page_query, sort=sort, limit=limit + 1))
+    more = len(docs) > limit
+    docs = docs[:limit]
+    page = {"items": docs,
+            "next_cursor": encode_cursor([docs[-1][f] for f, _ in sort]) if more else None}
+    if include_total:
+        page["total"] = collection.count(query)
+    return page

@@ -1,0 +1,94 @@
+"""Tenants: creation, settings, API keys and their resolution.
+
+Keys carry 256 bits of randomness, so a SHA-256 digest is a safe stored form: it is
+looked up by an indexed equality match and compared again in constant time. Keys are
+shown once, at creation or rotation.
+"""
+import hashlib
+import hmac
+import secrets
+from zoneinfo import available_timezones
+
+from mongoengine import NotUniqueError
+
+from models.collections import GlobalCollection
+from models.tenant import Tenant
+from services import clock
+from services.errors import Conflict, NotFound
+from services.pagination import ASC, fetch_page
+
+API_KEY_PREFIX = "ck_live_"
+WEBHOOK_TOKEN_PREFIX = "ck_hook_"
+SETTINGS = ("name", "cloud_app_secret", "cloud_verify_token", "chat_session_ttl_hours", "timezone")
+
+
+def new_secret(prefix: str) -> str:
+    return prefix + secrets.token_urlsafe(32)
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def is_known_timezone(name: str) -> bool:
+    return name in available_timezones()
+
+
+def create_tenant(slug: str, name: str) -> tuple[Tenant, dict]:
+    """Create a tenant; returns it with its one-time secrets (api_key, webhook_token)."""
+    secrets_shown_once = {"api_key": new_secret(API_KEY_PREFIX),
+                          "webhook_token": new_secret(WEBHOOK_TOKEN_PREFIX)}
+    now = clock.now_ms()
+    tenant = Tenant(id=secrets.token_hex(12), slug=slug, name=name,
+                    api_key_hash=hash_secret(secrets_shown_once["api_key"]),
+                    webhook_token_hash=hash_secret(secrets_shown_once["webhook_token"]),
+                    created_at=now, updated_at=now)
+    try:
+        tenant.save(force_insert=True)
+    except NotUniqueError:
+        raise Conflict(f"the slug '{slug}' is taken") from None
+    return tenant, secrets_shown_once
+
+
+def get_tenant(slug: str) -> Tenant:
+    tenant = Tenant.objects(slug=slug).first()
+    if tenant is None:
+        raise NotFound(f"no tenant '{slug}'")
+    return tenant
+
+
+def list_tenants(limit: int, cursor: str | None, include_total: bool) -> dict:
+    page = fetch_page(GlobalCollection(Tenant), {}, [("slug", ASC)], limit, cursor, include_total)
+    page["items"] = [Tenant._from_son(doc) for doc in page["items"]]
+    return page
+
+
+def update_tenant(slug: str, changes: dict) -> Tenant:
+    unknown = set(changes) - set(SETTINGS)
+    if unknown:
+        raise ValueError(f"not tenant settings: {sorted(unknown)}")
+    updated = Tenant.objects(slug=slug).modify(
+        new=True, **{f"set__{k}": v for k, v in changes.items()}, set__updated_at=clock.now_ms())
+    if updated is None:
+        raise NotFound(f"no tenant '{slug}'")
+    return updated
+
+
+def rotate_secret(slug: str, which: str) -> tuple[Tenant, str]:
+    """Replace the tenant's api_key or webhook_token; the old one stops working now."""
+    prefix, field = {"api_key": (API_KEY_PREFIX, "api_key_hash"),
+                     "webhook_token": (WEBHOOK_TOKEN_PREFIX, "webhook_token_hash")}[which]
+    secret = new_secret(prefix)
+    updated = Tenant.objects(slug=slug).modify(
+        new=True, **{f"set__{field}": hash_secret(secret)}, set__updated_at=clock.now_ms())
+    if updated is None:
+        raise NotFound(f"no tenant '{slug}'")
+    return updated, secret
+
+
+def tenant_for_api_key(api_key: str) -> Tenant | None:
+    digest = hash_secret(api_key)
+    tenant = Tenant.objects(api_key_hash=digest).first()
+    if tenant is None or not hmac.compare_digest(tenant.api_key_hash, digest):
+        return None
+    return tenant
