@@ -1,5 +1,5 @@
 """Operations: liveness, readiness, metrics, and the offline API docs assets."""
-from flask import Response, send_from_directory
+from flask import Response, current_app, send_from_directory
 from flask_smorest import Blueprint
 from pymongo.errors import PyMongoError
 from swagger_ui_bundle import swagger_ui_path
@@ -25,7 +25,7 @@ def healthz():
 @blp.response(200, description="The database answers.")
 def readyz():
     try:
-        ping()
+        ping(current_app.config["DB_TIMEOUT_MS"] / 1000)
     except PyMongoError:
         return problem(503, "Service Unavailable", "The database is unreachable.",
                        type_="urn:chatkeep:problem:database-unavailable",

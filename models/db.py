@@ -3,6 +3,7 @@ import logging
 import re
 
 import mongoengine
+import pymongo
 from pymongo.uri_parser import parse_uri
 
 log = logging.getLogger(__name__)
@@ -39,5 +40,7 @@ def database():
     return mongoengine.get_db()
 
 
-def ping() -> None:
-    database().command("ping")
+def ping(timeout_s: float) -> None:
+    """A round trip bounded by `timeout_s`, even against a stalled server."""
+    with pymongo.timeout(timeout_s):
+        database().command("ping")
