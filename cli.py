@@ -1,10 +1,32 @@
-"""Operator commands: `flask --app app tenants create|list|rotate-key`."""
+"""Operator commands: `flask --app app tenants ...` and `conversations rebuild`."""
 import click
 from flask.cli import AppGroup
+from marshmallow import ValidationError
 
-from services import tenants
+from models.tenancy import tenant_scope
+from schemas.tenants import TenantCreateSchema
+from services import conversations, tenants
+from services.errors import ServiceError
 
 tenants_cli = AppGroup("tenants", help="Create, list and re-key tenants.")
+conversations_cli = AppGroup("conversations", help="Maintain conversation summaries.")
+
+
+def _or_click_error(function, *args):
+    try:
+        return function(*args)
+    except ServiceError as exc:
+        raise click.ClickException(exc.detail) from None
+
+
+def _all_tenants():
+    cursor = None
+    while True:
+        page = tenants.list_tenants(200, cursor, False)
+        yield from page["items"]
+        cursor = page["next_cursor"]
+        if not cursor:
+            return
 
 
 @tenants_cli.command("create")
@@ -12,9 +34,6 @@ tenants_cli = AppGroup("tenants", help="Create, list and re-key tenants.")
 @click.option("--name", help="Display name (default: the slug).")
 def create(slug, name):
     """Create a tenant and print its API key and webhook token (shown only now)."""
-    from marshmallow import ValidationError
-
-    from schemas.tenants import TenantCreateSchema
     try:
         body = TenantCreateSchema().load({"slug": slug, "name": name or slug})
     except ValidationError as exc:
@@ -29,28 +48,25 @@ def create(slug, name):
 @tenants_cli.command("list")
 def list_():
     """List tenants (no secrets)."""
-    cursor = None
-    while True:
-        page = tenants.list_tenants(200, cursor, False)
-        for tenant in page["items"]:
-            click.echo(f"{tenant.slug}\t{tenant.name}\ttz={tenant.timezone}\t"
-                       f"ttl={tenant.chat_session_ttl_hours}h")
-        cursor = page["next_cursor"]
-        if not cursor:
-            break
+    for tenant in _all_tenants():
+        click.echo(f"{tenant.slug}\t{tenant.name}\ttz={tenant.timezone}\tttl={tenant.chat_session_ttl_hours}h")
 
 
 @tenants_cli.command("rotate-key")
 @click.argument("slug")
 def rotate_key(slug):
     """Issue a new API key; the old one stops working at once."""
-    tenant, api_key = _or_click_error(tenants.rotate_secret, slug, "api_key")
+    _tenant, api_key = _or_click_error(tenants.rotate_secret, slug, "api_key")
     click.echo(f"api_key: {api_key}")
 
 
-def _or_click_error(function, *args):
-    from services.errors import ServiceError
-    try:
-        return function(*args)
-    except ServiceError as exc:
-        raise click.ClickException(exc.detail) from None
+@conversations_cli.command("rebuild")
+@click.option("--tenant", "slug", help="Only this tenant (default: every tenant).")
+def rebuild(slug):
+    """Recompute every conversation summary from the messages."""
+    chosen = [_or_click_error(tenants.get_tenant, slug)] if slug else _all_tenants()
+    for tenant in chosen:
+        with tenant_scope(tenant.id):
+            result = conversations.rebuild_summaries()
+        click.echo(f"{tenant.slug}: {result['conversations']} conversations rebuilt, "
+                   f"{result['removed']} stale summaries removed")

@@ -1,0 +1,32 @@
+"""The materialised summary of one conversation, kept current on every message write.
+
+Listing conversations reads these, never the messages. The last message is held by
+id (fetched in one `$in` query per page), so a status change never touches this.
+"""
+from mongoengine import IntField, ListField, LongField, StringField
+
+from models.tenancy import TenantDocument
+
+
+class Conversation(TenantDocument):
+    conversation_id = StringField(required=True)
+    participants = ListField(StringField(), required=True)
+    session_id = StringField()
+    last_message_id = StringField(required=True)
+    last_message_at = LongField(required=True)
+    message_count = IntField(default=0)
+    inbound_count = IntField(default=0)
+    outbound_count = IntField(default=0)
+    unread_count = IntField(default=0)
+    read_marked_at = LongField(default=0)  # inbound messages after this are unread
+    created_at = LongField(required=True)
+    updated_at = LongField(required=True)
+
+    meta = {
+        "collection": "conversations",
+        "indexes": [
+            {"fields": ["tenant_id", "conversation_id"], "unique": True},
+            {"fields": ["tenant_id", "-last_message_at", "-conversation_id"]},
+            {"fields": ["tenant_id", "session_id", "-last_message_at", "-conversation_id"]},
+        ],
+    }

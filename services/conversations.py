@@ -1,0 +1,124 @@
+"""Conversation summaries: kept current on every message write, rebuilt on demand.
+
+The summary's last message is the one with the greatest (created_at, id). One
+conditional upsert records a message: it replaces the last message only when the new
+one sorts after it, and always counts it. When the filter does not match an existing
+summary the upsert collides with the unique key and a plain update counts it instead.
+"""
+from pymongo.errors import DuplicateKeyError
+
+from models.collections import scoped
+from models.conversation import Conversation
+from models.message import Message
+from services import clock
+from services.errors import NotFound
+from services.pagination import DESC, fetch_page
+
+LIST_SORT = [("last_message_at", DESC), ("conversation_id", DESC)]
+
+
+def _conversations():
+    return scoped(Conversation)
+
+
+def _counts(direction: str) -> dict:
+    inbound = direction == "in"
+    return {"message_count": 1, "inbound_count": int(inbound), "outbound_count": int(not inbound),
+            "unread_count": int(inbound)}
+
+
+def record_message(message: dict) -> None:
+    """Count `message` in its conversation's summary and make it the last one if newest."""
+    newer = {"$or": [{"last_message_at": {"$lt": message["created_at"]}},
+                     {"last_message_at": message["created_at"], "last_message_id": {"$lt": message["_id"]}}]}
+    key = {"conversation_id": message["conversation_id"]}
+    now = clock.now_ms()
+    as_last = {
+        "$set": {"last_message_id": message["_id"], "last_message_at": message["created_at"],
+                 "session_id": message["session_id"], "updated_at": now},
+        "$inc": _counts(message["direction"]),
+        "$setOnInsert": {"participants": sorted((message["from"], message["to"])), "created_at": now,
+                         "read_marked_at": 0},
+    }
+    try:
+        _conversations().update_one({**key, **newer}, as_last, upsert=True)
+        return
+    except DuplicateKeyError:
+        pass  # the summary exists and already holds a newer message (or a racing insert won)
+    without_insert = {k: v for k, v in as_last.items() if k != "$setOnInsert"}
+    if _conversations().update_one({**key, **newer}, without_insert).matched_count:
+        return
+    _conversations().update_one(key, {"$inc": _counts(message["direction"]), "$set": {"updated_at": now}})
+
+
+def list_conversations(session_id: str | None, limit: int, cursor: str | None, include_total: bool) -> dict:
+    query = {"session_id": session_id} if session_id else {}
+    page = fetch_page(_conversations(), query, LIST_SORT, limit, cursor, include_total)
+    last_ids = [summary["last_message_id"] for summary in page["items"]]
+    last_messages = {m["_id"]: m for m in scoped(Message).find({"_id": {"$in": last_ids}})} if last_ids else {}
+    for summary in page["items"]:
+        summary["last_message"] = last_messages.get(summary["last_message_id"])
+    return page
+
+
+def get_conversation(conversation_id: str) -> dict:
+    summary = _conversations().find_one({"conversation_id": conversation_id})
+    if summary is None:
+        raise NotFound(f"no conversation '{conversation_id}'")
+    return summary
+
+
+def mark_read(conversation_id: str) -> dict:
+    summary = _conversations().find_one_and_update(
+        {"conversation_id": conversation_id},
+        {"$set": {"unread_count": 0, "read_marked_at": clock.now_ms(), "updated_at": clock.now_ms()}})
+    if summary is None:
+        raise NotFound(f"no conversation '{conversation_id}'")
+    summary["last_message"] = scoped(Message).find_one({"_id": summary["last_message_id"]})
+    return summary
+
+
+def delete_conversation(conversation_id: str) -> None:
+    """Remove the conversation's messages and its summary (this tenant's only)."""
+    removed_messages = scoped(Message).delete_many({"conversation_id": conversation_id})
+    removed_summary = _conversations().delete_one({"conversation_id": conversation_id})
+    if not (removed_messages or removed_summary):
+        raise NotFound(f"no conversation '{conversation_id}'")
+
+
+def rebuild_summaries() -> dict:
+    """Recompute the current tenant's summaries from its messages; returns counts.
+
+    Streams the messages once (memory grows with conversations, not messages) and keeps
+    each summary's read mark, the one thing messages cannot tell.
+    """
+    read_marks = {s["conversation_id"]: s.get("read_marked_at", 0)
+                  for s in _conversations().find({}, projection={"conversation_id": 1, "read_marked_at": 1})}
+    built: dict[str, dict] = {}
+    fields = {"conversation_id": 1, "direction": 1, "created_at": 1, "session_id": 1, "from": 1, "to": 1}
+    for message in scoped(Message).find({}, projection=fields):
+        summary = built.setdefault(message["conversation_id"], {
+            "message_count": 0, "inbound_count": 0, "outbound_count": 0, "unread_count": 0,
+            "last_key": (-1, ""), "read_marked_at": read_marks.get(message["conversation_id"], 0),
+            "participants": sorted((message["from"], message["to"]))})
+        counts = _counts(message["direction"])
+        counts["unread_count"] = int(message["direction"] == "in"
+                                     and message["created_at"] > summary["read_marked_at"])
+        for name, value in counts.items():
+            summary[name] += value
+        key = (message["created_at"], message["_id"])
+        if key > summary["last_key"]:
+            summary.update(last_key=key, session_id=message["session_id"])
+    now = clock.now_ms()
+    for conversation_id, summary in built.items():
+        at, last_id = summary.pop("last_key")
+        _conversations().update_one(
+            {"conversation_id": conversation_id},
+            {"$set": {**summary, "last_message_id": last_id, "last_message_at": at, "updated_at": now},
+             "$setOnInsert": {"created_at": now}},
+            upsert=True)
+    stale = [s["conversation_id"] for s in _conversations().find({}, projection={"conversation_id": 1})
+             if s["conversation_id"] not in built]
+    for conversation_id in stale:
+        _conversations().delete_one({"conversation_id": conversation_id})
+    return {"conversations": len(built), "removed": len(stale)}

@@ -1,0 +1,130 @@
+"""Messages through the HTTP API, run on every tier."""
+import pytest
+
+from tests.conftest import assert_problem
+
+BOT = "5511987654321"
+CUSTOMER = "5511912345678"
+
+
+def message(direction="in", external_id=None, **extra):
+    body = {"session_id": "store-main", "direction": direction, "text": "Olá ✅",
+            "from": CUSTOMER if direction == "in" else BOT, "to": BOT if direction == "in" else CUSTOMER}
+    if external_id:
+        body["external_id"] = external_id
+    body.update(extra)
+    return body
+
+
+def post(client, tenant, body):
+    return client.post("/api/v1/messages", json=body, headers=tenant.headers)
+
+
+def test_record_and_read_back_a_message(client, tenant):
+    created = post(client, tenant, message("in", "wamid.1", **{"from": "+55 (11) 91234-5678",
+                                                               "to": f"{BOT}@s.whatsapp.net"}))
+    assert created.status_code == 201
+    body = created.get_json()
+    assert body["from"] == CUSTOMER and body["to"] == BOT and body["direction"] == "in"
+    assert body["conversation_id"] == f"{CUSTOMER}:{BOT}" and body["text"] == "Olá ✅"
+    assert body["status"] == "delivered" and body["media"] is None and body["read_at"] is None
+    assert [h["status"] for h in body["status_history"]] == ["delivered"]
+    assert client.get(f"/api/v1/messages/{body['id']}", headers=tenant.headers).get_json() == body
+    by_ext = client.get("/api/v1/messages/by-external-id/wamid.1", headers=tenant.headers)
+    assert by_ext.get_json() == body
+
+
+def test_same_external_id_returns_the_stored_message_once(client, tenant):
+    first = post(client, tenant, message("out", "ext-1"))
+    again = post(client, tenant, message("out", "ext-1", text="a different text"))
+    assert first.status_code == 201 and again.status_code == 200
+    assert again.get_json() == first.get_json()
+    listed = client.get("/api/v1/messages?include_total=true", headers=tenant.headers).get_json()
+    assert listed["total"] == 1
+    summary = client.get("/api/v1/conversations", headers=tenant.headers).get_json()["items"][0]
+    assert summary["message_count"] == 1 and summary["outbound_count"] == 1
+
+
+def test_media_message(client, tenant):
+    body = message("in", type="image", text=None,
+                   media={"url": "https://gw.example/m/1.jpg", "mime_type": "image/jpeg", "caption": "foto"})
+    created = post(client, tenant, body).get_json()
+    assert created["type"] == "image" and created["media"]["caption"] == "foto"
+
+
+def test_status_moves_forward_only_and_failed_is_final(client, tenant):
+    out = post(client, tenant, message("out")).get_json()
+    assert out["status"] == "pending"
+    url = f"/api/v1/messages/{out['id']}"
+    steps = [("sent", "sent"), ("read", "read"), ("delivered", "read"), ("played", "played"),
+             ("failed", "failed"), ("read", "failed")]
+    for sent, expected in steps:
+        response = client.patch(url, json={"status": sent}, headers=tenant.headers)
+        assert response.status_code == 200 and response.get_json()["status"] == expected
+    final = client.get(url, headers=tenant.headers).get_json()
+    assert [h["status"] for h in final["status_history"]] == ["pending"] + [s for s, _ in steps]
+    assert final["sent_at"] and final["delivered_at"] and final["read_at"] and final["failed_at"]
+
+
+def test_status_times_are_set_once_at_the_earliest_report(client, tenant):
+    out = post(client, tenant, message("out")).get_json()
+    url = f"/api/v1/messages/{out['id']}"
+    client.patch(url, json={"status": "delivered", "at": "2026-11-22T10:00:05.000Z"}, headers=tenant.headers)
+    client.patch(url, json={"status": "delivered", "at": "2026-11-22T10:00:09.000Z"}, headers=tenant.headers)
+    client.patch(url, json={"status": "delivered", "at": "2026-11-22T07:00:01.000-03:00"}, headers=tenant.headers)
+    assert client.get(url, headers=tenant.headers).get_json()["delivered_at"] == "2026-11-22T10:00:01.000Z"
+
+
+def test_failed_keeps_its_error(client, tenant):
+    out = post(client, tenant, message("out")).get_json()
+    failed = client.patch(f"/api/v1/messages/{out['id']}", json={"status": "failed", "error": "131026 undeliverable"},
+                          headers=tenant.headers).get_json()
+    assert failed["status"] == "failed" and failed["error"] == "131026 undeliverable"
+
+
+def test_list_filters_and_pages_newest_first(client, tenant):
+    ids = [post(client, tenant, message("in" if i % 2 else "out", f"e{i}")).get_json()["id"] for i in range(9)]
+    seen, cursor = [], None
+    while True:
+        page = client.get("/api/v1/messages?limit=4" + (f"&cursor={cursor}" if cursor else ""),
+                          headers=tenant.headers).get_json()
+        seen += [m["id"] for m in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert seen == ids[::-1]
+    inbound = client.get("/api/v1/messages?direction=in&include_total=true", headers=tenant.headers).get_json()
+    assert inbound["total"] == 4 and all(m["direction"] == "in" for m in inbound["items"])
+    pending = client.get("/api/v1/messages?status=pending", headers=tenant.headers).get_json()
+    assert {m["id"] for m in pending["items"]} == set(ids[0::2])
+    first = client.get(f"/api/v1/messages/{ids[0]}", headers=tenant.headers).get_json()
+    later = client.get(f"/api/v1/messages?since={first['created_at']}&session_id=store-main&include_total=true",
+                       headers=tenant.headers).get_json()
+    assert later["total"] == 9
+    none = client.get(f"/api/v1/messages?until={first['created_at']}&include_total=true",
+                      headers=tenant.headers).get_json()
+    assert none["total"] == 0
+
+
+@pytest.mark.parametrize("body,field", [
+    ({"direction": "sideways"}, "direction"), ({"from": "12"}, "from"), ({"to": "not a phone"}, "to"),
+    ({"to": {"$gt": ""}}, "to"), ({"session_id": {"$ne": None}}, "session_id"), ({"type": "hologram"}, "type"),
+    ({"text": ""}, "text"), ({"text": 5}, "text"), ({"status": "teleported"}, "status"), ({"unknown": 1}, "unknown"),
+    ({"external_id": ""}, "external_id"), ({"media": {"url": "x", "size": 3}}, "media"),
+])
+def test_bad_messages_are_422_and_write_nothing(client, tenant, body, field):
+    assert_problem(post(client, tenant, {**message("in"), **body}), 422, field)
+    assert client.get("/api/v1/messages?include_total=true", headers=tenant.headers).get_json()["total"] == 0
+    assert client.get("/api/v1/conversations", headers=tenant.headers).get_json()["items"] == []
+
+
+def test_bad_status_updates(client, tenant):
+    out = post(client, tenant, message("out")).get_json()
+    url = f"/api/v1/messages/{out['id']}"
+    assert_problem(client.patch(url, json={"status": "bogus"}, headers=tenant.headers), 422, "status")
+    assert_problem(client.patch(url, json={"status": {"$set": 1}}, headers=tenant.headers), 422, "status")
+    assert_problem(client.patch(url, json={}, headers=tenant.headers), 422, "status")
+    assert_problem(client.patch(url, json={"status": "sent", "at": "yesterday"}, headers=tenant.headers), 422, "at")
+    assert_problem(client.patch("/api/v1/messages/nope", json={"status": "sent"}, headers=tenant.headers), 404)
+    assert client.get(url, headers=tenant.headers).get_json()["status_history"] == out["status_history"]
+    assert_problem(client.get("/api/v1/messages?since=nonsense", headers=tenant.headers), 422, "since")

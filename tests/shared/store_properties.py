@@ -1,0 +1,83 @@
+"""Properties of the conversation store at the service level, run on every tier."""
+import itertools
+import random
+
+from models.tenancy import tenant_scope
+from services import conversations, messages
+from services.errors import NotFound
+from services.message_status import RANK
+from services.phones import conversation_id_for
+
+BOT, CUSTOMERS = "5511987654321", ["5511912345678", "14155550123", "447700900123", "5521998765432"]
+PERMUTED = ["sent", "delivered", "read", "played", "failed", "delivered"]
+
+
+def _end_state(message):
+    keys = ("status_rank", "sent_at", "delivered_at", "read_at", "failed_at", "error")
+    return {k: message.get(k) for k in keys}, sorted(message["status_history"])
+
+
+def test_every_permutation_of_statuses_reaches_the_same_end_state(app):
+    times = {status: 1_700_000_000_000 + i * 1000 for i, status in enumerate(PERMUTED)}
+    end_states = set()
+    with app.app_context(), tenant_scope("tenant-perm"):
+        for n, order in enumerate(itertools.permutations(range(len(PERMUTED)))):
+            if n % 7:  # every 7th of the 720 orders keeps the test fast on a real server
+                continue
+            stored, _ = messages.record_message({"session_id": "s", "from": BOT, "to": CUSTOMERS[0],
+                                                 "direction": "out", "text": "x", "at": 1_699_999_999_000})
+            for i in order:
+                status = PERMUTED[i]
+                messages.update_status(stored["_id"], status, times[status] + i,
+                                       "boom" if status == "failed" else None)
+            state, history = _end_state(messages.get_message(stored["_id"]))
+            end_states.add((tuple(sorted(state.items())), tuple(history)))
+    assert len(end_states) == 1
+    (state, _history), = end_states
+    assert dict(state)["status_rank"] == RANK["failed"]
+
+
+def _summaries():
+    found = conversations.list_conversations(None, 200, None, False)["items"]
+    keys = ("conversation_id", "participants", "session_id", "last_message_id", "last_message_at",
+            "message_count", "inbound_count", "outbound_count", "unread_count")
+    return sorted(({k: s.get(k) for k in keys} for s in found), key=lambda s: s["conversation_id"])
+
+
+def test_rebuilt_summaries_equal_incremental_ones(app):
+    rng = random.Random(20261122)
+    with app.app_context(), tenant_scope("tenant-rebuild"):
+        stored = []
+        for step in range(160):
+            action = rng.random()
+            customer = rng.choice(CUSTOMERS)
+            if action < 0.6 or not stored:
+                direction = rng.choice(["in", "out"])
+                ends = (customer, BOT) if direction == "in" else (BOT, customer)
+                external = f"e{rng.randrange(120)}" if rng.random() < 0.5 else None  # some duplicates
+                message, _ = messages.record_message({
+                    "session_id": rng.choice(["s1", "s2"]), "from": ends[0], "to": ends[1],
+                    "direction": direction, "text": f"m{step}", "external_id": external})
+                stored.append(message["_id"])
+            elif action < 0.8:
+                messages.update_status(rng.choice(stored), rng.choice(list(RANK)))
+            elif action < 0.9:
+                conversations.mark_read(messages.get_message(rng.choice(stored))["conversation_id"])
+            else:
+                try:
+                    conversations.delete_conversation(conversation_id_for(customer, BOT))
+                except NotFound:  # nothing stored in that pair yet
+                    pass
+                stored = [m for m in stored if _exists(m)]
+        incremental = _summaries()
+        assert incremental, "the random mix should leave some conversations"
+        conversations.rebuild_summaries()
+        assert _summaries() == incremental
+
+
+def _exists(message_id):
+    try:
+        messages.get_message(message_id)
+        return True
+    except NotFound:
+        return False
