@@ -1,46 +1,41 @@
 """A WhatsApp message, inbound or outbound, with its delivery status.
 
-Stored fields differ from the wire in three ways, each for cross-database safety:
-times are epoch milliseconds, the status is an integer rank (`status_rank`, so
-`$max` moves it forward atomically), and history entries are "status@ms" strings
-(nx-27017 turns pushed sub-documents into JSON strings).
+Stored fields differ from the wire, each for cross-database safety: times are epoch
+milliseconds, the status is an integer rank (`status_rank`, so `$max` moves it
+forward atomically), and the history is `status_times` {status: earliest ms}, from
+which sent_at/delivered_at/read_at/failed_at and status_history are derived
+(nx-27017 turns `$push`ed sub-documents into JSON strings, so no arrays of them).
+A document with `awaiting_message: 1` is a parked status whose message has not come;
+every real message has `awaiting_message: 0` (an equality every backend matches alike).
 """
-from mongoengine import DictField, IntField, ListField, LongField, StringField
+from mongoengine import DictField, IntField, LongField, StringField
 
 from models.tenancy import TenantDocument
 
 
 class Message(TenantDocument):
     id = StringField(primary_key=True)
-    session_id = StringField(required=True)
+    session_id = StringField()
     external_id = StringField()
-    # "x:<external_id>", or "id:<id>" when there is none. A sparse compound index
-    # would not help: with tenant_id always present MongoDB indexes every document,
-    # and all the ones lacking an external id would collide on null.
-    unique_key = StringField(required=True)
-    conversation_id = StringField(required=True)
-    sender = StringField(db_field="from", required=True)
-    to = StringField(required=True)
-    direction = StringField(required=True, choices=("in", "out"))
-    type = StringField(required=True)
+    conversation_id = StringField()
+    sender = StringField(db_field="from")
+    to = StringField()
+    direction = StringField(choices=("in", "out"))
+    type = StringField()
     text = StringField()
     media = DictField()
     status_rank = IntField(required=True)
-    status_history = ListField(StringField())
+    status_times = DictField()
+    awaiting_message = IntField()
     error = StringField()
-    sent_at = LongField()
-    delivered_at = LongField()
-    read_at = LongField()
-    failed_at = LongField()
-    created_at = LongField(required=True)
+    created_at = LongField()
     updated_at = LongField(required=True)
 
-    # Pages sort on (created_at, _id); _id stays out of the compound indexes because
-    # nx-27017 cannot index it inside one (it fails every insert).
+    # Uniqueness is the _id's (see services.messages.message_id_for). Pages sort on
+    # (created_at, _id); _id stays out of compound indexes: nx-27017 then fails inserts.
     meta = {
         "collection": "messages",
         "indexes": [
-            {"fields": ["tenant_id", "unique_key"], "unique": True},
             {"fields": ["tenant_id", "-created_at"]},
             {"fields": ["tenant_id", "conversation_id", "-created_at"]},
             {"fields": ["tenant_id", "session_id", "-created_at"]},

@@ -50,8 +50,16 @@ class StatusUpdateSchema(Schema):
 
 
 def _status_history(message: dict) -> list:
-    entries = message_status.parse_history(message.get("status_history"))
+    entries = message_status.history(message.get("status_times"))
     return [{"status": entry["status"], "at": iso(entry["at"])} for entry in entries]
+
+
+STATUS_TIME_DOC = {"type": "string", "format": "date-time", "nullable": True,
+                   "description": "When the message first reached this status, or null."}
+
+
+def _status_time(status: str):
+    return lambda message: iso((message.get("status_times") or {}).get(status))
 
 
 class MessageSchema(Schema):
@@ -70,10 +78,10 @@ class MessageSchema(Schema):
     status_history = fields.Function(_status_history, metadata={"example": [
         {"status": "sent", "at": "2026-11-22T10:15:30.123Z"}]})
     error = fields.String(allow_none=True, dump_default=None)
-    sent_at = Timestamp(allow_none=True, dump_default=None)
-    delivered_at = Timestamp(allow_none=True, dump_default=None)
-    read_at = Timestamp(allow_none=True, dump_default=None)
-    failed_at = Timestamp(allow_none=True, dump_default=None)
+    sent_at = fields.Function(_status_time("sent"), metadata=STATUS_TIME_DOC)
+    delivered_at = fields.Function(_status_time("delivered"), metadata=STATUS_TIME_DOC)
+    read_at = fields.Function(_status_time("read"), metadata=STATUS_TIME_DOC)
+    failed_at = fields.Function(_status_time("failed"), metadata=STATUS_TIME_DOC)
     created_at = Timestamp()
     updated_at = Timestamp()
 

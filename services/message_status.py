@@ -3,45 +3,33 @@
 pending < sent < delivered < read < played, and failed above them all, so the current
 status is the highest rank ever received: `$max` applies it atomically in the
 database and any arrival order ends in the same state. Each status's time is the
-earliest reported (`$min`), so it too is independent of order.
+earliest one reported for it (`$min` on `status_times.<status>`), so the history is
+order-independent too, bounded (one entry per status), and a repeated delivery of
+the same status changes nothing.
 """
 STATUSES = ("pending", "sent", "delivered", "read", "played", "failed")
 RANK = {"pending": 0, "sent": 1, "delivered": 2, "read": 3, "played": 4, "failed": 9}
 STATUS_OF_RANK = {rank: status for status, rank in RANK.items()}
-TIME_FIELD = {"sent": "sent_at", "delivered": "delivered_at", "read": "read_at", "failed": "failed_at"}
-HISTORY_LIMIT = 50  # the newest entries are kept; the status itself never depends on them
-
-
-def history_entry(status: str, at_ms: int) -> str:
-    return f"{status}@{at_ms}"
-
-
-def parse_history(entries: list) -> list[dict]:
-    parsed = []
-    for entry in entries or []:
-        status, _, at = str(entry).partition("@")
-        if status in RANK and at.isdigit():
-            parsed.append({"status": status, "at": int(at)})
-    return parsed
+TIME_FIELDS = {"sent_at": "sent", "delivered_at": "delivered", "read_at": "read", "failed_at": "failed"}
 
 
 def initial_fields(status: str, at_ms: int) -> dict:
     """The status fields of a newly stored message."""
-    fields = {"status_rank": RANK[status], "status_history": [history_entry(status, at_ms)]}
-    if status in TIME_FIELD:
-        fields[TIME_FIELD[status]] = at_ms
-    return fields
+    return {"status_rank": RANK[status], "status_times": {status: at_ms}}
 
 
 def status_update(status: str, at_ms: int, now_ms: int, error: str | None = None) -> dict:
     """The atomic update that records `status` received at `at_ms`."""
-    update = {
-        "$max": {"status_rank": RANK[status]},
-        "$push": {"status_history": {"$each": [history_entry(status, at_ms)], "$slice": -HISTORY_LIMIT}},
-        "$set": {"updated_at": now_ms},
-    }
-    if status in TIME_FIELD:
-        update["$min"] = {TIME_FIELD[status]: at_ms}
+    update = {"$max": {"status_rank": RANK[status]},
+              "$min": {f"status_times.{status}": at_ms},
+              "$set": {"updated_at": now_ms}}
     if status == "failed" and error:
         update["$set"]["error"] = error
     return update
+
+
+def history(status_times: dict | None) -> list[dict]:
+    """[{status, at}] in the order the statuses happened (ties in rank order)."""
+    known = [(at, RANK[status], status) for status, at in (status_times or {}).items()
+             if status in RANK and isinstance(at, int)]
+    return [{"status": status, "at": at} for at, _rank, status in sorted(known)]

@@ -1,24 +1,38 @@
-"""Messages: recorded once per external id, status moving only forward.
+"""Messages: stored once per external id, status moving only forward.
 
-Recording costs two database commands (the insert and the summary upsert); a status
-update costs one. Neither reads before it writes: the unique index on
-(tenant_id, external_id) makes duplicates the database's job.
+A message with an external id has a deterministic id (a hash of tenant and external
+id), so the unique `_id` index recognises duplicates atomically. A status that
+arrives before its message is parked as a placeholder under that same id
+(`awaiting_message: 1`); the message, when it comes, collides with it and fills it
+in, keeping the statuses. Recording a new message costs two database commands (the
+insert and the summary upsert); a status update costs one.
 """
+import hashlib
+
 from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
 from models.collections import scoped
 from models.message import Message
+from models.tenancy import current_tenant_id
 from services import clock, conversations, message_status
 from services.errors import NotFound
 from services.pagination import DESC, fetch_page
 from services.phones import conversation_id_for
 
 PAGE_SORT = [("created_at", DESC), ("_id", DESC)]
+VISIBLE = {"awaiting_message": 0}  # placeholders (1) are not messages yet
+CONTENT_FIELDS = ("session_id", "conversation_id", "from", "to", "direction", "type", "text", "media",
+                  "external_id", "created_at")
 
 
 def _messages():
     return scoped(Message)
+
+
+def message_id_for(external_id: str) -> str:
+    digest = hashlib.sha256(f"{current_tenant_id()}\0{external_id}".encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()[:24]
 
 
 def record_message(fields: dict) -> tuple[dict, bool]:
@@ -28,48 +42,69 @@ def record_message(fields: dict) -> tuple[dict, bool]:
     """
     now = clock.now_ms()
     status = fields.get("status") or ("delivered" if fields["direction"] == "in" else "pending")
+    external_id = fields.get("external_id")
     document = {
-        "_id": str(ObjectId()),
-        "session_id": fields["session_id"],
+        "_id": message_id_for(external_id) if external_id else str(ObjectId()),
+        "session_id": fields["session_id"], "external_id": external_id,
         "conversation_id": conversation_id_for(fields["from"], fields["to"]),
         "from": fields["from"], "to": fields["to"], "direction": fields["direction"],
         "type": fields.get("type") or "text", "text": fields.get("text"), "media": fields.get("media"),
-        "error": None, "created_at": now, "updated_at": now,
+        "error": None, "created_at": now, "updated_at": now, "awaiting_message": 0,
         **message_status.initial_fields(status, fields.get("at") or now),
     }
-    document["external_id"] = fields.get("external_id")
-    document["unique_key"] = unique_key(fields.get("external_id"), document["_id"])
     try:
         _messages().insert_one(document)
+        stored = document
     except DuplicateKeyError:
-        return get_by_external_id(fields["external_id"]), False
-    conversations.record_message(document)
-    return document, True
+        stored = _fill_placeholder(document, status, fields.get("at") or now)
+        if stored is None:
+            return _messages().find_one({"_id": document["_id"], **VISIBLE}), False
+    conversations.record_message(stored)
+    return stored, True
 
 
-def unique_key(external_id: str | None, message_id: str) -> str:
-    return f"x:{external_id}" if external_id else f"id:{message_id}"
+def _fill_placeholder(document: dict, status: str, at_ms: int) -> dict | None:
+    """Turn a parked-status placeholder into the message; None if a real message is there."""
+    update = message_status.status_update(status, at_ms, document["updated_at"])
+    update["$set"].update({k: document[k] for k in CONTENT_FIELDS}, awaiting_message=0)
+    return _messages().find_one_and_update({"_id": document["_id"], "awaiting_message": 1}, update)
+
+
+def record_status(external_id: str, status: str, at_ms: int, error: str | None = None) -> None:
+    """Apply a gateway's status for a message known by its external id, or park it."""
+    message_id = message_id_for(external_id)
+    now = clock.now_ms()
+    update = message_status.status_update(status, at_ms, now, error)
+    if _messages().find_one_and_update({"_id": message_id}, update) is not None:
+        return
+    placeholder = {"_id": message_id, "awaiting_message": 1, "external_id": external_id,
+                   "error": error if status == "failed" else None, "updated_at": now,
+                   **message_status.initial_fields(status, at_ms)}
+    try:
+        _messages().insert_one(placeholder)
+    except DuplicateKeyError:  # the message (or another parked status) arrived meanwhile
+        _messages().find_one_and_update({"_id": message_id}, update)
 
 
 def get_message(message_id: str) -> dict:
-    message = _messages().find_one({"_id": message_id})
+    message = _messages().find_one({"_id": message_id, **VISIBLE})
     if message is None:
         raise NotFound(f"no message '{message_id}'")
     return message
 
 
 def get_by_external_id(external_id: str) -> dict:
-    message = _messages().find_one({"unique_key": unique_key(external_id, "")})
+    message = _messages().find_one({"_id": message_id_for(external_id), **VISIBLE})
     if message is None:
         raise NotFound(f"no message with external_id '{external_id}'")
     return message
 
 
 def update_status(message_id: str, status: str, at_ms: int | None = None, error: str | None = None) -> dict:
-    """Record `status` for a message; the status itself only moves forward."""
+    """Record `status` for a stored message; the status itself only moves forward."""
     now = clock.now_ms()
     update = message_status.status_update(status, at_ms or now, now, error)
-    message = _messages().find_one_and_update({"_id": message_id}, update)
+    message = _messages().find_one_and_update({"_id": message_id, **VISIBLE}, update)
     if message is None:
         raise NotFound(f"no message '{message_id}'")
     return message
@@ -87,4 +122,4 @@ def list_messages(filters: dict, limit: int, cursor: str | None, include_total: 
         created["$lt"] = filters["until"]
     if created:
         query["created_at"] = created
-    return fetch_page(_messages(), query, PAGE_SORT, limit, cursor, include_total)
+    return fetch_page(_messages(), {**query, **VISIBLE}, PAGE_SORT, limit, cursor, include_total)

@@ -58,12 +58,16 @@ def test_status_moves_forward_only_and_failed_is_final(client, tenant):
     url = f"/api/v1/messages/{out['id']}"
     steps = [("sent", "sent"), ("read", "read"), ("delivered", "read"), ("played", "played"),
              ("failed", "failed"), ("read", "failed")]
-    for sent, expected in steps:
-        response = client.patch(url, json={"status": sent}, headers=tenant.headers)
+    for at, (sent, expected) in enumerate(steps, start=1):
+        response = client.patch(url, json={"status": sent, "at": f"2030-01-01T00:00:0{at}.000Z"},
+                                headers=tenant.headers)
         assert response.status_code == 200 and response.get_json()["status"] == expected
     final = client.get(url, headers=tenant.headers).get_json()
-    assert [h["status"] for h in final["status_history"]] == ["pending"] + [s for s, _ in steps]
-    assert final["sent_at"] and final["delivered_at"] and final["read_at"] and final["failed_at"]
+    # One entry per status, at the earliest time it was reported; the late "delivered" is there.
+    assert [h["status"] for h in final["status_history"]] == ["pending", "sent", "read", "delivered",
+                                                               "played", "failed"]
+    assert final["read_at"] == "2030-01-01T00:00:02.000Z" and final["failed_at"] == "2030-01-01T00:00:05.000Z"
+    assert final["sent_at"] and final["delivered_at"]
 
 
 def test_status_times_are_set_once_at_the_earliest_report(client, tenant):
