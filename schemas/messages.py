@@ -18,6 +18,8 @@ class MediaSchema(Schema):
     mime_type = fields.String(allow_none=True, validate=validate.Length(max=255),
                               metadata={"example": "image/jpeg"})
     caption = fields.String(allow_none=True, validate=validate.Length(max=4096))
+    id = fields.String(allow_none=True, validate=validate.Length(max=256), metadata={
+        "description": "The gateway's media id (Cloud API), to fetch the file from the gateway."})
 
 
 class MessageCreateSchema(Schema):

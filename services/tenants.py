@@ -86,6 +86,17 @@ def rotate_secret(slug: str, which: str) -> tuple[Tenant, str]:
     return updated, secret
 
 
+def tenant_for_webhook_token(slug: str, token: str) -> Tenant | None:
+    tenant = Tenant.objects(slug=slug).first()
+    if tenant is None or not hmac.compare_digest(tenant.webhook_token_hash, hash_secret(token)):
+        return None
+    return tenant
+
+
+def tenant_by_slug(slug: str) -> Tenant | None:
+    return Tenant.objects(slug=slug).first()
+
+
 def tenant_for_api_key(api_key: str) -> Tenant | None:
     digest = hash_secret(api_key)
     tenant = Tenant.objects(api_key_hash=digest).first()

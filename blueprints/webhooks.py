@@ -1,0 +1,121 @@
+"""Gateways post here: Evolution API, WAHA and the WhatsApp Cloud API.
+
+Authentication comes before parsing: the tenant's webhook token (Evolution, WAHA) or
+the Cloud API's HMAC signature over the raw body bytes. A request either stores its
+events, or changes nothing and says why.
+"""
+import hashlib
+import hmac
+import json
+
+from flask import Response, g, request
+from flask_smorest import Blueprint
+
+from blueprints.problems import problem
+from extensions import PUBLIC
+from models.tenancy import set_current_tenant
+from schemas.gateways import PayloadError, cloud, evolution, waha
+from schemas.webhooks import GATEWAY_BODY, WebhookResultSchema
+from services.ingest import ingest
+from services.tenants import tenant_by_slug, tenant_for_webhook_token
+
+blp = Blueprint("webhooks", __name__, url_prefix="/webhooks",
+                description="Gateway webhooks. Evolution and WAHA send the tenant's webhook_token as "
+                            "?token= or X-Webhook-Token; the Cloud API is verified by X-Hub-Signature-256.")
+TOKEN_DOC = {"parameters": [{"in": "query", "name": "token", "schema": {"type": "string"}, "required": False,
+                             "description": "The tenant's webhook_token (or header X-Webhook-Token)."}]}
+
+
+def _scope_to(tenant) -> None:
+    g.tenant = tenant
+    g.tenant_scope_token = set_current_tenant(tenant.id)
+
+
+def _unauthorized(detail: str) -> Response:
+    return problem(401, "Unauthorized", detail)
+
+
+def _json_body():
+    """(payload, None) or (None, problem response)."""
+    try:
+        payload = json.loads(request.get_data(cache=True))
+    except (ValueError, RecursionError):
+        return None, problem(400, "Bad Request", "The body is not valid JSON.")
+    if not isinstance(payload, dict):
+        return None, problem(422, "Unprocessable Content", "The body must be a JSON object.",
+                             errors={"_schema": ["The body must be a JSON object."]})
+    return payload, None
+
+
+def _ingest_with(parser, payload):
+    try:
+        events = parser(payload)
+    except PayloadError as exc:
+        return problem(422, "Unprocessable Content", "The event lacks a required field; nothing was stored.",
+                       errors={exc.field: [exc.message]})
+    return ingest(events)
+
+
+def _token_webhook(slug: str, parser):
+    token = request.args.get("token") or request.headers.get("X-Webhook-Token") or ""
+    tenant = tenant_for_webhook_token(slug, token) if token else None
+    if tenant is None:
+        return _unauthorized("Send the tenant's webhook_token as ?token= or X-Webhook-Token.")
+    payload, error = _json_body()
+    if error:
+        return error
+    _scope_to(tenant)
+    return _ingest_with(parser, payload)
+
+
+@blp.route("/evolution/<slug>", methods=["POST"])
+@blp.doc(security=PUBLIC, requestBody=GATEWAY_BODY, **TOKEN_DOC)
+@blp.response(200, WebhookResultSchema)
+def evolution_webhook(slug):
+    """Evolution API v2 (v1 tolerated) events."""
+    return _token_webhook(slug, evolution.parse)
+
+
+@blp.route("/waha/<slug>", methods=["POST"])
+@blp.doc(security=PUBLIC, requestBody=GATEWAY_BODY, **TOKEN_DOC)
+@blp.response(200, WebhookResultSchema)
+def waha_webhook(slug):
+    """WAHA events."""
+    return _token_webhook(slug, waha.parse)
+
+
+@blp.route("/whatsapp/<slug>", methods=["GET"])
+@blp.doc(security=PUBLIC, parameters=[
+    {"in": "query", "name": name, "schema": {"type": "string"}, "required": True}
+    for name in ("hub.mode", "hub.verify_token", "hub.challenge")])
+@blp.response(200, description="The hub.challenge, echoed as text/plain.", content_type="text/plain")
+def cloud_verify(slug):
+    """Meta's verification handshake: echo hub.challenge when the verify token matches."""
+    tenant = tenant_by_slug(slug)
+    expected = (tenant.cloud_verify_token or "") if tenant else ""
+    given = request.args.get("hub.verify_token", "")
+    if (request.args.get("hub.mode") != "subscribe" or not expected
+            or not hmac.compare_digest(given.encode("utf-8", "surrogatepass"), expected.encode())):
+        return problem(403, "Forbidden", "hub.mode must be 'subscribe' and hub.verify_token must match.")
+    return Response(request.args.get("hub.challenge", "")[:1024], mimetype="text/plain")
+
+
+@blp.route("/whatsapp/<slug>", methods=["POST"])
+@blp.doc(security=PUBLIC, requestBody=GATEWAY_BODY, parameters=[
+    {"in": "header", "name": "X-Hub-Signature-256", "schema": {"type": "string"}, "required": True,
+     "description": "sha256=<hex HMAC-SHA256 of the raw body with the tenant's cloud_app_secret>"}])
+@blp.response(200, WebhookResultSchema)
+def cloud_webhook(slug):
+    """Cloud API messages and statuses; a bad item of a batch is reported, the rest kept."""
+    tenant = tenant_by_slug(slug)
+    secret = tenant.cloud_app_secret if tenant else None
+    signature = request.headers.get("X-Hub-Signature-256", "")
+    # Hash the bytes exactly as received: re-serialising would change Meta's \u escapes.
+    expected = "sha256=" + hmac.new((secret or "").encode(), request.get_data(cache=True), hashlib.sha256).hexdigest()
+    if not secret or not hmac.compare_digest(signature.encode("utf-8", "surrogatepass"), expected.encode()):
+        return _unauthorized("X-Hub-Signature-256 does not match the body signed with the tenant's cloud_app_secret.")
+    payload, error = _json_body()
+    if error:
+        return error
+    _scope_to(tenant)
+    return _ingest_with(cloud.parse, payload)

@@ -1,0 +1,60 @@
+"""The one storage path of every gateway: internal events in, counts out.
+
+Each event is stored on its own: a duplicate or a rejected item never stops the rest.
+"""
+from models.collections import scoped
+from models.gateway_session import GatewaySession
+from services import gateway_sessions, messages
+from services.events import Ignored, MessageEvent, Rejected, SessionEvent, StatusEvent
+
+
+class MissingOwnNumber(ValueError):
+    """A message whose session's own number neither the payload nor ChatKeep knows."""
+
+
+def ingest(events: list) -> dict:
+    counts = {"accepted": 0, "duplicates": 0, "ignored": 0}
+    rejected = []
+    own_numbers: dict[str, str | None] = {}
+    for event in events:
+        if isinstance(event, MessageEvent):
+            try:
+                created = _store_message(event, own_numbers)
+            except MissingOwnNumber as exc:
+                rejected.append({"item": event.external_id, "detail": str(exc)})
+                continue
+            counts["accepted" if created else "duplicates"] += 1
+        elif isinstance(event, StatusEvent):
+            messages.record_status(event.external_id, event.status, event.at, event.error)
+            counts["accepted"] += 1
+        elif isinstance(event, SessionEvent):
+            gateway_sessions.upsert_session(event.session_id, event.status, event.phone_number)
+            counts["accepted"] += 1
+        elif isinstance(event, Rejected):
+            rejected.append({"item": event.index, "detail": event.detail})
+        elif isinstance(event, Ignored):
+            counts["ignored"] += 1
+    if rejected:
+        counts.update(rejected=len(rejected), errors=rejected)
+    return counts
+
+
+def _store_message(event: MessageEvent, own_numbers: dict) -> bool:
+    own = event.own or _known_own_number(event.session_id, own_numbers)
+    ends = (event.chat, own) if event.direction == "in" else (own, event.chat)
+    _stored, created = messages.record_message({
+        "session_id": event.session_id, "external_id": event.external_id, "from": ends[0], "to": ends[1],
+        "direction": event.direction, "type": event.type, "text": event.text, "media": event.media,
+        "status": event.status, "at": event.at})
+    return created
+
+
+def _known_own_number(session_id: str, cache: dict) -> str:
+    """The session's phone, for payloads that do not carry it (one read per request)."""
+    if session_id not in cache:
+        session = scoped(GatewaySession).find_one({"session_id": session_id}, {"phone_number": 1})
+        cache[session_id] = (session or {}).get("phone_number")
+    if not cache[session_id]:
+        raise MissingOwnNumber(f"the own number of session '{session_id}' is unknown: the payload has no "
+                               "sender and no connection event has told it yet")
+    return cache[session_id]
