@@ -78,7 +78,7 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_api(app: Flask) -> None:
-    from blueprints import admin, conversations, messages, ops, sessions
+    from blueprints import admin, chat_sessions, conversations, messages, ops, orders, sessions, stats, webhooks
     from blueprints.problems import register_error_handlers
 
     app.config.update({
@@ -94,14 +94,16 @@ def register_api(app: Flask) -> None:
     api = ChatKeepApi(app)
     for name, scheme in SECURITY_SCHEMES.items():
         api.spec.components.security_scheme(name, scheme)
-    for blueprint in (ops.blp, admin.blp, sessions.blp, messages.blp, conversations.blp):
+    for blueprint in (ops.blp, admin.blp, sessions.blp, messages.blp, conversations.blp,
+                      webhooks.blp, chat_sessions.blp, orders.blp, stats.blp):
         api.register_blueprint(blueprint)
     app.add_url_rule("/docs/assets/<path:filename>", "docs_asset", ops.docs_asset)
     register_error_handlers(app)
 
 
 def register_cli(app: Flask) -> None:
-    from cli import conversations_cli, tenants_cli
+    from cli import conversations_cli, stats_cli, tenants_cli
 
     app.cli.add_command(tenants_cli)
     app.cli.add_command(conversations_cli)
+    app.cli.add_command(stats_cli)

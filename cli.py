@@ -1,15 +1,17 @@
-"""Operator commands: `flask --app app tenants ...` and `conversations rebuild`."""
+"""Operator commands: `flask --app app tenants ...`, `conversations rebuild`, `stats rebuild`."""
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from marshmallow import ValidationError
 
 from models.tenancy import tenant_scope
 from schemas.tenants import TenantCreateSchema
-from services import conversations, tenants
+from services import conversations, sales_rebuild, tenants
 from services.errors import ServiceError
 
 tenants_cli = AppGroup("tenants", help="Create, list and re-key tenants.")
 conversations_cli = AppGroup("conversations", help="Maintain conversation summaries.")
+stats_cli = AppGroup("stats", help="Maintain sales statistics.")
 
 
 def _or_click_error(function, *args):
@@ -70,3 +72,15 @@ def rebuild(slug):
             result = conversations.rebuild_summaries()
         click.echo(f"{tenant.slug}: {result['conversations']} conversations rebuilt, "
                    f"{result['removed']} stale summaries removed")
+
+
+@stats_cli.command("rebuild")
+@click.option("--tenant", "slug", help="Only this tenant (default: every tenant).")
+def rebuild_stats(slug):
+    """Recompute sales totals and daily figures from the orders (run while no orders are written)."""
+    chosen = [_or_click_error(tenants.get_tenant, slug)] if slug else _all_tenants()
+    for tenant in chosen:
+        with tenant_scope(tenant.id):
+            result = sales_rebuild.rebuild_stats(tenant.timezone, current_app.config["STATS_RETENTION_DAYS"])
+        click.echo(f"{tenant.slug}: {result['orders']} orders counted, {result['days']} days rebuilt, "
+                   f"{result['removed']} stale days removed")

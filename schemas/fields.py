@@ -1,9 +1,10 @@
-"""Fields shared by every schema: timestamps in the contract's form, phones, cursors."""
+"""Fields shared by every schema: timestamps in the contract's form, phones, money."""
 from datetime import timezone
 
 from marshmallow import ValidationError, fields, validate
 
 from services.clock import iso, to_ms
+from services.money import InvalidAmount, to_minor, to_text
 from services.phones import InvalidPhone, normalize_phone
 
 
@@ -44,3 +45,24 @@ def phone_or_422(raw: str, name: str) -> str:
         return normalize_phone(raw)
     except InvalidPhone as exc:
         raise ValidationError({name: [f"Not a valid phone number: it {exc}."]}) from None
+
+
+class Money(fields.String):
+    """An amount as a decimal string ("19.90"), loaded as integer minor units (1990).
+
+    JSON numbers are refused: a binary float cannot hold most cents exactly."""
+
+    def __init__(self, **kwargs):
+        metadata = kwargs.setdefault("metadata", {})
+        metadata.setdefault("example", "19.90")
+        metadata.setdefault("pattern", r"^[0-9]{1,13}(\.[0-9]{1,2})?$")
+        super().__init__(**kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else to_text(value)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return to_minor(value)
+        except InvalidAmount as exc:
+            raise ValidationError(str(exc)) from None

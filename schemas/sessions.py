@@ -5,7 +5,7 @@ from models.gateway_session import SESSION_STATUSES
 from schemas.fields import Phone, Timestamp
 from schemas.pagination import PageQuerySchema, page_schema
 
-SESSION_ID = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$",
+SESSION_ID = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}\Z",
                              error="1-128 characters: letters, digits and . _ : @ -")
 
 

@@ -9,19 +9,26 @@ import re
 from tests.shared.api_messages import BOT, CUSTOMER, message, post
 
 BODIES = {("patch", "/api/v1/messages/{message_id}"): {"status": "read"},
-          ("put", "/api/v1/sessions/{session_id}"): {"status": "close"}}
+          ("put", "/api/v1/sessions/{session_id}"): {"status": "close"},
+          ("put", "/api/v1/chat-sessions/{phone}"): {"state": {"step": 1}},
+          ("post", "/api/v1/orders/{order_id}/complete"): {"revenue": "1.00"}}
 UNSCOPED_PREFIXES = ("/api/v1/admin",)
 
 
 def _owner_data(client, owner):
     client.put("/api/v1/sessions/owner-session", json={"status": "open"}, headers=owner.headers)
     stored = post(client, owner, message("in", "owner-ext")).get_json()
+    client.put(f"/api/v1/chat-sessions/{CUSTOMER}", json={"state": {"owner-state": 1}}, headers=owner.headers)
+    placed = client.post("/api/v1/orders", headers=owner.headers, json={
+        "external_order_id": "owner-order", "recipient_phone": CUSTOMER,
+        "items": [{"product_type": "owner-type", "quantity": 1, "unit_price": "9.90"}]}).get_json()
     return {"session_id": "owner-session", "message_id": stored["id"], "external_id": "owner-ext",
-            "a": CUSTOMER, "b": BOT}
+            "a": CUSTOMER, "b": BOT, "phone": CUSTOMER, "order_id": placed["id"]}
 
 
 MISSING = {"session_id": "no-such-session", "message_id": "0123456789abcdef01234567",
-           "external_id": "no-such-ext", "a": "14155550199", "b": "14155550198"}
+           "external_id": "no-such-ext", "a": "14155550199", "b": "14155550198", "phone": "14155550197",
+           "order_id": "0123456789abcdef01234568"}
 
 
 def _call(client, method, path, values, tenant):
@@ -67,6 +74,10 @@ def test_every_endpoint_hides_other_tenants_data(client, tenant, other_tenant):
     assert client.get(f"/api/v1/messages/{owner_values['message_id']}",
                       headers=tenant.headers).get_json()["status"] == "delivered"
     assert client.get("/api/v1/sessions/owner-session", headers=tenant.headers).status_code == 200
+    assert client.get(f"/api/v1/chat-sessions/{CUSTOMER}", headers=tenant.headers).get_json()["state"] == \
+        {"owner-state": 1}
+    assert client.get(f"/api/v1/orders/{owner_values['order_id']}",
+                      headers=tenant.headers).get_json()["status"] == "pending"
 
 
 def _without_ids(body, values):

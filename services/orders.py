@@ -1,0 +1,94 @@
+"""Orders: created once per external order id, pending -> completed | cancelled.
+
+Each event is counted in the sales statistics exactly once. Creation is insert-first
+(the unique external order id decides between racing duplicates) and a transition is
+one conditional update on `status: pending`: only the request whose update matched
+counts it; a repeat, or the loser of a race, finds the order already moved.
+A crash between an order write and its count leaves the statistics short until
+`flask --app app stats rebuild`.
+"""
+from bson import ObjectId
+from pymongo.errors import DuplicateKeyError
+
+from models.collections import scoped
+from models.order import Order
+from services import clock, sales_stats
+from services.errors import Conflict, NotFound
+from services.pagination import DESC, fetch_page
+
+PAGE_SORT = [("created_at", DESC), ("_id", DESC)]
+TIME_FIELD = {"completed": "completed_at", "cancelled": "cancelled_at"}
+
+
+def _orders():
+    return scoped(Order)
+
+
+def create_order(fields: dict, tz: str) -> tuple[dict, bool]:
+    """Store a pending order (amounts in minor units); returns (order, created).
+
+    The same external_order_id again returns the stored order and counts nothing.
+    """
+    now = clock.now_ms()
+    items = [{"product_type": item["product_type"], "sku": item.get("sku"), "name": item.get("name"),
+              "quantity": item["quantity"], "unit_price": item["unit_price"],
+              "total": item["quantity"] * item["unit_price"]} for item in fields["items"]]
+    order = {
+        "_id": str(ObjectId()), "external_order_id": fields["external_order_id"],
+        "recipient_phone": fields["recipient_phone"], "currency": fields["currency"], "items": items,
+        "total": sum(item["total"] for item in items), "revenue": None, "status": "pending",
+        "created_day": sales_stats.local_day(now, tz), "closed_day": None,
+        "created_at": now, "updated_at": now, "completed_at": None, "cancelled_at": None,
+    }
+    try:
+        _orders().insert_one(order)
+    except DuplicateKeyError:
+        return get_by_external_id(fields["external_order_id"]), False
+    sales_stats.record_event(order, "created")
+    return order, True
+
+
+def get_order(order_id: str) -> dict:
+    order = _orders().find_one({"_id": order_id})
+    if order is None:
+        raise NotFound(f"no order '{order_id}'")
+    return order
+
+
+def get_by_external_id(external_order_id: str) -> dict:
+    order = _orders().find_one({"external_order_id": external_order_id})
+    if order is None:
+        raise NotFound(f"no order with external_order_id '{external_order_id}'")
+    return order
+
+
+def complete_order(order_id: str, revenue: int | None, tz: str) -> dict:
+    """Complete a pending order; revenue defaults to its total. Completing again changes nothing."""
+    order = get_order(order_id)
+    return _transition(order, "completed", tz, {"revenue": order["total"] if revenue is None else revenue})
+
+
+def cancel_order(order_id: str, tz: str) -> dict:
+    """Cancel a pending order. Cancelling again changes nothing."""
+    return _transition(get_order(order_id), "cancelled", tz, {})
+
+
+def _transition(order: dict, target: str, tz: str, extra: dict) -> dict:
+    if order["status"] == "pending":
+        now = clock.now_ms()
+        changes = {"status": target, TIME_FIELD[target]: now, "closed_day": sales_stats.local_day(now, tz),
+                   "updated_at": now, **extra}
+        moved = _orders().find_one_and_update({"_id": order["_id"], "status": "pending"}, {"$set": changes})
+        if moved is not None:
+            sales_stats.record_event(moved, target)
+            return moved
+        order = get_order(order["_id"])  # another request moved it first
+    if order["status"] != target:
+        raise Conflict(f"order '{order['_id']}' is {order['status']}; it cannot become {target}")
+    return order
+
+
+def list_orders(status: str | None, limit: int, cursor: str | None, include_total: bool) -> dict:
+    """Newest first, optionally only those with one status."""
+    query = {"status": status} if status else {}
+    return fetch_page(_orders(), query, PAGE_SORT, limit, cursor, include_total)

@@ -1,0 +1,58 @@
+"""Recompute sales statistics from the orders (`flask --app app stats rebuild`).
+
+It replays the events each order records (created; then completed or cancelled) with
+the same `increments` the live path uses, on the days stored in the order, so the
+result is exactly what counting every event once would have produced. Run it when no
+orders are being written: an event counted during a rebuild may be overwritten.
+"""
+from models.collections import scoped
+from models.order import Order
+from models.sales_stats import SalesDay, SalesTotal
+from services import sales_stats
+
+ORDER_FIELDS = {"items": 1, "status": 1, "revenue": 1, "created_day": 1, "closed_day": 1}
+
+
+def _add(bucket: dict, incs: dict) -> None:
+    for path, amount in incs.items():
+        *parents, leaf = path.split(".")
+        target = bucket
+        for name in parents:
+            target = target.setdefault(name, {})
+        target[leaf] = target.get(leaf, 0) + amount
+
+
+def _new_bucket() -> dict:
+    return {**sales_stats.EMPTY, "by_product_type": {}}
+
+
+def replay_orders() -> tuple[dict | None, dict[str, dict]]:
+    """(totals or None when there are no orders, {day: bucket}) from the current tenant's orders."""
+    totals, days = None, {}
+    for order in scoped(Order).find({}, projection=ORDER_FIELDS):
+        events = [("created", order["created_day"])]
+        if order["status"] in ("completed", "cancelled"):
+            events.append((order["status"], order["closed_day"]))
+        for event, day in events:
+            incs = sales_stats.increments(order, event)
+            totals = totals or _new_bucket()
+            _add(totals, incs)
+            _add(days.setdefault(day, _new_bucket()), incs)
+    return totals, days
+
+
+def rebuild_stats(tz: str, retention_days: int) -> dict:
+    """Replace the current tenant's totals and kept daily buckets; returns counts."""
+    totals, days = replay_orders()
+    if totals is None:
+        scoped(SalesTotal).delete_many({})
+    else:
+        scoped(SalesTotal).update_one({}, {"$set": totals}, upsert=True)
+    oldest = sales_stats.oldest_kept_day(tz, retention_days).isoformat()
+    kept = {day: bucket for day, bucket in days.items() if day >= oldest}
+    for day, bucket in kept.items():
+        scoped(SalesDay).update_one({"date": day}, {"$set": bucket}, upsert=True)
+    stale = [b["date"] for b in scoped(SalesDay).find({}, projection={"date": 1}) if b["date"] not in kept]
+    for day in stale:
+        scoped(SalesDay).delete_one({"date": day})
+    return {"days": len(kept), "removed": len(stale), "orders": totals["orders"] if totals else 0}
