@@ -78,7 +78,8 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_api(app: Flask) -> None:
-    from blueprints import admin, chat_sessions, conversations, messages, ops, orders, sessions, stats, webhooks
+    from blueprints import (admin, chat_sessions, conversations, messages, ops, orders, sessions, snapshots, stats,
+                            webhooks)
     from blueprints.problems import register_error_handlers
 
     app.config.update({
@@ -94,7 +95,7 @@ def register_api(app: Flask) -> None:
     api = ChatKeepApi(app)
     for name, scheme in SECURITY_SCHEMES.items():
         api.spec.components.security_scheme(name, scheme)
-    for blueprint in (ops.blp, admin.blp, sessions.blp, messages.blp, conversations.blp,
+    for blueprint in (ops.blp, admin.blp, snapshots.blp, sessions.blp, messages.blp, conversations.blp,
                       webhooks.blp, chat_sessions.blp, orders.blp, stats.blp):
         api.register_blueprint(blueprint)
     app.add_url_rule("/docs/assets/<path:filename>", "docs_asset", ops.docs_asset)
@@ -103,7 +104,7 @@ def register_api(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     from cli import conversations_cli, stats_cli, tenants_cli
+    from cli_snapshots import legacy_import, snapshot_cli
 
-    app.cli.add_command(tenants_cli)
-    app.cli.add_command(conversations_cli)
-    app.cli.add_command(stats_cli)
+    for command in (tenants_cli, conversations_cli, stats_cli, snapshot_cli, legacy_import):
+        app.cli.add_command(command)

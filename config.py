@@ -79,6 +79,11 @@ VARIABLES = (
              "Largest chat session state (compact UTF-8 JSON); a larger one gets 422."),
     Variable("STATS_RETENTION_DAYS", 90, _int_between(1, 3660),
              "Days of daily sales statistics kept and returned; totals stay all-time."),
+    Variable("SNAPSHOT_INTERVAL_S", 300, _int_between(0, 86400),
+             "Seconds between scheduled snapshots (one process takes each); 0 turns them off."),
+    Variable("SNAPSHOT_KEEP", 12, _int_between(1, 1000), "Snapshot generations kept in DATA_DIR/snapshots."),
+    Variable("PARKED_STATUS_DAYS", 7, _int_between(1, 365),
+             "Days a delivery status waits for its message before it is dropped."),
 )
 
 

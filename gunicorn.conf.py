@@ -1,8 +1,12 @@
 """gunicorn settings and the process lifecycle of ChatKeep.
 
-The master (not the workers) owns process-wide work: it starts or reuses the embedded
-database before any worker forks, hands its URI to the workers through the
-environment, and stops it in on_exit, after every worker has finished its requests.
+The master owns process-wide work: before any worker forks it starts or reuses the
+embedded database and, when the database holds no tenant, restores the newest good
+snapshot; in on_exit, after every worker has finished its requests, it writes the one
+final snapshot and only then stops the embedded database. Workers each run the
+scheduler (post_worker_init); leases let one process take each scheduled job.
+gunicorn's own signal handling is left as it is: SIGTERM/SIGINT to the master or to
+the whole process group ends in on_exit either way.
 """
 import logging
 import os
@@ -29,22 +33,52 @@ os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(METRICS_DIR)
 log = logging.getLogger("chatkeep.lifecycle")
 
 
+def _database_uri() -> str:
+    return settings["MONGODB_URI"] or os.environ["CHATKEEP_EMBEDDED_DB_URI"]
+
+
 def on_starting(server):
     logging.basicConfig(level=settings["LOG_LEVEL"],
                         format="%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s")
     shutil.rmtree(METRICS_DIR, ignore_errors=True)
     METRICS_DIR.mkdir(parents=True, exist_ok=True)
+    from models.db import redact
+
     if settings["MONGODB_URI"]:
-        from models.db import redact
-
         log.info("database: MongoDB at %s", redact(settings["MONGODB_URI"]))
-        return
-    from services import embedded_db
+    else:
+        from services import embedded_db
 
-    uri = embedded_db.ensure_running(settings["DATA_DIR"], owner_pid=os.getpid())
-    os.environ[embedded_db.URI_ENV] = uri
-    log.info("database: embedded nx-27017 at %s, files in %s/db (development default; "
-             "set MONGODB_URI to use MongoDB in production)", uri, settings["DATA_DIR"])
+        uri = embedded_db.ensure_running(settings["DATA_DIR"], owner_pid=os.getpid())
+        os.environ[embedded_db.URI_ENV] = uri
+        log.info("database: embedded nx-27017 at %s, files in %s/db (development default; "
+                 "set MONGODB_URI to use MongoDB in production)", uri, settings["DATA_DIR"])
+    _restore_if_empty()
+
+
+def _restore_if_empty():
+    from models.db import connect, disconnect
+    from services.restore import restore_on_startup
+
+    connect(_database_uri(), settings["DB_TIMEOUT_MS"])
+    try:
+        restored = restore_on_startup(settings["DATA_DIR"])
+        if restored:
+            log.info("restored the empty database from snapshot %s", restored)
+    finally:
+        disconnect()  # workers must not inherit the master's client across fork
+
+
+def post_worker_init(worker):
+    from services import scheduler
+
+    worker.chatkeep_scheduler = scheduler.start(worker.wsgi)
+
+
+def worker_exit(server, worker):
+    running = getattr(worker, "chatkeep_scheduler", None)
+    if running is not None:
+        running.shutdown(wait=False)
 
 
 def child_exit(server, worker):
@@ -54,8 +88,24 @@ def child_exit(server, worker):
 
 
 def on_exit(server):
-    if settings["MONGODB_URI"]:
-        return
-    from services import embedded_db
+    try:
+        _final_snapshot()
+    finally:
+        if not settings["MONGODB_URI"]:
+            from services import embedded_db
 
-    embedded_db.stop_if_owner(settings["DATA_DIR"], os.getpid())
+            embedded_db.stop_if_owner(settings["DATA_DIR"], os.getpid())
+
+
+def _final_snapshot():
+    from models.db import connect, disconnect
+    from services.snapshots import take_snapshot
+
+    try:
+        connect(_database_uri(), settings["DB_TIMEOUT_MS"])
+        manifest = take_snapshot(settings["DATA_DIR"], "shutdown", settings["SNAPSHOT_KEEP"])
+        log.info("final snapshot %s written", manifest["generation"])
+    except Exception as exc:  # whatever failed, the embedded database must still be stopped
+        log.error("final snapshot failed: %s", exc)
+    finally:
+        disconnect()

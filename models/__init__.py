@@ -1,12 +1,18 @@
 """MongoEngine documents. TENANT_DOCUMENTS lists every tenant-owned one (tests check it)."""
+from models.chat_session import ChatSession
 from models.conversation import Conversation
 from models.gateway_session import GatewaySession
+from models.lease import Lease
+from models.legacy_import import LegacyImport
 from models.message import Message
+from models.order import Order
+from models.sales_stats import SalesDay, SalesTotal
 from models.tenancy import TenantDocument
 from models.tenant import Tenant
 
-GLOBAL_DOCUMENTS = (Tenant,)
-TENANT_DOCUMENTS = (GatewaySession, Message, Conversation)
+GLOBAL_DOCUMENTS = (Tenant, Lease)
+TENANT_DOCUMENTS = (GatewaySession, Message, Conversation, ChatSession, Order, SalesTotal, SalesDay,
+                    LegacyImport)
 
-__all__ = ["GLOBAL_DOCUMENTS", "TENANT_DOCUMENTS", "Conversation", "GatewaySession", "Message",
-           "Tenant", "TenantDocument"]
+__all__ = ["GLOBAL_DOCUMENTS", "TENANT_DOCUMENTS", "ChatSession", "Conversation", "GatewaySession", "Lease", "LegacyImport", "Message",
+           "Order", "SalesDay", "SalesTotal", "Tenant", "TenantDocument"]

@@ -45,13 +45,33 @@ def scoped(document_class) -> ScopedCollection:
 
 
 class GlobalCollection:
-    """Read access to a collection that is not tenant-owned (tenants, leases)."""
+    """A whole collection, every tenant's documents: for what is not tenant-owned
+    (tenants, leases) and for whole-database work (snapshots, restore)."""
 
     def __init__(self, document_class):
         self._collection: Collection = document_class._get_collection()
 
-    def find(self, query: dict, sort=None, limit: int = 0, projection=None):
-        return self._collection.find(query, projection, sort=sort, limit=limit)
+    @property
+    def name(self) -> str:
+        return self._collection.name
+
+    def find(self, query: dict, sort=None, limit: int = 0, projection=None, batch_size: int = 0):
+        return self._collection.find(query, projection, sort=sort, limit=limit, batch_size=batch_size)
+
+    def find_one(self, query: dict):
+        return self._collection.find_one(query)
 
     def count(self, query: dict) -> int:
         return self._collection.count_documents(query)
+
+    def insert_one(self, document: dict):
+        return self._collection.insert_one(document)
+
+    def insert_many(self, documents: list):
+        return self._collection.insert_many(documents, ordered=False)
+
+    def update_one(self, query: dict, update: dict):
+        return self._collection.update_one(query, update)
+
+    def delete_many(self, query: dict) -> int:
+        return self._collection.delete_many(query).deleted_count

@@ -4,7 +4,10 @@ import re
 
 import mongoengine
 import pymongo
+from pymongo import monitoring
 from pymongo.uri_parser import parse_uri
+
+from services.metrics import DB_COMMANDS
 
 log = logging.getLogger(__name__)
 
@@ -14,6 +17,19 @@ DEFAULT_DB_NAME = "chatkeep"
 def redact(uri: str) -> str:
     """The URI without its password, fit for a log line."""
     return re.sub(r"//([^:/@]+):[^@]*@", r"//\1:***@", uri)
+
+
+class CommandCounter(monitoring.CommandListener):
+    """Counts every command the driver sends (authentication included) for /metrics."""
+
+    def started(self, event):
+        DB_COMMANDS.labels(event.command_name).inc()
+
+    def succeeded(self, event):
+        pass
+
+    def failed(self, event):
+        pass
 
 
 def connect(uri: str, timeout_ms: int) -> None:
@@ -33,7 +49,11 @@ def connect(uri: str, timeout_ms: int) -> None:
     name = parse_uri(uri).get("database") or DEFAULT_DB_NAME
     mongoengine.connect(db=name, host=uri, serverSelectionTimeoutMS=timeout_ms,
                         connectTimeoutMS=timeout_ms, socketTimeoutMS=max(timeout_ms * 3, 10000),
-                        uuidRepresentation="standard", tz_aware=False)
+                        uuidRepresentation="standard", tz_aware=False, event_listeners=[CommandCounter()])
+
+
+def disconnect() -> None:
+    mongoengine.disconnect_all()
 
 
 def database():

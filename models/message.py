@@ -12,6 +12,8 @@ from mongoengine import DictField, IntField, LongField, StringField
 
 from models.tenancy import TenantDocument
 
+VISIBLE = {"awaiting_message": 0}  # the filter for real messages, not parked statuses
+
 
 class Message(TenantDocument):
     id = StringField(primary_key=True)

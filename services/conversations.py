@@ -9,7 +9,7 @@ from pymongo.errors import DuplicateKeyError
 
 from models.collections import scoped
 from models.conversation import Conversation
-from models.message import Message
+from models.message import VISIBLE, Message
 from services import clock
 from services.errors import NotFound
 from services.pagination import DESC, fetch_page
@@ -96,7 +96,7 @@ def rebuild_summaries() -> dict:
                   for s in _conversations().find({}, projection={"conversation_id": 1, "read_marked_at": 1})}
     built: dict[str, dict] = {}
     fields = {"conversation_id": 1, "direction": 1, "created_at": 1, "session_id": 1, "from": 1, "to": 1}
-    for message in scoped(Message).find({}, projection=fields):
+    for message in scoped(Message).find(VISIBLE, projection=fields):
         summary = built.setdefault(message["conversation_id"], {
             "message_count": 0, "inbound_count": 0, "outbound_count": 0, "unread_count": 0,
             "last_key": (-1, ""), "read_marked_at": read_marks.get(message["conversation_id"], 0),

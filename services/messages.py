@@ -13,7 +13,7 @@ from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
 from models.collections import scoped
-from models.message import Message
+from models.message import VISIBLE, Message
 from models.tenancy import current_tenant_id
 from services import clock, conversations, message_status
 from services.errors import NotFound
@@ -21,7 +21,6 @@ from services.pagination import DESC, fetch_page
 from services.phones import conversation_id_for
 
 PAGE_SORT = [("created_at", DESC), ("_id", DESC)]
-VISIBLE = {"awaiting_message": 0}  # placeholders (1) are not messages yet
 CONTENT_FIELDS = ("session_id", "conversation_id", "from", "to", "direction", "type", "text", "media",
                   "external_id", "created_at")
 
@@ -123,3 +122,8 @@ def list_messages(filters: dict, limit: int, cursor: str | None, include_total: 
     if created:
         query["created_at"] = created
     return fetch_page(_messages(), {**query, **VISIBLE}, PAGE_SORT, limit, cursor, include_total)
+
+
+def drop_stale_parked(older_than_ms: int) -> int:
+    """Remove parked statuses whose message never came (e.g. sent outside ChatKeep)."""
+    return _messages().delete_many({"awaiting_message": 1, "updated_at": {"$lt": older_than_ms}})

@@ -5,7 +5,7 @@ each worker writes its samples to files there and /metrics aggregates them.
 """
 import os
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess
 from prometheus_client import REGISTRY
 
 REQUESTS = Counter("chatkeep_http_requests_total", "HTTP requests answered.",
@@ -13,6 +13,12 @@ REQUESTS = Counter("chatkeep_http_requests_total", "HTTP requests answered.",
 LATENCY = Histogram("chatkeep_http_request_duration_seconds", "Time to answer an HTTP request.",
                     ["method", "route"],
                     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+
+SNAPSHOTS = Counter("chatkeep_snapshots_total", "Snapshots attempted, by trigger and outcome.",
+                    ["trigger", "outcome"])
+SNAPSHOT_LAST_SUCCESS = Gauge("chatkeep_snapshot_last_success_timestamp_seconds",
+                              "When the newest snapshot was completed.", multiprocess_mode="max")
+DB_COMMANDS = Counter("chatkeep_db_commands_total", "Database commands sent, by command name.", ["command"])
 
 
 def observe_request(method: str, route: str, status: int, seconds: float) -> None:

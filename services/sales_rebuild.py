@@ -2,15 +2,20 @@
 
 It replays the events each order records (created; then completed or cancelled) with
 the same `increments` the live path uses, on the days stored in the order, so the
-result is exactly what counting every event once would have produced. Run it when no
+result is exactly what counting every event once would have produced. Figures that
+came from an older bot's sales_stats.json (legacy import) are added back as they were
+imported; the orders imported with them are not counted again. Run it when no
 orders are being written: an event counted during a rebuild may be overwritten.
 """
+import json
+
 from models.collections import scoped
+from models.legacy_import import LegacyImport
 from models.order import Order
 from models.sales_stats import SalesDay, SalesTotal
 from services import sales_stats
 
-ORDER_FIELDS = {"items": 1, "status": 1, "revenue": 1, "created_day": 1, "closed_day": 1}
+ORDER_FIELDS = {"items": 1, "status": 1, "revenue": 1, "created_day": 1, "closed_day": 1, "imported": 1}
 
 
 def _add(bucket: dict, incs: dict) -> None:
@@ -30,6 +35,8 @@ def replay_orders() -> tuple[dict | None, dict[str, dict]]:
     """(totals or None when there are no orders, {day: bucket}) from the current tenant's orders."""
     totals, days = None, {}
     for order in scoped(Order).find({}, projection=ORDER_FIELDS):
+        if order.get("imported"):
+            continue
         events = [("created", order["created_day"])]
         if order["status"] in ("completed", "cancelled"):
             events.append((order["status"], order["closed_day"]))
@@ -41,9 +48,22 @@ def replay_orders() -> tuple[dict | None, dict[str, dict]]:
     return totals, days
 
 
+def add_imported(totals: dict | None, days: dict[str, dict]) -> dict | None:
+    """Add the counts of every imported legacy statistics file."""
+    for imported in scoped(LegacyImport).find({"file_name": "sales_stats.json"}, projection={"counts_json": 1}):
+        counts = json.loads(imported.get("counts_json") or "{}")
+        if counts.get("totals"):
+            totals = totals or _new_bucket()
+            _add(totals, counts["totals"])
+        for day, incs in counts.get("daily", {}).items():
+            _add(days.setdefault(day, _new_bucket()), incs)
+    return totals
+
+
 def rebuild_stats(tz: str, retention_days: int) -> dict:
     """Replace the current tenant's totals and kept daily buckets; returns counts."""
     totals, days = replay_orders()
+    totals = add_imported(totals, days)
     if totals is None:
         scoped(SalesTotal).delete_many({})
     else:

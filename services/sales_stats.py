@@ -5,6 +5,7 @@ revenue count on the day of the transition. Each event adds the same increments 
 the all-time totals and to its day's bucket; `increments` is also what the rebuild
 replays, so rebuilt figures equal incremental ones by construction.
 """
+import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,6 +18,15 @@ from services import clock, money
 COUNTERS = ("orders", "completed", "cancelled", "revenue")
 TYPE_COUNTERS = ("orders", "completed", "revenue")
 EMPTY = {**{name: 0 for name in COUNTERS}, "by_product_type": {}}
+
+
+def safe_type(name: str) -> str:
+    """A product type from outside the API (legacy files) made a safe field name, as
+    the API's validation requires: letters, digits, space, _ and -, at most 64."""
+    cleaned = re.sub(r"[^A-Za-z0-9 _-]", "_", name).strip()[:64]
+    if not cleaned:
+        return "unknown"
+    return cleaned if cleaned[0].isalnum() else ("x" + cleaned)[:64]
 
 
 def local_day(at_ms: int, tz: str) -> str:
@@ -111,3 +121,12 @@ def read_stats(tz: str, retention_days: int, first: date | None, last: date | No
 def prune_days(tz: str, retention_days: int) -> int:
     """Delete the current tenant's daily buckets older than retention; returns how many."""
     return scoped(SalesDay).delete_many({"date": {"$lt": oldest_kept_day(tz, retention_days).isoformat()}})
+
+
+def add_counts(day: str | None, incs: dict) -> None:
+    """Add counts that come from outside the order lifecycle (legacy import) to the
+    all-time totals (day None) or to one day's bucket."""
+    if day is None:
+        _increment(scoped(SalesTotal), {}, incs)
+    else:
+        _increment(scoped(SalesDay), {"date": day}, incs)

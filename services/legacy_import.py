@@ -1,0 +1,192 @@
+"""Importing an older bot's JSON files (chat_sessions.json, sales_stats.json,
+pending_orders.json) into one tenant. Safe to run twice: sessions and orders are
+keyed by phone and order id, and a statistics file is added once per content hash.
+
+Each import returns a report: {"imported": n, "skipped": [(what, why), ...]}.
+"""
+import hashlib
+import json
+from datetime import datetime, timezone
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from bson import ObjectId
+from pymongo.errors import DuplicateKeyError
+
+from models.chat_session import ChatSession
+from models.collections import scoped
+from models.legacy_import import LegacyImport
+from models.order import Order
+from services import clock, sales_stats
+from services.chat_sessions import HOUR_MS, encode_state
+from services.phones import InvalidPhone, normalize_phone
+
+LEGACY_SESSION_TTL_H = 24  # what the older bots kept
+
+
+def _entries(data) -> list:
+    if isinstance(data, dict):
+        return list(data.values())
+    return data if isinstance(data, list) else []
+
+
+def _epoch_ms(value) -> int | None:
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+        return int(value)
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        return clock.to_ms(moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc))
+    return None
+
+
+def _minor(value) -> int | None:
+    """A JSON number or numeric string of money as hundredths (old files used floats)."""
+    try:
+        amount = Decimal(str(value)) if isinstance(value, (int, float, str)) and not isinstance(value, bool) \
+            else None
+    except InvalidOperation:
+        return None
+    return int((amount * 100).quantize(Decimal(1))) if amount is not None and amount >= 0 else None
+
+
+def import_chat_sessions(data) -> dict:
+    report, now = {"imported": 0, "skipped": []}, clock.now_ms()
+    for n, entry in enumerate(_entries(data)):
+        entry = entry if isinstance(entry, dict) else {}
+        label = f"entry {n} ({entry.get('recipientPhone', '?')})"
+        missing = [f for f in ("recipientPhone", "lastActivity") if not entry.get(f)]
+        if missing:
+            report["skipped"].append((label, f"missing {', '.join(missing)}"))
+            continue
+        last_activity = _epoch_ms(entry["lastActivity"])
+        try:
+            phone = normalize_phone(str(entry["recipientPhone"]))
+        except InvalidPhone as exc:
+            report["skipped"].append((label, f"recipientPhone {exc}"))
+            continue
+        if last_activity is None or last_activity <= now - LEGACY_SESSION_TTL_H * HOUR_MS:
+            report["skipped"].append((label, "older than 24 h" if last_activity else "bad lastActivity"))
+            continue
+        state = {k: v for k, v in entry.items() if k not in ("recipientPhone", "lastActivity")}
+        document = {"phone": phone, "state_json": encode_state(state), "last_activity": last_activity,
+                    "created_at": now, "updated_at": now}
+        try:
+            scoped(ChatSession).insert_one(document)
+            report["imported"] += 1
+        except DuplicateKeyError:
+            report["skipped"].append((label, "a session for this phone exists already"))
+    return report
+
+
+def _product_counts(types) -> dict:
+    counts = {}
+    for product_type, value in (types or {}).items() if isinstance(types, dict) else []:
+        if isinstance(value, dict):
+            orders = value.get("orders", value.get("totalOrders", 0))
+            completed = value.get("completed", value.get("completedOrders", 0))
+            revenue = _minor(value.get("revenue", 0)) or 0
+        else:
+            orders, completed, revenue = value, 0, 0
+        prefix = f"by_product_type.{sales_stats.safe_type(product_type)}"
+        counts.update({f"{prefix}.orders": int(orders or 0), f"{prefix}.completed": int(completed or 0),
+                       f"{prefix}.revenue": revenue})
+    return counts
+
+
+def _bucket_counts(bucket: dict) -> dict:
+    return {"orders": int(bucket.get("totalOrders") or 0), "completed": int(bucket.get("completedOrders") or 0),
+            "cancelled": int(bucket.get("cancelledOrders") or 0), "revenue": _minor(bucket.get("revenue") or 0) or 0,
+            **_product_counts(bucket.get("productTypes"))}
+
+
+def import_sales_stats(data, raw: bytes, tz: str, retention_days: int) -> dict:
+    report = {"imported": 0, "skipped": []}
+    data = data if isinstance(data, dict) else {}
+    oldest = sales_stats.oldest_kept_day(tz, retention_days).isoformat()
+    counts = {"totals": _bucket_counts(data["totals"]) if isinstance(data.get("totals"), dict) else None,
+              "daily": {}}
+    for n, bucket in enumerate(data.get("daily") if isinstance(data.get("daily"), list) else []):
+        day = bucket.get("date") if isinstance(bucket, dict) else None
+        if not isinstance(day, str) or len(day) < 10:
+            report["skipped"].append((f"daily[{n}]", "missing date"))
+        elif day[:10] < oldest:
+            report["skipped"].append((f"daily[{n}] {day[:10]}", f"older than {retention_days} days"))
+        else:
+            counts["daily"][day[:10]] = _bucket_counts(bucket)
+    try:
+        scoped(LegacyImport).insert_one({"file_name": "sales_stats.json", "sha256": hashlib.sha256(raw).hexdigest(),
+                                         "imported_at": clock.now_ms(), "counts_json": json.dumps(counts)})
+    except DuplicateKeyError:
+        return {"imported": 0, "skipped": [("sales_stats.json", "this file was imported already")]}
+    for day, incs in counts["daily"].items():
+        sales_stats.add_counts(day, incs)
+    if counts["totals"]:
+        sales_stats.add_counts(None, counts["totals"])
+    report["imported"] = len(counts["daily"]) + bool(counts["totals"])
+    return report
+
+
+def _item(raw) -> dict:
+    raw = raw if isinstance(raw, dict) else {}
+    quantity = raw.get("quantity") if isinstance(raw.get("quantity"), int) and raw.get("quantity") > 0 else 1
+    unit_price = _minor(raw.get("unit_price", raw.get("unitPrice", raw.get("price", 0)))) or 0
+    product_type = raw.get("product_type") or raw.get("productType") or raw.get("type") or "unknown"
+    return {"product_type": sales_stats.safe_type(str(product_type)), "sku": raw.get("sku"),
+            "name": raw.get("name"), "quantity": quantity, "unit_price": unit_price, "total": quantity * unit_price}
+
+
+def import_pending_orders(data, tz: str) -> dict:
+    """Orders as they were; statistics are not touched (they come from sales_stats.json)."""
+    report, now = {"imported": 0, "skipped": []}, clock.now_ms()
+    for n, entry in enumerate(_entries(data)):
+        entry = entry if isinstance(entry, dict) else {}
+        label = f"entry {n} ({entry.get('odooOrderId', '?')})"
+        missing = [f for f in ("odooOrderId", "recipientPhone") if not entry.get(f)]
+        if missing:
+            report["skipped"].append((label, f"missing {', '.join(missing)}"))
+            continue
+        try:
+            phone = normalize_phone(str(entry["recipientPhone"]))
+        except InvalidPhone as exc:
+            report["skipped"].append((label, f"recipientPhone {exc}"))
+            continue
+        items = [_item(i) for i in entry.get("items") or []] if isinstance(entry.get("items"), list) else []
+        created = _epoch_ms(entry.get("createdAt")) or now
+        status = entry.get("status") if entry.get("status") in ("pending", "completed", "cancelled") else "pending"
+        total = _minor(entry.get("total"))
+        order = {"_id": str(ObjectId()), "external_order_id": str(entry["odooOrderId"]), "recipient_phone": phone,
+                 "currency": "BRL", "items": items, "total": sum(i["total"] for i in items) if total is None else total,
+                 "revenue": None, "status": status, "created_day": sales_stats.local_day(created, tz),
+                 "closed_day": None, "created_at": created, "updated_at": now, "completed_at": None,
+                 "cancelled_at": None, "imported": True}
+        try:
+            scoped(Order).insert_one(order)
+            report["imported"] += 1
+        except DuplicateKeyError:
+            report["skipped"].append((label, "an order with this odooOrderId exists already"))
+    return report
+
+
+def import_directory(directory: Path, tz: str, retention_days: int) -> dict:
+    """Import whichever of the three files `directory` holds; a report per file."""
+    reports = {}
+    for name in ("chat_sessions.json", "sales_stats.json", "pending_orders.json"):
+        path = directory / name
+        if not path.exists():
+            continue
+        raw = path.read_bytes()
+        try:
+            data = json.loads(raw)
+        except ValueError as exc:
+            reports[name] = {"imported": 0, "skipped": [(name, f"not valid JSON: {exc}")]}
+            continue
+        if name == "chat_sessions.json":
+            reports[name] = import_chat_sessions(data)
+        elif name == "sales_stats.json":
+            reports[name] = import_sales_stats(data, raw, tz, retention_days)
+        else:
+            reports[name] = import_pending_orders(data, tz)
+    return reports

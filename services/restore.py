@@ -1,0 +1,103 @@
+"""Bringing a store back from a snapshot generation.
+
+At start-up a store with no tenants is restored from the newest generation whose
+checksums verify; a corrupt one is set aside (renamed, never deleted) and the one
+before it tried. Chat sessions already past their tenant's TTL are left out, and the
+conversation summaries are rebuilt from the restored messages, so they agree with
+them even where the snapshot caught a write between two files.
+"""
+import logging
+from pathlib import Path
+
+from pymongo.errors import BulkWriteError
+
+from models import ChatSession, Conversation, GatewaySession, Message, Order, SalesDay, SalesTotal, Tenant
+from models.collections import GlobalCollection
+from models.tenancy import tenant_scope
+from services import clock, conversations, snapshots
+from services.snapshot_files import read_records
+
+log = logging.getLogger(__name__)
+DOCUMENTS = {cls._get_collection_name(): cls for cls in
+             (Tenant, GatewaySession, Message, Conversation, Order, ChatSession, SalesTotal, SalesDay)}
+RESTORED_FILES = [(name, sources) for name, sources, restored in snapshots.FILES if restored]
+BATCH = 500
+
+
+class RestoreRefused(RuntimeError):
+    """The database already holds data and the operator did not ask to replace it."""
+
+
+def store_is_empty() -> bool:
+    return GlobalCollection(Tenant).count({}) == 0
+
+
+def _insert(collection_name: str, batch: list) -> int:
+    try:
+        GlobalCollection(DOCUMENTS[collection_name]).insert_many(batch)
+    except BulkWriteError as exc:  # a re-run over partly restored data: duplicates are fine
+        if any(error.get("code") != 11000 for error in exc.details.get("writeErrors", [])):
+            raise
+        return exc.details.get("nInserted", 0)
+    return len(batch)
+
+
+def _live(record: dict, ttl_by_tenant: dict, now: int) -> bool:
+    ttl_ms = ttl_by_tenant.get(record.get("tenant_id"), 24) * 3_600_000
+    return record.get("last_activity", 0) > now - ttl_ms
+
+
+def restore(generation: Path, progress=None) -> dict:
+    """Load `generation` into the (empty or emptied) database; returns records per file."""
+    counts, ttl_by_tenant, now = {}, {}, clock.now_ms()
+    for file_name, sources in RESTORED_FILES:
+        default_collection = sources[0][0]._get_collection_name()
+        batches: dict[str, list] = {}
+        restored = skipped = 0
+        for record in read_records(generation / file_name):
+            collection_name = record.pop(snapshots.COLLECTION_KEY, default_collection)
+            if collection_name == "tenants":
+                ttl_by_tenant[record["_id"]] = record.get("chat_session_ttl_hours") or 24
+            if collection_name == "chat_sessions" and not _live(record, ttl_by_tenant, now):
+                skipped += 1
+                continue
+            batch = batches.setdefault(collection_name, [])
+            batch.append(record)
+            if len(batch) >= BATCH:
+                restored += _insert(collection_name, batch)
+                batches[collection_name] = []
+                if progress:
+                    progress(len(batch))
+        for collection_name, batch in batches.items():
+            if batch:
+                restored += _insert(collection_name, batch)
+                if progress:
+                    progress(len(batch))
+        counts[file_name] = {"restored": restored, "skipped": skipped}
+    for tenant_id in ttl_by_tenant:
+        with tenant_scope(tenant_id):
+            conversations.rebuild_summaries()
+    return counts
+
+
+def clear_store() -> None:
+    """Remove every ChatKeep document (for an operator's explicit restore --replace)."""
+    for document_class in DOCUMENTS.values():
+        GlobalCollection(document_class).delete_many({})
+
+
+def restore_on_startup(data_dir: str) -> str | None:
+    """Restore the newest good generation into an empty store; the generation's name or None."""
+    if not store_is_empty():
+        return None
+    for generation in snapshots.generations(data_dir):
+        problems = snapshots.verify(generation)
+        if problems:
+            aside = snapshots.set_aside(generation)
+            log.error("snapshot %s is corrupt (%s); set aside as %s", generation.name, "; ".join(problems),
+                      aside.name)
+            continue
+        counts = restore(generation)
+        log.info("empty database restored from snapshot %s: %s", generation.name, counts)
+        return generation.name
+    return None

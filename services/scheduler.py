@@ -1,0 +1,66 @@
+"""Periodic work inside every gunicorn worker, done by exactly one process per interval.
+
+Each worker runs an APScheduler whose ticks are aligned to multiples of the interval,
+so all workers (and hosts) tick together and race for the same lease slot; the
+winner does the work. A snapshot runs as a child process: it reads the whole store,
+and in the worker it would take the GIL from requests being served.
+"""
+import logging
+import os
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from services import leases
+
+log = logging.getLogger(__name__)
+ROOT = Path(__file__).resolve().parents[1]
+MAINTENANCE_INTERVAL_S = 3600
+
+
+def _aligned_start(interval_s: int) -> datetime:
+    now = time.time()
+    return datetime.fromtimestamp((now // interval_s + 1) * interval_s, tz=timezone.utc)
+
+
+def _slot(interval_s: int) -> int:
+    return round(time.time() / interval_s)
+
+
+def scheduled_snapshot(app) -> None:
+    interval = app.config["SNAPSHOT_INTERVAL_S"]
+    with app.app_context():
+        if not leases.claim_slot("snapshot", _slot(interval)):
+            return
+    command = [sys.executable, "-m", "flask", "--app", "app", "snapshot", "take", "--trigger", "scheduled"]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=max(interval * 4, 600),
+                            preexec_fn=lambda: os.nice(5))
+    if result.returncode != 0:
+        log.error("scheduled snapshot failed: %s", result.stderr.strip()[-500:])
+
+
+def maintenance(app) -> None:
+    """Hourly upkeep for every tenant (expired chat sessions, old daily statistics)."""
+    from services.upkeep import run_upkeep
+
+    with app.app_context():
+        if leases.claim_slot("maintenance", _slot(MAINTENANCE_INTERVAL_S)):
+            run_upkeep(app.config)
+
+
+def start(app) -> BackgroundScheduler:
+    scheduler = BackgroundScheduler(daemon=True, timezone=timezone.utc)
+    interval = app.config["SNAPSHOT_INTERVAL_S"]
+    if interval > 0:
+        scheduler.add_job(scheduled_snapshot, IntervalTrigger(seconds=interval, start_date=_aligned_start(interval)),
+                          args=[app], id="snapshot", max_instances=1, coalesce=True, misfire_grace_time=interval)
+    scheduler.add_job(maintenance, IntervalTrigger(seconds=MAINTENANCE_INTERVAL_S,
+                                                   start_date=_aligned_start(MAINTENANCE_INTERVAL_S)),
+                      args=[app], id="maintenance", max_instances=1, coalesce=True)
+    scheduler.start()
+    return scheduler

@@ -1,0 +1,161 @@
+"""Snapshot generations: DATA_DIR/snapshots/<UTC timestamp>/ with a manifest.
+
+A generation is written into `<name>.partial/`, each file atomically, the manifest
+last, and only then renamed to `<name>/`: a crash or a full disk leaves the earlier
+generations as they were and no partial generation that could be mistaken for one.
+Records are read with plain cursors, so memory stays flat however large the store.
+"""
+import fcntl
+import json
+import logging
+import os
+import shutil
+from contextlib import contextmanager
+from pathlib import Path
+
+from models import (ChatSession, Conversation, GatewaySession, Message, Order, SalesDay, SalesTotal, Tenant)
+from models.collections import GlobalCollection
+from services import clock
+from services.metrics import SNAPSHOT_LAST_SUCCESS, SNAPSHOTS
+from services.snapshot_files import fsync_dir, sha256_of, write_records
+
+log = logging.getLogger(__name__)
+FORMAT_VERSION = 1
+BATCH = 500
+# (file, [(document class, query)], restored from it). The .json files keep the names
+# older bots used; pending_orders.json is for people, orders are restored from the .gz.
+FILES = (
+    ("tenants.jsonl.gz", [(Tenant, {})], True),
+    ("gateway_sessions.jsonl.gz", [(GatewaySession, {})], True),
+    ("messages.jsonl.gz", [(Message, {})], True),
+    ("conversations.jsonl.gz", [(Conversation, {})], True),
+    ("orders.jsonl.gz", [(Order, {})], True),
+    ("chat_sessions.json", [(ChatSession, {})], True),
+    ("sales_stats.json", [(SalesTotal, {}), (SalesDay, {})], True),
+    ("pending_orders.json", [(Order, {"status": "pending"})], False),
+)
+COLLECTION_KEY = "_collection"  # names the collection of each record in multi-collection files
+
+
+class SnapshotError(RuntimeError):
+    """A snapshot could not be written; the earlier generations are intact."""
+
+
+def snapshots_dir(data_dir: str) -> Path:
+    return Path(data_dir) / "snapshots"
+
+
+@contextmanager
+def _host_lock(root: Path):
+    """One snapshot at a time on this host (scheduled, manual and final ones alike)."""
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _records(sources):
+    tagged = len(sources) > 1
+    for document_class, query in sources:
+        collection = GlobalCollection(document_class)
+        for document in collection.find(query, sort=[("_id", 1)], batch_size=BATCH):
+            yield {COLLECTION_KEY: collection.name, **document} if tagged else document
+
+
+def _generation_name(root: Path) -> str:
+    stamp = clock.iso(clock.now_ms()).replace("-", "").replace(":", "")  # 20261122T101530.123Z
+    name, n = stamp, 1
+    while (root / name).exists() or (root / f"{name}.partial").exists():
+        n += 1
+        name = f"{stamp}-{n}"
+    return name
+
+
+def take_snapshot(data_dir: str, trigger: str, keep: int) -> dict:
+    """Write a new generation and prune old ones; returns its manifest."""
+    root = snapshots_dir(data_dir)
+    with _host_lock(root):
+        name = _generation_name(root)
+        partial = root / f"{name}.partial"
+        try:
+            partial.mkdir()
+            manifest = {"format_version": FORMAT_VERSION, "generation": name, "trigger": trigger,
+                        "created_at": clock.iso(clock.now_ms()), "files": {}}
+            for file_name, sources, _restored in FILES:
+                manifest["files"][file_name] = write_records(partial, file_name, _records(sources))
+            manifest["completed_at"] = clock.iso(clock.now_ms())
+            (partial / "manifest.json").write_text(json.dumps(manifest, indent=2))
+            with open(partial / "manifest.json", "rb+") as handle:
+                os.fsync(handle.fileno())
+            fsync_dir(partial)
+            os.rename(partial, root / name)
+            fsync_dir(root)
+        except Exception as exc:
+            shutil.rmtree(partial, ignore_errors=True)
+            SNAPSHOTS.labels(trigger, "failed").inc()
+            log.error("snapshot %s failed, earlier generations kept: %s", name, exc)
+            raise SnapshotError(f"snapshot failed: {exc}") from exc
+        SNAPSHOTS.labels(trigger, "ok").inc()
+        SNAPSHOT_LAST_SUCCESS.set(clock.now_ms() / 1000)
+        log.info("snapshot %s written (%s records)", name,
+                 sum(f["records"] for f in manifest["files"].values()))
+        prune(data_dir, keep)
+        return manifest
+
+
+def generations(data_dir: str) -> list[Path]:
+    """Complete generation directories, newest first."""
+    root = snapshots_dir(data_dir)
+    if not root.is_dir():
+        return []
+    found = [p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")
+             and not p.name.endswith((".partial", ".corrupt")) and (p / "manifest.json").exists()]
+    return sorted(found, key=lambda p: p.name, reverse=True)
+
+
+def read_manifest(generation: Path) -> dict:
+    return json.loads((generation / "manifest.json").read_text())
+
+
+def verify(generation: Path) -> list[str]:
+    """Problems found in a generation: an empty list means every checksum matches."""
+    try:
+        manifest = read_manifest(generation)
+    except (OSError, ValueError) as exc:
+        return [f"manifest.json unreadable: {exc}"]
+    if manifest.get("format_version") != FORMAT_VERSION:
+        return [f"unknown format_version {manifest.get('format_version')!r}"]
+    problems = []
+    for file_name, _sources, _restored in FILES:
+        expected = manifest.get("files", {}).get(file_name)
+        path = generation / file_name
+        if expected is None or not path.exists():
+            problems.append(f"{file_name}: missing")
+        elif sha256_of(path) != expected.get("sha256"):
+            problems.append(f"{file_name}: checksum mismatch")
+    return problems
+
+
+def prune(data_dir: str, keep: int) -> list[str]:
+    """Keep the `keep` newest generations, and always the newest one that verifies."""
+    kept = generations(data_dir)
+    newest_good = next((g for g in kept if not verify(g)), None)
+    removed = []
+    for generation in kept[keep:]:
+        if generation != newest_good:
+            shutil.rmtree(generation, ignore_errors=True)
+            removed.append(generation.name)
+    root = snapshots_dir(data_dir)
+    for leftover in root.glob("*.partial"):  # from a crash mid-write (the host lock is ours)
+        shutil.rmtree(leftover, ignore_errors=True)
+    return removed
+
+
+def set_aside(generation: Path) -> Path:
+    """Rename a corrupt generation out of the way (kept for inspection, never deleted)."""
+    target = generation.with_name(generation.name + ".corrupt")
+    os.rename(generation, target)
+    return target

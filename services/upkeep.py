@@ -1,0 +1,21 @@
+"""Hourly upkeep, tenant by tenant: what time makes invisible is also removed."""
+import logging
+
+from models.tenancy import tenant_scope
+from models.tenant import Tenant
+from services import chat_sessions, clock, messages, sales_stats
+
+log = logging.getLogger(__name__)
+DAY_MS = 86_400_000
+
+
+def run_upkeep(config) -> dict:
+    removed = {"chat_sessions": 0, "daily_stats": 0, "parked_statuses": 0}
+    for tenant in Tenant.objects.only("id", "timezone", "chat_session_ttl_hours"):
+        with tenant_scope(tenant.id):
+            removed["chat_sessions"] += chat_sessions.delete_expired(tenant.chat_session_ttl_hours)
+            removed["daily_stats"] += sales_stats.prune_days(tenant.timezone, config["STATS_RETENTION_DAYS"])
+            removed["parked_statuses"] += messages.drop_stale_parked(
+                clock.now_ms() - config["PARKED_STATUS_DAYS"] * DAY_MS)
+    log.info("upkeep removed %s", removed)
+    return removed

@@ -1,0 +1,175 @@
+"""Snapshots with real processes: scheduling across workers, shutdown, restore, crashes."""
+import base64
+import gzip
+import json
+import os
+import shutil
+import signal
+import subprocess
+import threading
+import time
+
+import pytest
+import requests
+
+from services import embedded_db
+from tests.conftest import ADMIN_TOKEN
+from tests.integration.processes import Service, wait_until
+from tests.shared.api_messages import message
+
+pytestmark = pytest.mark.slow
+ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+ENV = {"CHATKEEP_ADMIN_TOKEN": ADMIN_TOKEN, "MONGODB_URI": "", "SNAPSHOT_INTERVAL_S": "0"}
+
+
+def _tenant(url):
+    body = requests.post(f"{url}/api/v1/admin/tenants", json={"slug": "snap", "name": "Snap"}, headers=ADMIN,
+                         timeout=10).json()
+    return {"Authorization": f"Bearer {body['api_key']}"}, body["webhook_token"]
+
+
+def _manifests(data_dir):
+    root = data_dir / "snapshots"
+    found = [p for p in root.iterdir() if (p / "manifest.json").exists() and not p.name.endswith(".corrupt")] \
+        if root.exists() else []
+    return sorted((json.loads((p / "manifest.json").read_text()) for p in found), key=lambda m: m["generation"])
+
+
+def test_three_workers_take_one_scheduled_snapshot_per_interval(tmp_path):
+    with Service(tmp_path, {**ENV, "SNAPSHOT_INTERVAL_S": "2"}, workers=3) as service:
+        _tenant(service.url)
+        time.sleep(9)
+    scheduled = [m for m in _manifests(tmp_path) if m["trigger"] == "scheduled"]
+    assert 3 <= len(scheduled) <= 5, [m["generation"] for m in scheduled]
+    starts = sorted(time.mktime(time.strptime(m["created_at"][:19], "%Y-%m-%dT%H:%M:%S")) for m in scheduled)
+    assert all(b - a >= 1 for a, b in zip(starts, starts[1:])), "two workers took the same interval"
+    assert [m["trigger"] for m in _manifests(tmp_path)].count("shutdown") == 1
+
+
+def test_group_sigterm_writes_one_final_snapshot_with_the_last_write(tmp_path):
+    service = Service(tmp_path, ENV).start()
+    headers, _ = _tenant(service.url)
+    last = None
+    for i in range(20):
+        response = requests.post(f"{service.url}/api/v1/messages", json=message("in", f"m{i}"), headers=headers,
+                                 timeout=10)
+        assert response.status_code == 201
+        last = response.json()["id"]
+    service.stop(signal.SIGTERM, group=True)
+    manifests = _manifests(tmp_path)
+    assert [m["trigger"] for m in manifests] == ["shutdown"]
+    assert manifests[0]["files"]["messages.jsonl.gz"]["records"] == 20
+    generation = tmp_path / "snapshots" / manifests[0]["generation"]
+    with gzip.open(generation / "messages.jsonl.gz", "rt") as lines:
+        assert last in lines.read()
+    assert embedded_db.running_pid(str(tmp_path)) is None  # stopped after the snapshot
+
+
+def test_a_data_dir_with_only_snapshots_comes_back_with_everything(tmp_path):
+    first = tmp_path / "first"
+    service = Service(first, ENV).start()
+    headers, webhook_token = _tenant(service.url)
+    requests.post(f"{service.url}/api/v1/messages", json=message("in", "keep-me"), headers=headers, timeout=10)
+    requests.put(f"{service.url}/api/v1/chat-sessions/5511912345678", json={"state": {"step": "cart"}},
+                 headers=headers, timeout=10)
+    service.stop()
+    moved = tmp_path / "moved"
+    moved.mkdir()
+    shutil.copytree(first / "snapshots", moved / "snapshots")
+    with Service(moved, ENV) as again:
+        assert "restored the empty database from snapshot" in again.log()
+        got = requests.get(f"{again.url}/api/v1/messages/by-external-id/keep-me", headers=headers, timeout=10)
+        assert got.status_code == 200
+        state = requests.get(f"{again.url}/api/v1/chat-sessions/5511912345678", headers=headers, timeout=10)
+        assert state.json()["state"] == {"step": "cart"}
+        hook = requests.post(f"{again.url}/webhooks/evolution/snap?token={webhook_token}",
+                             json={"event": "qrcode.updated", "instance": "i1", "data": {}}, timeout=10)
+        assert hook.status_code == 200  # the webhook token survived the move too
+    # A restart on non-empty data restores nothing.
+    with Service(moved, ENV) as third:
+        assert "restored the empty database" not in third.log().split("Booting worker")[-1]
+
+
+def test_truncated_newest_generation_falls_back_to_the_previous(tmp_path):
+    first = tmp_path / "first"
+    service = Service(first, ENV).start()
+    headers, _ = _tenant(service.url)
+    requests.post(f"{service.url}/api/v1/messages", json=message("in", "old"), headers=headers, timeout=10)
+    assert requests.post(f"{service.url}/api/v1/admin/snapshots", headers=ADMIN, timeout=30).status_code == 201
+    requests.post(f"{service.url}/api/v1/messages", json=message("in", "new"), headers=headers, timeout=10)
+    service.stop()
+    newest = _manifests(first)[-1]["generation"]
+    target = first / "snapshots" / newest / "messages.jsonl.gz"
+    target.write_bytes(target.read_bytes()[: len(target.read_bytes()) // 2])
+    moved = tmp_path / "moved"
+    moved.mkdir()
+    shutil.copytree(first / "snapshots", moved / "snapshots")
+    with Service(moved, ENV) as again:
+        old = requests.get(f"{again.url}/api/v1/messages/by-external-id/old", headers=headers, timeout=10)
+        new = requests.get(f"{again.url}/api/v1/messages/by-external-id/new", headers=headers, timeout=10)
+        assert old.status_code == 200 and new.status_code == 404
+    assert (moved / "snapshots" / f"{newest}.corrupt").is_dir()
+
+
+def test_kill_9_during_writes_loses_no_acknowledged_write(tmp_path):
+    service = Service(tmp_path, ENV).start()
+    headers, _ = _tenant(service.url)
+    acknowledged, stop = [], threading.Event()
+
+    def writer(n):
+        session = requests.Session()
+        i = 0
+        while not stop.is_set():
+            try:
+                response = session.post(f"{service.url}/api/v1/messages", json=message("in", f"w{n}-{i}"),
+                                        headers=headers, timeout=5)
+            except requests.RequestException:
+                return
+            if response.status_code == 201:
+                acknowledged.append(f"w{n}-{i}")
+            i += 1
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    wait_until(lambda: len(acknowledged) >= 150, 60)
+    db_pid = embedded_db.running_pid(str(tmp_path))
+    os.killpg(service.proc.pid, signal.SIGKILL)  # the service...
+    os.kill(db_pid, signal.SIGKILL)  # ...and its database, mid-write
+    stop.set()
+    for thread in threads:
+        thread.join()
+    service.proc.wait(10)
+    with Service(tmp_path, ENV) as again:
+        listed = requests.get(f"{again.url}/api/v1/messages?include_total=true&limit=1", headers=headers,
+                              timeout=10).json()
+        assert listed["total"] >= len(acknowledged)
+        for external_id in acknowledged[-50:] + acknowledged[:20]:
+            got = requests.get(f"{again.url}/api/v1/messages/by-external-id/{external_id}", headers=headers,
+                               timeout=10)
+            assert got.status_code == 200, external_id
+
+
+def test_full_disk_keeps_the_old_generations(tmp_path):
+    snapshots_dir = tmp_path / "snapshots"
+    snapshots_dir.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(snapshots_dir)],
+                             capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here to fill up")
+    try:
+        with Service(tmp_path, ENV) as service:
+            headers, _ = _tenant(service.url)
+            first = requests.post(f"{service.url}/api/v1/admin/snapshots", headers=ADMIN, timeout=30)
+            assert first.status_code == 201
+            for i in range(12):  # incompressible text, so the gzip files outgrow the disk
+                text = base64.b64encode(os.urandom(45000)).decode()
+                requests.post(f"{service.url}/api/v1/messages", json=message("in", f"big{i}", text=text),
+                              headers=headers, timeout=10)
+            full = requests.post(f"{service.url}/api/v1/admin/snapshots", headers=ADMIN, timeout=30)
+            assert full.status_code == 507 and full.headers["Content-Type"] == "application/problem+json"
+            assert "chatkeep_snapshots_total" in requests.get(f"{service.url}/metrics", timeout=5).text
+            names = sorted(p.name for p in snapshots_dir.iterdir() if not p.name.startswith("."))
+            assert names == [first.json()["generation"]]
+    finally:
+        subprocess.run(["umount", "-l", str(snapshots_dir)], capture_output=True)

@@ -1,0 +1,88 @@
+"""The snapshot and legacy-import commands, run in-process on every tier."""
+import json
+import time
+
+from tests.conftest import create_tenant
+
+NOW_MS = int(time.time() * 1000)
+
+
+def _write_legacy(directory):
+    recent = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(time.time() - 3600))
+    today = time.strftime("%Y-%m-%d", time.gmtime())
+    (directory / "chat_sessions.json").write_text(json.dumps({
+        "5511912345678": {"recipientPhone": "5511912345678", "lastActivity": recent, "step": "cart",
+                          "cart": [{"sku": "A1", "qty": 2}]},
+        "5511900000001": {"recipientPhone": "+55 11 90000-0001", "lastActivity": NOW_MS - 600_000, "step": "menu"},
+        "old": {"recipientPhone": "5511900000002", "lastActivity": NOW_MS - 3 * 86_400_000},
+        "nophone": {"lastActivity": recent},
+    }))
+    (directory / "sales_stats.json").write_text(json.dumps({
+        "daily": [{"date": today, "totalOrders": 3, "completedOrders": 2, "revenue": 59.8,
+                   "productTypes": {"camiseta": 3}},
+                  {"date": "2001-01-01", "totalOrders": 1, "completedOrders": 1, "revenue": 10}],
+        "totals": {"totalOrders": 40, "completedOrders": 30, "revenue": 1234.5, "productTypes": {"camiseta": 40}},
+    }))
+    (directory / "pending_orders.json").write_text(json.dumps([
+        {"odooOrderId": 9001, "recipientPhone": "5511912345678", "status": "pending", "total": 29.9,
+         "items": [{"name": "Camiseta", "quantity": 1, "price": 29.9, "productType": "camiseta"}],
+         "createdAt": recent},
+        {"recipientPhone": "5511912345678", "total": 1},
+    ]))
+
+
+def test_legacy_import_reports_and_is_safe_twice(app, client, admin, tmp_path):
+    tenant = create_tenant(client, admin)
+    _write_legacy(tmp_path)
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["legacy-import", "--tenant", tenant.slug, str(tmp_path)])
+    assert first.exit_code == 0, first.output
+    assert "chat_sessions.json: 2 imported, 2 skipped" in first.output
+    assert "missing recipientPhone" in first.output and "older than 24 h" in first.output
+    assert "sales_stats.json: 2 imported, 1 skipped" in first.output
+    assert "pending_orders.json: 1 imported, 1 skipped" in first.output and "missing odooOrderId" in first.output
+    state = client.get("/api/v1/chat-sessions/5511912345678", headers=tenant.headers).get_json()
+    assert state["state"] == {"step": "cart", "cart": [{"sku": "A1", "qty": 2}]}
+    stats = client.get("/api/v1/stats", headers=tenant.headers).get_json()
+    assert stats["totals"]["orders"] == 40 and stats["totals"]["revenue"] == "1234.50"
+    orders = client.get("/api/v1/orders", headers=tenant.headers).get_json()["items"]
+    assert [o["external_order_id"] for o in orders] == ["9001"] and orders[0]["total"] == "29.90"
+    second = runner.invoke(args=["legacy-import", "--tenant", tenant.slug, str(tmp_path)])
+    assert second.exit_code == 0 and "chat_sessions.json: 0 imported" in second.output
+    assert "imported already" in second.output
+    again = client.get("/api/v1/stats", headers=tenant.headers).get_json()
+    assert again["totals"] == stats["totals"]
+
+
+def test_snapshot_commands(app, client, admin, tmp_path):
+    tenant = create_tenant(client, admin)
+    client.put("/api/v1/chat-sessions/5511912345678", json={"state": {"a": 1}}, headers=tenant.headers)
+    runner = app.test_cli_runner()
+    taken = runner.invoke(args=["snapshot", "take"])
+    assert taken.exit_code == 0, taken.output
+    generation = taken.output.split(":")[0]
+    assert generation in runner.invoke(args=["snapshot", "list"]).output
+    assert runner.invoke(args=["snapshot", "verify"]).output.strip() == f"{generation}: ok"
+    refused = runner.invoke(args=["snapshot", "restore", generation])
+    assert refused.exit_code != 0 and "--replace" in refused.output
+    client.delete("/api/v1/chat-sessions/5511912345678", headers=tenant.headers)
+    restored = runner.invoke(args=["snapshot", "restore", generation, "--replace"])
+    assert restored.exit_code == 0, restored.output
+    assert client.get("/api/v1/chat-sessions/5511912345678", headers=tenant.headers).get_json()["state"] == {"a": 1}
+    listed = client.get("/api/v1/admin/snapshots", headers=admin).get_json()["items"]
+    assert listed[0]["generation"] == generation
+
+
+def test_stats_rebuild_keeps_legacy_figures(app, client, admin, tmp_path):
+    tenant = create_tenant(client, admin)
+    _write_legacy(tmp_path)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["legacy-import", "--tenant", tenant.slug, str(tmp_path)]).exit_code == 0
+    client.post("/api/v1/orders", headers=tenant.headers, json={
+        "external_order_id": "live-1", "recipient_phone": "5511912345678",
+        "items": [{"product_type": "camiseta", "quantity": 1, "unit_price": "10.00"}]})
+    before = client.get("/api/v1/stats", headers=tenant.headers).get_json()
+    rebuilt = runner.invoke(args=["stats", "rebuild", "--tenant", tenant.slug])
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert client.get("/api/v1/stats", headers=tenant.headers).get_json() == before
+    assert before["totals"]["orders"] == 41

@@ -1,0 +1,97 @@
+"""Snapshots and leases at the service level, run on every tier."""
+import errno
+import gzip
+
+import pytest
+
+from models.tenancy import tenant_scope
+from services import leases, messages, restore, snapshots, snapshot_files
+from services.tenants import create_tenant
+
+
+def _seed(n_messages: int = 30):
+    tenant, _secrets = create_tenant("snap", "Snap")
+    with tenant_scope(tenant.id):
+        for i in range(n_messages):
+            messages.record_message({"session_id": "s", "from": "5511912345678", "to": "5511987654321",
+                                     "direction": "in", "text": f"m{i} ✅", "external_id": f"e{i}"})
+        messages.record_status("e3", "read", 1_700_000_000_000)
+        messages.record_status("parked", "sent", 1_700_000_000_000)
+    return tenant
+
+
+def test_snapshot_round_trip(app, tmp_path):
+    with app.app_context():
+        tenant = _seed()
+        manifest = snapshots.take_snapshot(str(tmp_path), "manual", keep=3)
+        generation = tmp_path / "snapshots" / manifest["generation"]
+        assert snapshots.verify(generation) == []
+        assert manifest["files"]["messages.jsonl.gz"]["records"] == 31  # 30 + one parked status
+        assert manifest["files"]["tenants.jsonl.gz"]["records"] == 1
+        assert not list((tmp_path / "snapshots").glob("*.partial"))
+        restore.clear_store()
+        assert restore.store_is_empty()
+        counts = restore.restore(generation)
+        assert counts["messages.jsonl.gz"]["restored"] == 31
+        with tenant_scope(tenant.id):
+            assert messages.get_by_external_id("e3")["status_rank"] == 3
+            assert messages.list_messages({}, 200, None, True)["total"] == 30
+            assert messages.get_by_external_id("e7")["text"] == "m7 ✅"
+
+
+def test_corrupt_newest_generation_falls_back_and_is_set_aside(app, tmp_path):
+    with app.app_context():
+        _seed(5)
+        older = snapshots.take_snapshot(str(tmp_path), "manual", keep=5)["generation"]
+        newer = snapshots.take_snapshot(str(tmp_path), "manual", keep=5)["generation"]
+        target = tmp_path / "snapshots" / newer / "messages.jsonl.gz"
+        target.write_bytes(target.read_bytes()[:-20])  # truncated
+        restore.clear_store()
+        assert restore.restore_on_startup(str(tmp_path)) == older
+        assert (tmp_path / "snapshots" / f"{newer}.corrupt").is_dir()
+        assert not restore.store_is_empty()
+        assert restore.restore_on_startup(str(tmp_path)) is None  # never over a non-empty store
+
+
+def test_full_disk_keeps_earlier_generations_and_leaves_no_partial(app, tmp_path, monkeypatch):
+    with app.app_context():
+        _seed(5)
+        good = snapshots.take_snapshot(str(tmp_path), "manual", keep=5)["generation"]
+        original = snapshot_files.write_records
+
+        def full_disk(directory, name, records):
+            if name == "messages.jsonl.gz":
+                raise OSError(errno.ENOSPC, "No space left on device")
+            return original(directory, name, records)
+        monkeypatch.setattr(snapshots, "write_records", full_disk)
+        with pytest.raises(snapshots.SnapshotError, match="No space"):
+            snapshots.take_snapshot(str(tmp_path), "scheduled", keep=5)
+        names = sorted(p.name for p in (tmp_path / "snapshots").iterdir() if not p.name.startswith("."))
+        assert names == [good] and snapshots.verify(tmp_path / "snapshots" / good) == []
+
+
+def test_keep_prunes_old_generations(app, tmp_path):
+    with app.app_context():
+        _seed(2)
+        names = [snapshots.take_snapshot(str(tmp_path), "manual", keep=2)["generation"] for _ in range(4)]
+        assert [g.name for g in snapshots.generations(str(tmp_path))] == names[::-1][:2]
+
+
+def test_human_readable_files(app, tmp_path):
+    with app.app_context():
+        _seed(2)
+        generation = tmp_path / "snapshots" / snapshots.take_snapshot(str(tmp_path), "manual", keep=2)["generation"]
+        text = (generation / "chat_sessions.json").read_text()
+        assert text.startswith("[") and text.rstrip().endswith("]")
+        with gzip.open(generation / "messages.jsonl.gz", "rt") as lines:
+            assert "m0 ✅" in lines.read()
+
+
+def test_each_slot_is_claimed_once(app):
+    with app.app_context():
+        assert leases.claim_slot("job", 100) is True
+        assert leases.claim_slot("job", 100) is False
+        assert leases.claim_slot("job", 99) is False
+        assert leases.claim_slot("job", 101) is True
+        assert leases.hold("replay", 60_000) is True
+        assert leases.hold("replay", 60_000) is True  # renewal by the holder
