@@ -3,7 +3,9 @@ import atexit
 import logging
 import os
 import time
+from pathlib import Path
 
+import pymongo
 from flask import Flask, g, request
 
 from config import load_settings
@@ -51,6 +53,11 @@ def register_database(app: Flask) -> None:
     else:
         log.info("database: %s", redact(uri))
     connect(uri, app.config["DB_TIMEOUT_MS"])
+    from services.tenant_cache import cache, last_known
+
+    cache.fresh_s = app.config["AUTH_CACHE_S"]
+    cache.clear()
+    last_known.directory = Path(app.config["DATA_DIR"]) / "tenant-cache"
 
 
 def register_request_hooks(app: Flask) -> None:
@@ -61,6 +68,10 @@ def register_request_hooks(app: Flask) -> None:
     @app.before_request
     def _start_and_check_media_type():
         g.request_started = time.perf_counter()
+        # Every database call of this request shares one deadline: an outage or a
+        # stalled server turns into a prompt 503, never a hung worker.
+        g.db_deadline = pymongo.timeout(app.config["DB_TIMEOUT_MS"] * 2 / 1000)
+        g.db_deadline.__enter__()
         has_body = bool(request.content_length) or "chunked" in request.headers.get("Transfer-Encoding", "")
         if request.method in JSON_BODY_METHODS and has_body and not request.is_json:
             return problem(415, "Unsupported Media Type")
@@ -75,6 +86,12 @@ def register_request_hooks(app: Flask) -> None:
         return response
 
     app.teardown_request(release_tenant)
+
+    @app.teardown_request
+    def _end_db_deadline(_exc=None):
+        deadline = g.pop("db_deadline", None)
+        if deadline is not None:
+            deadline.__exit__(None, None, None)
 
 
 def register_api(app: Flask) -> None:

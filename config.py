@@ -75,6 +75,8 @@ VARIABLES = (
     Variable("LOG_LEVEL", "INFO", _log_level, "DEBUG, INFO, WARNING, ERROR or CRITICAL."),
     Variable("DB_TIMEOUT_MS", 3000, _int_between(100, 60000),
              "How long a database call waits for a reachable server before 503."),
+    Variable("AUTH_CACHE_S", 2, _int_between(0, 300),
+             "Seconds a worker trusts a tenant lookup (keys, settings); 0 reads every time."),
     Variable("CHAT_STATE_MAX_BYTES", 65536, _int_between(2, 16 * 1048576),
              "Largest chat session state (compact UTF-8 JSON); a larger one gets 422."),
     Variable("STATS_RETENTION_DAYS", 90, _int_between(1, 3660),

@@ -37,7 +37,7 @@ def readyz():
 @blp.doc(security=PUBLIC)
 @blp.response(200, description="Prometheus text format.", content_type=CONTENT_TYPE_LATEST)
 def metrics():
-    return Response(render(), mimetype=CONTENT_TYPE_LATEST)
+    return Response(render(current_app.config["DATA_DIR"]), mimetype=CONTENT_TYPE_LATEST)
 
 
 def docs_asset(filename):

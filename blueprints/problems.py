@@ -7,7 +7,7 @@ import logging
 
 from flask import Response, json
 from marshmallow import ValidationError
-from pymongo.errors import AutoReconnect, ConnectionFailure, ExecutionTimeout, ServerSelectionTimeoutError
+from pymongo.errors import ConnectionFailure, ExecutionTimeout, PyMongoError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from services.errors import ServiceError
@@ -26,6 +26,11 @@ DETAILS = {
     422: "The request is invalid; see errors for each field.",
     500: "Something went wrong on our side; the request changed nothing.",
 }
+
+
+def database_unavailable(error: Exception) -> bool:
+    """Whether a driver error means "the database cannot be reached now" (retryable)."""
+    return isinstance(error, (ConnectionFailure, ExecutionTimeout)) or bool(getattr(error, "timeout", False))
 
 
 def problem(status: int, title: str, detail: str | None = None, errors: dict | None = None,
@@ -78,15 +83,19 @@ def register_error_handlers(app) -> None:
         messages = error.messages if isinstance(error.messages, dict) else {"_schema": error.messages}
         return problem(422, "Unprocessable Content", errors=messages)
 
+    @app.errorhandler(RecursionError)
+    def _too_deep(error):  # json.loads on absurdly nested input
+        return problem(400, "Bad Request", "The body is nested too deeply to be read.")
+
     @app.errorhandler(InvalidCursor)
     def _bad_cursor(error: InvalidCursor):
         return problem(422, "Unprocessable Content", errors={"cursor": [str(error)]})
 
-    @app.errorhandler(ConnectionFailure)
-    @app.errorhandler(ServerSelectionTimeoutError)
-    @app.errorhandler(AutoReconnect)
-    @app.errorhandler(ExecutionTimeout)
-    def _database_unavailable(error):
+    @app.errorhandler(PyMongoError)
+    def _database_error(error):
+        if not database_unavailable(error):
+            log.error("database error: %s", type(error).__name__, exc_info=error)
+            return problem(500, "Internal Server Error")
         log.warning("database unavailable: %s", type(error).__name__)
         return problem(503, "Service Unavailable", "The database is unreachable; retry shortly.",
                        type_="urn:chatkeep:problem:database-unavailable",

@@ -2,22 +2,29 @@
 
 Authentication comes before parsing: the tenant's webhook token (Evolution, WAHA) or
 the Cloud API's HMAC signature over the raw body bytes. A request either stores its
-events, or changes nothing and says why.
+events, spools them to disk while the database is unreachable (replayed later), or
+changes nothing and says why: the only answers are stored, spooled, or retry later.
 """
 import hashlib
 import hmac
 import json
+import logging
 
-from flask import Response, g, request
+import pymongo
+from flask import Response, current_app, g, request
 from flask_smorest import Blueprint
+from pymongo.errors import PyMongoError
 
-from blueprints.problems import problem
+from blueprints.problems import DB_RETRY_AFTER_S, database_unavailable, problem
 from extensions import PUBLIC
 from models.tenancy import set_current_tenant
-from schemas.gateways import PayloadError, cloud, evolution, waha
+from schemas.gateways import PayloadError
 from schemas.webhooks import GATEWAY_BODY, WebhookResultSchema
-from services.ingest import ingest
+from services import spool
+from services.ingest import ingest, parser_for
 from services.tenants import tenant_by_slug, tenant_for_webhook_token
+
+log = logging.getLogger(__name__)
 
 blp = Blueprint("webhooks", __name__, url_prefix="/webhooks",
                 description="Gateway webhooks. Evolution and WAHA send the tenant's webhook_token as "
@@ -47,16 +54,28 @@ def _json_body():
     return payload, None
 
 
-def _ingest_with(parser, payload):
+def _store(gateway: str, tenant, payload: dict):
     try:
-        events = parser(payload)
+        events = parser_for(gateway)(payload)
     except PayloadError as exc:
         return problem(422, "Unprocessable Content", "The event lacks a required field; nothing was stored.",
                        errors={exc.field: [exc.message]})
-    return ingest(events)
+    try:
+        with pymongo.timeout(current_app.config["DB_TIMEOUT_MS"] / 1000):
+            return ingest(events)
+    except PyMongoError as exc:
+        if not database_unavailable(exc):
+            raise
+    try:  # the payload is verified and valid: keep it until the database is back
+        spool.append(current_app.config["DATA_DIR"], gateway, tenant.id, request.get_data(cache=True))
+    except OSError as exc:
+        log.error("database down and spool not writable (%s): asking the gateway to retry", exc)
+        return problem(503, "Service Unavailable", "Neither the database nor the spool can take this event now.",
+                       headers={"Retry-After": str(DB_RETRY_AFTER_S)})
+    return {"accepted": 0, "duplicates": 0, "ignored": 0, "spooled": len(events)}
 
 
-def _token_webhook(slug: str, parser):
+def _token_webhook(slug: str, gateway: str):
     token = request.args.get("token") or request.headers.get("X-Webhook-Token") or ""
     tenant = tenant_for_webhook_token(slug, token) if token else None
     if tenant is None:
@@ -65,7 +84,7 @@ def _token_webhook(slug: str, parser):
     if error:
         return error
     _scope_to(tenant)
-    return _ingest_with(parser, payload)
+    return _store(gateway, tenant, payload)
 
 
 @blp.route("/evolution/<slug>", methods=["POST"])
@@ -73,7 +92,7 @@ def _token_webhook(slug: str, parser):
 @blp.response(200, WebhookResultSchema)
 def evolution_webhook(slug):
     """Evolution API v2 (v1 tolerated) events."""
-    return _token_webhook(slug, evolution.parse)
+    return _token_webhook(slug, "evolution")
 
 
 @blp.route("/waha/<slug>", methods=["POST"])
@@ -81,7 +100,7 @@ def evolution_webhook(slug):
 @blp.response(200, WebhookResultSchema)
 def waha_webhook(slug):
     """WAHA events."""
-    return _token_webhook(slug, waha.parse)
+    return _token_webhook(slug, "waha")
 
 
 @blp.route("/whatsapp/<slug>", methods=["GET"])
@@ -118,4 +137,4 @@ def cloud_webhook(slug):
     if error:
         return error
     _scope_to(tenant)
-    return _ingest_with(cloud.parse, payload)
+    return _store("cloud", tenant, payload)

@@ -11,6 +11,8 @@ class WebhookResultSchema(Schema):
     accepted = fields.Integer(metadata={"description": "Events stored (new messages, statuses, session changes)."})
     duplicates = fields.Integer(metadata={"description": "Messages already stored under the same id."})
     ignored = fields.Integer(metadata={"description": "Events of types ChatKeep does not store."})
+    spooled = fields.Integer(metadata={"description": "Events kept on disk while the database is unreachable; "
+                                                      "stored (exactly once) as soon as it is back."})
     rejected = fields.Integer(metadata={"description": "Items of a batch that were not valid (others were kept)."})
     errors = fields.List(fields.Nested(RejectedItemSchema))
 

@@ -86,17 +86,19 @@ def delete_conversation(conversation_id: str) -> None:
         raise NotFound(f"no conversation '{conversation_id}'")
 
 
-def rebuild_summaries() -> dict:
-    """Recompute the current tenant's summaries from its messages; returns counts.
+def rebuild_summaries(conversation_id: str | None = None) -> dict:
+    """Recompute the current tenant's summaries (or one conversation's) from its
+    messages; returns counts.
 
     Streams the messages once (memory grows with conversations, not messages) and keeps
     each summary's read mark, the one thing messages cannot tell.
     """
+    scope = {"conversation_id": conversation_id} if conversation_id else {}
     read_marks = {s["conversation_id"]: s.get("read_marked_at", 0)
-                  for s in _conversations().find({}, projection={"conversation_id": 1, "read_marked_at": 1})}
+                  for s in _conversations().find(scope, projection={"conversation_id": 1, "read_marked_at": 1})}
     built: dict[str, dict] = {}
     fields = {"conversation_id": 1, "direction": 1, "created_at": 1, "session_id": 1, "from": 1, "to": 1}
-    for message in scoped(Message).find(VISIBLE, projection=fields):
+    for message in scoped(Message).find({**VISIBLE, **scope}, projection=fields):
         summary = built.setdefault(message["conversation_id"], {
             "message_count": 0, "inbound_count": 0, "outbound_count": 0, "unread_count": 0,
             "last_key": (-1, ""), "read_marked_at": read_marks.get(message["conversation_id"], 0),
@@ -117,7 +119,7 @@ def rebuild_summaries() -> dict:
             {"$set": {**summary, "last_message_id": last_id, "last_message_at": at, "updated_at": now},
              "$setOnInsert": {"created_at": now}},
             upsert=True)
-    stale = [s["conversation_id"] for s in _conversations().find({}, projection={"conversation_id": 1})
+    stale = [s["conversation_id"] for s in _conversations().find(scope, projection={"conversation_id": 1})
              if s["conversation_id"] not in built]
     for conversation_id in stale:
         _conversations().delete_one({"conversation_id": conversation_id})

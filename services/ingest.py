@@ -2,28 +2,51 @@
 
 Each event is stored on its own: a duplicate or a rejected item never stops the rest.
 """
+import json
+
 from models.collections import scoped
 from models.gateway_session import GatewaySession
-from services import gateway_sessions, messages
+from services import conversations, gateway_sessions, messages
 from services.events import Ignored, MessageEvent, Rejected, SessionEvent, StatusEvent
+
+
+def parser_for(gateway: str):
+    from schemas.gateways import cloud, evolution, waha
+
+    return {"evolution": evolution.parse, "waha": waha.parse, "cloud": cloud.parse}[gateway]
+
+
+def store_spooled(record: dict) -> dict:
+    """Store one spooled webhook (services.spool) as if it had just arrived.
+
+    The outage that spooled it may have cut a request between a message's insert and
+    its summary update, so a duplicate here re-derives that conversation's summary.
+    """
+    from models.tenancy import tenant_scope
+
+    with tenant_scope(record["tenant_id"]):
+        return ingest(parser_for(record["gateway"])(json.loads(record["body"])), repair=True)
 
 
 class MissingOwnNumber(ValueError):
     """A message whose session's own number neither the payload nor ChatKeep knows."""
 
 
-def ingest(events: list) -> dict:
+def ingest(events: list, repair: bool = False) -> dict:
+    """Store `events`; with `repair`, re-derive the summaries of duplicates' conversations."""
     counts = {"accepted": 0, "duplicates": 0, "ignored": 0}
-    rejected = []
+    rejected, to_repair = [], set()
     own_numbers: dict[str, str | None] = {}
     for event in events:
         if isinstance(event, MessageEvent):
             try:
-                created = _store_message(event, own_numbers)
+                stored, created = _store_message(event, own_numbers)
             except MissingOwnNumber as exc:
                 rejected.append({"item": event.external_id, "detail": str(exc)})
                 continue
             counts["accepted" if created else "duplicates"] += 1
+            if repair and not created:
+                to_repair.add(stored["conversation_id"])
         elif isinstance(event, StatusEvent):
             messages.record_status(event.external_id, event.status, event.at, event.error)
             counts["accepted"] += 1
@@ -34,19 +57,20 @@ def ingest(events: list) -> dict:
             rejected.append({"item": event.index, "detail": event.detail})
         elif isinstance(event, Ignored):
             counts["ignored"] += 1
+    for conversation_id in to_repair:
+        conversations.rebuild_summaries(conversation_id)
     if rejected:
         counts.update(rejected=len(rejected), errors=rejected)
     return counts
 
 
-def _store_message(event: MessageEvent, own_numbers: dict) -> bool:
+def _store_message(event: MessageEvent, own_numbers: dict) -> tuple[dict, bool]:
     own = event.own or _known_own_number(event.session_id, own_numbers)
     ends = (event.chat, own) if event.direction == "in" else (own, event.chat)
-    _stored, created = messages.record_message({
+    return messages.record_message({
         "session_id": event.session_id, "external_id": event.external_id, "from": ends[0], "to": ends[1],
         "direction": event.direction, "type": event.type, "text": event.text, "media": event.media,
         "status": event.status, "at": event.at})
-    return created
 
 
 def _known_own_number(session_id: str, cache: dict) -> str:

@@ -26,9 +26,22 @@ def observe_request(method: str, route: str, status: int, seconds: float) -> Non
     LATENCY.labels(method, route).observe(seconds)
 
 
-def render() -> bytes:
+def _spool_gauges(data_dir: str) -> bytes:
+    """Read at scrape time from the spool directory, so every worker reports the same."""
+    from services.spool import depth_and_age
+
+    depth, age = depth_and_age(data_dir)
+    return (b"# HELP chatkeep_spool_depth Webhook payloads waiting on disk for the database.\n"
+            b"# TYPE chatkeep_spool_depth gauge\n"
+            + f"chatkeep_spool_depth {depth}\n".encode()
+            + b"# HELP chatkeep_spool_oldest_age_seconds Age of the oldest spooled payload.\n"
+              b"# TYPE chatkeep_spool_oldest_age_seconds gauge\n"
+            + f"chatkeep_spool_oldest_age_seconds {age:.3f}\n".encode())
+
+
+def render(data_dir: str) -> bytes:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
-        return generate_latest(registry)
-    return generate_latest(REGISTRY)
+        return generate_latest(registry) + _spool_gauges(data_dir)
+    return generate_latest(REGISTRY) + _spool_gauges(data_dir)

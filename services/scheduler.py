@@ -7,6 +7,7 @@ and in the worker it would take the GIL from requests being served.
 """
 import logging
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -15,12 +16,15 @@ from pathlib import Path
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
+from pymongo.errors import PyMongoError
 
-from services import leases
+from services import leases, spool
 
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[1]
 MAINTENANCE_INTERVAL_S = 3600
+SPOOL_REPLAY_S = 3
+SPOOL_LEASE_MS = 60_000
 
 
 def _aligned_start(interval_s: int) -> datetime:
@@ -44,6 +48,25 @@ def scheduled_snapshot(app) -> None:
         log.error("scheduled snapshot failed: %s", result.stderr.strip()[-500:])
 
 
+def replay_spool(app) -> None:
+    """Store what the webhooks spooled while the database was down (one process per host)."""
+    from services.ingest import store_spooled
+
+    data_dir = app.config["DATA_DIR"]
+    if not spool.pending(data_dir):
+        return
+    lease = f"spool:{socket.gethostname()}"
+    with app.app_context():
+        try:
+            if not leases.hold(lease, SPOOL_LEASE_MS):
+                return
+            done = spool.replay(data_dir, store_spooled)
+            leases.release(lease)
+            log.info("replayed %s spooled webhook payloads", done)
+        except PyMongoError as exc:  # still down: the files stay, in order, for the next run
+            log.info("spool replay waits for the database: %s", type(exc).__name__)
+
+
 def maintenance(app) -> None:
     """Hourly upkeep for every tenant (expired chat sessions, old daily statistics)."""
     from services.upkeep import run_upkeep
@@ -59,6 +82,8 @@ def start(app) -> BackgroundScheduler:
     if interval > 0:
         scheduler.add_job(scheduled_snapshot, IntervalTrigger(seconds=interval, start_date=_aligned_start(interval)),
                           args=[app], id="snapshot", max_instances=1, coalesce=True, misfire_grace_time=interval)
+    scheduler.add_job(replay_spool, IntervalTrigger(seconds=SPOOL_REPLAY_S), args=[app], id="spool",
+                      max_instances=1, coalesce=True, next_run_time=datetime.now(timezone.utc))
     scheduler.add_job(maintenance, IntervalTrigger(seconds=MAINTENANCE_INTERVAL_S,
                                                    start_date=_aligned_start(MAINTENANCE_INTERVAL_S)),
                       args=[app], id="maintenance", max_instances=1, coalesce=True)

@@ -16,6 +16,7 @@ from models.tenant import Tenant
 from services import clock
 from services.errors import Conflict, NotFound
 from services.pagination import ASC, fetch_page
+from services.tenant_cache import cache, last_known
 
 API_KEY_PREFIX = "ck_live_"
 WEBHOOK_TOKEN_PREFIX = "ck_hook_"
@@ -69,6 +70,7 @@ def update_tenant(slug: str, changes: dict) -> Tenant:
         raise ValueError(f"not tenant settings: {sorted(unknown)}")
     updated = Tenant.objects(slug=slug).modify(
         new=True, **{f"set__{k}": v for k, v in changes.items()}, set__updated_at=clock.now_ms())
+    cache.clear()
     if updated is None:
         raise NotFound(f"no tenant '{slug}'")
     return updated
@@ -81,25 +83,32 @@ def rotate_secret(slug: str, which: str) -> tuple[Tenant, str]:
     secret = new_secret(prefix)
     updated = Tenant.objects(slug=slug).modify(
         new=True, **{f"set__{field}": hash_secret(secret)}, set__updated_at=clock.now_ms())
+    cache.clear()
     if updated is None:
         raise NotFound(f"no tenant '{slug}'")
     return updated, secret
 
 
 def tenant_for_webhook_token(slug: str, token: str) -> Tenant | None:
-    tenant = Tenant.objects(slug=slug).first()
+    tenant = tenant_by_slug(slug)
     if tenant is None or not hmac.compare_digest(tenant.webhook_token_hash, hash_secret(token)):
         return None
     return tenant
 
 
 def tenant_by_slug(slug: str) -> Tenant | None:
-    return Tenant.objects(slug=slug).first()
+    def load():
+        tenant = Tenant.objects(slug=slug).first()
+        if tenant is not None:
+            last_known.remember(tenant)
+        return tenant
+
+    return cache.get(("slug", slug), load, fallback=lambda: last_known.recall(slug))
 
 
 def tenant_for_api_key(api_key: str) -> Tenant | None:
     digest = hash_secret(api_key)
-    tenant = Tenant.objects(api_key_hash=digest).first()
+    tenant = cache.get(("key", digest), lambda: Tenant.objects(api_key_hash=digest).first())
     if tenant is None or not hmac.compare_digest(tenant.api_key_hash, digest):
         return None
     return tenant

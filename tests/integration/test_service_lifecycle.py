@@ -138,8 +138,9 @@ def test_cli_shares_the_service_database_or_starts_its_own(tmp_path):
         assert embedded_db.running_pid(str(tmp_path)) == db_pid  # reused, not doubled
         rotated = _flask(tmp_path, "tenants", "rotate-key", "cli-made")
         assert rotated.returncode == 0
-        response = requests.get(f"{service.url}/api/v1/sessions", headers={"X-API-Key": api_key}, timeout=10)
-        assert response.status_code == 401
+        # The workers trust their cached lookup for AUTH_CACHE_S (2 s), then the old key is refused.
+        wait_until(lambda: requests.get(f"{service.url}/api/v1/sessions", headers={"X-API-Key": api_key},
+                                        timeout=10).status_code == 401, 10)
     duplicate = _flask(tmp_path, "tenants", "create", "cli-made")
     assert duplicate.returncode != 0 and "taken" in duplicate.stderr
 

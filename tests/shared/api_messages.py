@@ -88,15 +88,18 @@ def test_failed_keeps_its_error(client, tenant):
 
 def test_list_filters_and_pages_newest_first(client, tenant):
     ids = [post(client, tenant, message("in" if i % 2 else "out", f"e{i}")).get_json()["id"] for i in range(9)]
-    seen, cursor = [], None
+    seen, times, cursor = [], [], None
     while True:
         page = client.get("/api/v1/messages?limit=4" + (f"&cursor={cursor}" if cursor else ""),
                           headers=tenant.headers).get_json()
         seen += [m["id"] for m in page["items"]]
+        times += [m["created_at"] for m in page["items"]]
         cursor = page["next_cursor"]
         if not cursor:
             break
-    assert seen == ids[::-1]
+    # Newest first; messages stored in the same millisecond keep a stable, arbitrary order.
+    assert sorted(seen) == sorted(ids) and len(seen) == len(set(seen))
+    assert times == sorted(times, reverse=True)
     inbound = client.get("/api/v1/messages?direction=in&include_total=true", headers=tenant.headers).get_json()
     assert inbound["total"] == 4 and all(m["direction"] == "in" for m in inbound["items"])
     pending = client.get("/api/v1/messages?status=pending", headers=tenant.headers).get_json()

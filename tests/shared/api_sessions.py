@@ -88,3 +88,9 @@ def test_another_tenants_session_does_not_exist_for_me(client, tenant, other_ten
                          headers=other_tenant.headers)
     assert created.status_code == 201
     assert client.get("/api/v1/sessions/shared-name", headers=tenant.headers).get_json()["status"] == "open"
+
+
+def test_deeply_nested_json_is_400(client, tenant):
+    body = "[" * 50000 + "]" * 50000
+    response = client.put("/api/v1/sessions/s1", data=body, content_type="application/json", headers=tenant.headers)
+    assert_problem(response, 400)
