@@ -30,5 +30,10 @@ test-unit: $(VENV)/.dev-stamp
 test-integration: $(VENV)/.dev-stamp
 	$(BIN)/python -m pytest tests/integration
 
+# Benchmarks (bench/run.py): BENCH_QUICK=1 for the short profile. Writes
+# bench/results/latest.json and the tables of docs/PERFORMANCE.md.
+bench: $(VENV)/.dev-stamp
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m bench.run
+
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -21,8 +21,9 @@ def healthz():
 
 
 @blp.route("/readyz")
-@blp.doc(security=PUBLIC, responses={503: "The database is unreachable."})
+@blp.doc(security=PUBLIC)
 @blp.response(200, description="The database answers.")
+@blp.alt_response(503, description="The database is unreachable.")
 def readyz():
     try:
         ping(current_app.config["DB_TIMEOUT_MS"] / 1000)

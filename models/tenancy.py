@@ -43,12 +43,26 @@ def tenant_scope(tenant_id: str):
 
 
 def scoped_filter(query: dict | None = None) -> dict:
-    """`query` restricted to the current tenant; a different tenant in it raises."""
+    """`query` restricted to the current tenant; a different tenant in it raises.
+
+    The filter is also put in the one form both databases handle alike: tenant_id
+    first, operators such as `$or` last (nx-27017's updates ignore the keys that
+    follow a `$or`), and equalities spelled `{"$eq": v}` (the form nx-27017 answers
+    from an index; a bare value makes it scan every document).
+    """
     tenant_id = current_tenant_id()
     query = dict(query or {})
-    if query.setdefault("tenant_id", tenant_id) != tenant_id:
+    if query.pop("tenant_id", tenant_id) != tenant_id:
         raise TenantNotSet("query names another tenant than the one in scope")
-    return query
+    fields = {key: _as_eq(value) for key, value in query.items() if not key.startswith("$")}
+    operators = {key: value for key, value in query.items() if key.startswith("$")}
+    return {"tenant_id": {"$eq": tenant_id}, **fields, **operators}
+
+
+def _as_eq(value):
+    if isinstance(value, dict) and any(str(k).startswith("$") for k in value):
+        return value
+    return {"$eq": value}
 
 
 class TenantQuerySet(QuerySet):

@@ -83,3 +83,13 @@ def test_group_chat_ids_are_kept(client, tenant):
 def test_bad_phones_in_the_path_are_422(client, tenant):
     assert_problem(client.get(f"/api/v1/conversations/12/{BOT}/messages", headers=tenant.headers), 422, "a")
     assert_problem(client.delete(f"/api/v1/conversations/{BOT}/abc", headers=tenant.headers), 422, "b")
+
+
+def test_two_tenants_with_the_same_pair_keep_separate_conversations(client, tenant, other_tenant):
+    post(client, tenant, message("in", "t1-a"))
+    post(client, tenant, message("in", "t1-b"))
+    post(client, other_tenant, message("in", "t2-a"))
+    mine = client.get("/api/v1/conversations", headers=tenant.headers).get_json()["items"]
+    theirs = client.get("/api/v1/conversations", headers=other_tenant.headers).get_json()["items"]
+    assert [c["message_count"] for c in mine] == [2] and [c["message_count"] for c in theirs] == [1]
+    assert theirs[0]["last_message"]["external_id"] == "t2-a"

@@ -1,0 +1,1 @@
+"""ChatKeep benchmarks (`make bench`): ratios measured in one run, medians of several runs."""

@@ -1,0 +1,12 @@
+"""gunicorn settings of the floor app: those of ../gunicorn.conf.py that shape request cost.
+
+Without its own -c file gunicorn would load ./gunicorn.conf.py, whose hooks start the
+embedded database: the floor must be the cheapest service, so it gets only these.
+"""
+workers = 2
+worker_class = "sync"
+timeout = 30
+graceful_timeout = 30
+accesslog = None
+loglevel = "info"
+proc_name = "chatkeep-floor"

@@ -1,0 +1,31 @@
+"""Read latency of one tenant's pages, at 1x and at 10x data (see bench/dataset.py).
+
+One connection, one request at a time: the figure is the service's time to answer,
+not queueing. The first requests of each series warm caches and are dropped.
+"""
+from bench import api, loadgen, payloads
+from bench.dataset import Dataset
+from bench.stats import median
+
+DROPPED = 5
+
+
+def _series(url: str, path: str, headers: dict, reps: int, max_s: float) -> float | None:
+    requests = [loadgen.request("GET", path, None, headers) for _ in range(reps + DROPPED)]
+    result = loadgen.run(url, requests, 1, max_s)
+    answered = [ms for ms, code in zip(result["latencies_ms"], result["codes"]) if code == 200]
+    if len(answered) < len(requests):
+        raise RuntimeError(f"GET {path}: {result['statuses']}")
+    return median(answered[DROPPED:])
+
+
+def latencies(url: str, data: Dataset) -> dict:
+    """Median ms of the measured conversation's message page and of the conversation list."""
+    headers = api.auth(data.measured)
+    own = payloads.OWN_NUMBER
+    reps, max_s = data.profile.query_reps, data.profile.max_load_s
+    return {
+        "conversation_messages_ms": _series(
+            url, f"/api/v1/conversations/{data.target_customer}/{own}/messages?limit=50", headers, reps, max_s),
+        "conversation_list_ms": _series(url, "/api/v1/conversations?limit=50", headers, reps, max_s),
+    }

@@ -1,0 +1,115 @@
+"""Snapshots: peak memory of the snapshot process at 1x and 10x, and webhook p99 while one runs.
+
+Uses `flask --app app snapshot take` and POST /api/v1/admin/snapshots. Where a checkout
+has no snapshot command yet (`flask --app app snapshot --help` fails) every figure here
+is None and the report says "not measured"; nothing else in the bench depends on it.
+"""
+import json
+import os
+import re
+import subprocess
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from datetime import datetime
+from pathlib import Path
+
+from bench import api, loadgen, payloads, procs
+from bench.stats import percentile, ratio
+
+NOT_AVAILABLE = "not available yet: `flask --app app snapshot --help` fails"
+
+
+def _flask_env(data_dir: Path, mongodb_uri=None) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in procs.SCRUBBED_ENV}
+    env.update(DATA_DIR=str(data_dir), PATH=f"{procs.BIN}:{os.environ.get('PATH', '')}")
+    if mongodb_uri:
+        env["MONGODB_URI"] = mongodb_uri
+    return env
+
+
+def available() -> bool:
+    # An unreachable MONGODB_URI: loading the app for --help must not start a database.
+    with tempfile.TemporaryDirectory(prefix="bench-snapcheck-") as tmp:
+        env = _flask_env(Path(tmp), "mongodb://127.0.0.1:9/bench_check?serverSelectionTimeoutMS=100")
+        done = subprocess.run([str(procs.BIN / "flask"), "--app", "app", "snapshot", "--help"], cwd=procs.ROOT,
+                              env=env, capture_output=True, timeout=120)
+    return done.returncode == 0
+
+
+def _manifest_seconds(url: str, generation: str) -> float | None:
+    """completed_at - created_at of a generation, from GET /api/v1/admin/snapshots."""
+    status, raw = api._call("GET", f"{url}/api/v1/admin/snapshots", None,
+                            {"Authorization": f"Bearer {procs.ADMIN_TOKEN}"})
+    if status != 200:
+        return None
+    for manifest in json.loads(raw).get("items", []):
+        if manifest.get("generation") == generation and manifest.get("completed_at"):
+            done, begun = (datetime.fromisoformat(manifest[k]) for k in ("completed_at", "created_at"))
+            return (done - begun).total_seconds()
+    return None
+
+
+def take_with_cli(url: str, data_dir: Path, mongodb_uri=None) -> dict:
+    """Run `flask --app app snapshot take` against the running service's database.
+
+    os.wait4 hands back the child's own rusage: ru_maxrss is its peak RSS (KiB on Linux).
+    The rate uses the manifest's own start and end, so the CLI's start-up is not in it.
+    """
+    started = time.monotonic()
+    proc = subprocess.Popen([str(procs.BIN / "flask"), "--app", "app", "snapshot", "take"], cwd=procs.ROOT,
+                            env=_flask_env(data_dir, mongodb_uri), stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
+    _pid, status, usage = os.wait4(proc.pid, 0)  # its output is one line: the pipe cannot fill
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    wall_s, output = time.monotonic() - started, proc.stdout.read()
+    proc.stdout.close()
+    summary = re.search(r"^(\S+): (\d+) records", output, re.M)
+    if proc.returncode != 0 or not summary:
+        raise RuntimeError(f"snapshot take exited {proc.returncode}: {output[-300:]!r}")
+    records = int(summary.group(2))
+    seconds = _manifest_seconds(url, summary.group(1)) or wall_s
+    return {"peak_rss_kb": usage.ru_maxrss, "records": records, "seconds": seconds, "wall_s": wall_s,
+            "records_per_s": ratio(records, seconds)}
+
+
+def _snapshot_loop(url: str, stop: threading.Event, answers: dict) -> None:
+    """POST /api/v1/admin/snapshots again and again until stopped, so one is always running."""
+    request = urllib.request.Request(f"{url}/api/v1/admin/snapshots", data=b"{}", method="POST",
+                                     headers={"Content-Type": "application/json",
+                                              "Authorization": f"Bearer {procs.ADMIN_TOKEN}"})
+    while not stop.is_set():
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                code = response.status
+        except urllib.error.HTTPError as exc:
+            code = exc.code
+        except OSError:
+            code = 0
+        answers[code] = answers.get(code, 0) + 1
+        time.sleep(0.05)
+
+
+def webhook_p99_ratio(url: str, tenant: dict, count: int, concurrency: int, run_tag: str, max_s: float) -> dict:
+    """p99 of upsert webhooks while snapshots run, over p99 of the same load without."""
+    path = api.webhook_path(tenant)
+
+    def phase(tag):
+        return [loadgen.request("POST", path, payloads.upsert(payloads.message_key(f"{run_tag}{tag}", n),
+                                                              payloads.customer(n % 20), n)) for n in range(count)]
+
+    quiet = loadgen.run(url, phase("Q"), concurrency, max_s)
+    stop, answers = threading.Event(), {}
+    looper = threading.Thread(target=_snapshot_loop, args=(url, stop, answers))
+    looper.start()
+    try:
+        busy = loadgen.run(url, phase("S"), concurrency, max_s)
+    finally:
+        stop.set()
+        looper.join()
+    accepted = sum(n for code, n in answers.items() if 200 <= code < 300)
+    p99_quiet, p99_busy = percentile(quiet["latencies_ms"], 99), percentile(busy["latencies_ms"], 99)
+    return {"p99_quiet_ms": p99_quiet, "p99_during_ms": p99_busy, "snapshot_answers": answers,
+            "latency_p99_ratio_during_snapshot": ratio(p99_busy, p99_quiet) if accepted else None}

@@ -1,0 +1,47 @@
+"""The benchmark harness runs end to end and writes every key (no timed assertions)."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.integration.processes import ROOT
+
+pytestmark = pytest.mark.slow
+
+REQUIRED = {
+    "ingest": ("events", "events_per_s", "app_cpu_us_per_event", "db_cpu_us_per_event",
+               "floor_cpu_us_per_request", "cpu_ratio_vs_floor", "db_commands_per_inbound_message",
+               "db_commands_per_status_update"),
+    "query_scaling": ("conversation_messages_ratio", "conversation_list_ratio"),
+    "startup": ("ready_ratio",),
+    "snapshot": ("peak_rss_ratio", "records_per_s", "latency_p99_ratio_during_snapshot"),
+}
+
+
+def test_smoke_run_writes_every_key_and_the_doc_tables(tmp_path):
+    output, doc = tmp_path / "latest.json", tmp_path / "PERFORMANCE.md"
+    env = {k: v for k, v in os.environ.items() if k not in ("BENCH_QUICK", "MONGODB_URI")}
+    done = subprocess.run([sys.executable, "-m", "bench.run", "--output", str(output), "--doc", str(doc)],
+                          cwd=ROOT, env={**env, "BENCH_SMOKE": "1"}, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = json.loads(output.read_text())
+
+    for section, keys in REQUIRED.items():
+        for key in keys:
+            assert key in results[section], f"{section}.{key} missing"
+            if section != "snapshot":
+                assert results[section][key] is not None, f"{section}.{key} is null"
+    assert results["ingest"]["events"] > 0
+    assert results["meta"]["mode"] == "smoke" and results["meta"]["runs"] == 1
+    for fact in ("nproc", "memory_gib", "cpu_model", "python", "versions"):
+        assert results["meta"]["machine"][fact] is not None
+    if not results["meta"]["snapshot_available"]:
+        assert all(results["snapshot"][key] is None for key in REQUIRED["snapshot"])
+        assert any("not available yet" in note for note in results["meta"]["notes"])
+    text = doc.read_text()
+    assert "<!-- bench:begin" in text and "<!-- bench:end -->" in text and "## Findings" in text
+    for key in ("ingest.cpu_ratio_vs_floor", "startup.ready_ratio", "snapshot.peak_rss_ratio"):
+        assert f"`{key}`" in text
