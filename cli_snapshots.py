@@ -1,4 +1,5 @@
 """`flask --app app snapshot take|list|verify|restore` and `legacy-import`."""
+import json
 from pathlib import Path
 
 import click
@@ -27,13 +28,17 @@ def _generation(name: str | None):
 
 @snapshot_cli.command("take")
 @click.option("--trigger", type=click.Choice(["manual", "scheduled", "shutdown"]), default="manual")
-def take(trigger):
+@click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON.")
+def take(trigger, as_json):
     """Write a new snapshot generation now."""
     try:
         manifest = snapshots.take_snapshot(current_app.config["DATA_DIR"], trigger,
                                            current_app.config["SNAPSHOT_KEEP"])
     except snapshots.SnapshotError as exc:
         raise click.ClickException(str(exc)) from None
+    if as_json:
+        click.echo(json.dumps(manifest))
+        return
     records = sum(f["records"] for f in manifest["files"].values())
     click.echo(f"{manifest['generation']}: {records} records")
 

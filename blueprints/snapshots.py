@@ -39,9 +39,8 @@ class Snapshots(MethodView):
     @blp.response(201, ManifestSchema)
     def post(self):
         """Take a snapshot now; returns its manifest."""
-        config = current_app.config
         try:
-            return snapshots.take_snapshot(config["DATA_DIR"], "manual", config["SNAPSHOT_KEEP"])
+            return snapshots.take_snapshot_in_child("manual", timeout_s=600)
         except snapshots.SnapshotError as exc:
             return problem(507 if "No space" in str(exc) else 500, "Snapshot Failed", str(exc),
                            type_="urn:chatkeep:problem:snapshot-failed")

@@ -22,8 +22,14 @@ def redact(uri: str) -> str:
 class CommandCounter(monitoring.CommandListener):
     """Counts every command the driver sends (authentication included) for /metrics."""
 
+    def __init__(self):
+        self._counters = {}  # command name -> labelled child: labels() is costly per call
+
     def started(self, event):
-        DB_COMMANDS.labels(event.command_name).inc()
+        counter = self._counters.get(event.command_name)
+        if counter is None:
+            counter = self._counters[event.command_name] = DB_COMMANDS.labels(event.command_name)
+        counter.inc()
 
     def succeeded(self, event):
         pass

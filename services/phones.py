@@ -7,6 +7,7 @@ assigned does not matter, because a gateway already delivered it and refusing it
 would lose data. Group chats and LIDs are chat ids, kept as given.
 """
 import re
+from functools import lru_cache
 
 import phonenumbers
 
@@ -29,6 +30,11 @@ def normalize_phone(raw: str) -> str:
     """Digits with country code (`5511987654321`), or a group/LID chat id unchanged."""
     if not isinstance(raw, str) or not raw.strip():
         raise InvalidPhone("must be a phone number")
+    return _normalize(raw)
+
+
+@lru_cache(maxsize=65536)  # a bot talks to the same numbers again and again; parsing is costly
+def _normalize(raw: str) -> str:
     value = raw.strip()
     if len(value) > MAX_INPUT_LENGTH:
         raise InvalidPhone("is too long to be a phone number")

@@ -2,26 +2,21 @@
 
 Each worker runs an APScheduler whose ticks are aligned to multiples of the interval,
 so all workers (and hosts) tick together and race for the same lease slot; the
-winner does the work. A snapshot runs as a child process: it reads the whole store,
-and in the worker it would take the GIL from requests being served.
+winner does the work (a snapshot in a child process, see take_snapshot_in_child).
 """
 import logging
-import os
 import socket
 import subprocess
-import sys
 import time
 from datetime import datetime, timezone
-from pathlib import Path
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from pymongo.errors import PyMongoError
 
-from services import leases, spool
+from services import leases, snapshots, spool
 
 log = logging.getLogger(__name__)
-ROOT = Path(__file__).resolve().parents[1]
 MAINTENANCE_INTERVAL_S = 3600
 SPOOL_REPLAY_S = 3
 SPOOL_LEASE_MS = 60_000
@@ -41,11 +36,10 @@ def scheduled_snapshot(app) -> None:
     with app.app_context():
         if not leases.claim_slot("snapshot", _slot(interval)):
             return
-    command = [sys.executable, "-m", "flask", "--app", "app", "snapshot", "take", "--trigger", "scheduled"]
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=max(interval * 4, 600),
-                            preexec_fn=lambda: os.nice(5))
-    if result.returncode != 0:
-        log.error("scheduled snapshot failed: %s", result.stderr.strip()[-500:])
+    try:
+        snapshots.take_snapshot_in_child("scheduled", timeout_s=max(interval * 4, 600))
+    except (snapshots.SnapshotError, subprocess.TimeoutExpired) as exc:
+        log.error("scheduled snapshot failed: %s", exc)
 
 
 def replay_spool(app) -> None:

@@ -10,6 +10,8 @@ import json
 import logging
 import os
 import shutil
+import subprocess
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -104,6 +106,20 @@ def take_snapshot(data_dir: str, trigger: str, keep: int) -> dict:
                  sum(f["records"] for f in manifest["files"].values()))
         prune(data_dir, keep)
         return manifest
+
+
+def take_snapshot_in_child(trigger: str, timeout_s: float) -> dict:
+    """Take a snapshot in a child process (`flask snapshot take --json`), niced.
+
+    Reading and encoding the whole store would otherwise hold the serving worker's
+    GIL for the duration and stall the requests it answers.
+    """
+    command = [sys.executable, "-m", "flask", "--app", "app", "snapshot", "take", "--trigger", trigger, "--json"]
+    result = subprocess.run(command, cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True,
+                            timeout=timeout_s, preexec_fn=lambda: os.nice(5))
+    if result.returncode != 0:
+        raise SnapshotError(result.stderr.strip().splitlines()[-1] if result.stderr.strip() else "snapshot failed")
+    return json.loads(result.stdout)
 
 
 def generations(data_dir: str) -> list[Path]:
