@@ -33,6 +33,8 @@ def register_logging(app: Flask) -> None:
     logging.basicConfig(level=app.config["LOG_LEVEL"],
                         format="%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s")
     logging.getLogger().setLevel(app.config["LOG_LEVEL"])
+    # pymongo's DEBUG log prints whole commands, settings and hashes included: never.
+    logging.getLogger("pymongo").setLevel(max(logging.INFO, logging.getLevelName(app.config["LOG_LEVEL"])))
 
 
 def register_database(app: Flask) -> None:
@@ -58,6 +60,10 @@ def register_database(app: Flask) -> None:
     cache.fresh_s = app.config["AUTH_CACHE_S"]
     cache.clear()
     last_known.directory = Path(app.config["DATA_DIR"]) / "tenant-cache"
+    from services.throttle import throttle
+
+    throttle.limit = app.config["AUTH_FAILURE_LIMIT"]
+    throttle.reset()
 
 
 def register_request_hooks(app: Flask) -> None:
@@ -120,8 +126,8 @@ def register_api(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    from cli import conversations_cli, stats_cli, tenants_cli
+    from cli import conversations_cli, stats_cli, tenants_cli, webhooks_cli
     from cli_snapshots import legacy_import, snapshot_cli
 
-    for command in (tenants_cli, conversations_cli, stats_cli, snapshot_cli, legacy_import):
+    for command in (tenants_cli, conversations_cli, stats_cli, snapshot_cli, legacy_import, webhooks_cli):
         app.cli.add_command(command)

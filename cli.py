@@ -1,4 +1,5 @@
-"""Operator commands: `flask --app app tenants ...`, `conversations rebuild`, `stats rebuild`."""
+"""Operator commands: `flask --app app tenants ...`, `conversations rebuild`, `stats rebuild`,
+`webhooks replay`."""
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -6,11 +7,14 @@ from marshmallow import ValidationError
 
 from models.tenancy import tenant_scope
 from schemas.tenants import TenantCreateSchema
-from services import conversations, sales_rebuild, tenants
+from schemas.fields import Timestamp
+from services import conversations, sales_rebuild, tenants, webhook_archive
+from services.ingest import store_spooled
 from services.errors import ServiceError
 
 tenants_cli = AppGroup("tenants", help="Create, list and re-key tenants.")
 conversations_cli = AppGroup("conversations", help="Maintain conversation summaries.")
+webhooks_cli = AppGroup("webhooks", help="Re-ingest archived webhook bodies (WEBHOOK_ARCHIVE_DAYS).")
 stats_cli = AppGroup("stats", help="Maintain sales statistics.")
 
 
@@ -84,3 +88,28 @@ def rebuild_stats(slug):
             result = sales_rebuild.rebuild_stats(tenant.timezone, current_app.config["STATS_RETENTION_DAYS"])
         click.echo(f"{tenant.slug}: {result['orders']} orders counted, {result['days']} days rebuilt, "
                    f"{result['removed']} stale days removed")
+
+
+@webhooks_cli.command("replay")
+@click.option("--tenant", "slug", required=True, help="The tenant whose archived webhooks to replay.")
+@click.option("--since", required=True, help="ISO 8601 time: replay bodies received at or after it.")
+@click.option("--until", default=None, help="ISO 8601 time: only bodies received before it.")
+def replay_webhooks(slug, since, until):
+    """Feed archived webhook bodies through the storage path again (idempotent)."""
+    window = {}
+    try:
+        for name, value in (("since", since), ("until", until)):
+            if value is not None:
+                window[name] = Timestamp().deserialize(value)
+    except ValidationError:
+        raise click.ClickException("--since and --until take ISO 8601 times, e.g. 2026-11-22T10:00:00Z") from None
+    tenant = _or_click_error(tenants.get_tenant, slug)
+    totals = {"bodies": 0, "accepted": 0, "duplicates": 0, "ignored": 0}
+    with tenant_scope(tenant.id):
+        for kept in webhook_archive.kept_since(window["since"], window.get("until")):
+            result = store_spooled({"tenant_id": tenant.id, "gateway": kept["gateway"], "body": kept["body"]})
+            totals["bodies"] += 1
+            for name in ("accepted", "duplicates", "ignored"):
+                totals[name] += result[name]
+    click.echo(f"{slug}: {totals['bodies']} bodies replayed: {totals['accepted']} accepted, "
+               f"{totals['duplicates']} duplicates, {totals['ignored']} ignored")

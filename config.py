@@ -77,6 +77,8 @@ VARIABLES = (
              "How long a database call waits for a reachable server before 503."),
     Variable("AUTH_CACHE_S", 2, _int_between(0, 300),
              "Seconds a worker trusts a tenant lookup (keys, settings); 0 reads every time."),
+    Variable("AUTH_FAILURE_LIMIT", 20, _int_between(1, 100000),
+             "Failed authentications per minute from one address (per worker) before 429."),
     Variable("CHAT_STATE_MAX_BYTES", 65536, _int_between(2, 16 * 1048576),
              "Largest chat session state (compact UTF-8 JSON); a larger one gets 422."),
     Variable("STATS_RETENTION_DAYS", 90, _int_between(1, 3660),
@@ -84,6 +86,8 @@ VARIABLES = (
     Variable("SNAPSHOT_INTERVAL_S", 300, _int_between(0, 86400),
              "Seconds between scheduled snapshots (one process takes each); 0 turns them off."),
     Variable("SNAPSHOT_KEEP", 12, _int_between(1, 1000), "Snapshot generations kept in DATA_DIR/snapshots."),
+    Variable("WEBHOOK_ARCHIVE_DAYS", 0, _int_between(0, 3650),
+             "Days every accepted webhook body is kept verbatim for `webhooks replay`; 0 keeps none."),
     Variable("PARKED_STATUS_DAYS", 7, _int_between(1, 365),
              "Days a delivery status waits for its message before it is dropped."),
 )

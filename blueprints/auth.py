@@ -5,7 +5,8 @@ from flask import current_app, g, request
 
 from blueprints.problems import problem
 from models.tenancy import reset_current_tenant, set_current_tenant
-from services.tenants import tenant_for_api_key
+from services.tenants import is_known_api_key, tenant_for_api_key
+from services.throttle import throttle
 
 MAX_KEY_LENGTH = 256
 
@@ -18,12 +19,26 @@ def _presented_secret() -> str | None:
 
 
 def _unauthorized(detail: str):
+    throttle.failed(request.remote_addr or "unknown")
     return problem(401, "Unauthorized", detail, headers={"WWW-Authenticate": 'Bearer realm="chatkeep"'})
+
+
+def too_many_failures():
+    """A 429 for a client that failed authentication too often lately, else None."""
+    wait = throttle.retry_after(request.remote_addr or "unknown")
+    if not wait:
+        return None
+    return problem(429, "Too Many Requests", "Too many failed authentication attempts from this address; "
+                   "retry later.", headers={"Retry-After": str(wait)})
 
 
 def require_tenant():
     """before_request of tenant blueprints: resolve the tenant and scope every query to it."""
     key = _presented_secret()
+    if not (key and is_known_api_key(key)):
+        limited = too_many_failures()
+        if limited:
+            return limited
     if not key:
         return _unauthorized("Send your API key as 'Authorization: Bearer <key>' or 'X-API-Key'.")
     tenant = tenant_for_api_key(key) if len(key) <= MAX_KEY_LENGTH else None
@@ -45,6 +60,9 @@ def require_admin():
     expected = current_app.config.get("CHATKEEP_ADMIN_TOKEN")
     if not expected:
         return problem(404, "Not Found", "There is nothing at this address.")
+    limited = too_many_failures()
+    if limited:
+        return limited
     presented = _presented_secret() or ""
     if not hmac.compare_digest(presented.encode("utf-8", "surrogatepass"), expected.encode()):
         return _unauthorized("The admin token is not valid.")

@@ -15,14 +15,16 @@ from flask import Response, current_app, g, request
 from flask_smorest import Blueprint
 from pymongo.errors import PyMongoError
 
+from blueprints.auth import too_many_failures
 from blueprints.problems import DB_RETRY_AFTER_S, database_unavailable, problem
 from extensions import PUBLIC
 from models.tenancy import set_current_tenant
 from schemas.gateways import PayloadError
 from schemas.webhooks import GATEWAY_BODY, WebhookResultSchema
-from services import spool
+from services import spool, webhook_archive
 from services.ingest import ingest, parser_for
 from services.tenants import tenant_by_slug, tenant_for_webhook_token
+from services.throttle import throttle
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,7 @@ def _scope_to(tenant) -> None:
 
 
 def _unauthorized(detail: str) -> Response:
+    throttle.failed(request.remote_addr or "unknown")
     return problem(401, "Unauthorized", detail)
 
 
@@ -62,6 +65,8 @@ def _store(gateway: str, tenant, payload: dict):
                        errors={exc.field: [exc.message]})
     try:
         with pymongo.timeout(current_app.config["DB_TIMEOUT_MS"] / 1000):
+            if current_app.config["WEBHOOK_ARCHIVE_DAYS"]:
+                webhook_archive.keep(gateway, request.get_data(cache=True))
             return ingest(events)
     except PyMongoError as exc:
         if not database_unavailable(exc):
@@ -76,6 +81,9 @@ def _store(gateway: str, tenant, payload: dict):
 
 
 def _token_webhook(slug: str, gateway: str):
+    limited = too_many_failures()
+    if limited:
+        return limited
     token = request.args.get("token") or request.headers.get("X-Webhook-Token") or ""
     tenant = tenant_for_webhook_token(slug, token) if token else None
     if tenant is None:
@@ -126,6 +134,9 @@ def cloud_verify(slug):
 @blp.response(200, WebhookResultSchema)
 def cloud_webhook(slug):
     """Cloud API messages and statuses; a bad item of a batch is reported, the rest kept."""
+    limited = too_many_failures()
+    if limited:
+        return limited
     tenant = tenant_by_slug(slug)
     secret = tenant.cloud_app_secret if tenant else None
     signature = request.headers.get("X-Hub-Signature-256", "")

@@ -9,10 +9,11 @@ from models.order import Order
 from models.sales_stats import SalesDay, SalesTotal
 from models.tenancy import TenantDocument
 from models.tenant import Tenant
+from models.webhook_archive import WebhookArchive
 
 GLOBAL_DOCUMENTS = (Tenant, Lease)
 TENANT_DOCUMENTS = (GatewaySession, Message, Conversation, ChatSession, Order, SalesTotal, SalesDay,
-                    LegacyImport)
+                    LegacyImport, WebhookArchive)
 
 __all__ = ["GLOBAL_DOCUMENTS", "TENANT_DOCUMENTS", "ChatSession", "Conversation", "GatewaySession", "Lease", "LegacyImport", "Message",
-           "Order", "SalesDay", "SalesTotal", "Tenant", "TenantDocument"]
+           "Order", "SalesDay", "SalesTotal", "Tenant", "TenantDocument", "WebhookArchive"]

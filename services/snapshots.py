@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -23,7 +24,10 @@ from services.snapshot_files import fsync_dir, sha256_of, write_records
 
 log = logging.getLogger(__name__)
 FORMAT_VERSION = 1
-BATCH = 500
+BATCH = 200
+# Live traffic goes first: a scheduled or manual snapshot rests twice as long as each
+# read took. The final one, taken when the service no longer serves, reads flat out.
+YIELD_RATIO = {"scheduled": 2.0, "manual": 2.0, "shutdown": 0.0}
 # (file, [(document class, query)], restored from it). The .json files keep the names
 # older bots used; pending_orders.json is for people, orders are restored from the .gz.
 FILES = (
@@ -59,11 +63,28 @@ def _host_lock(root: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _records(sources):
+def _gently(cursor, yield_ratio: float):
+    """Iterate `cursor`, pausing after each batch fetch for `yield_ratio` times as long
+    as the fetch took: the database (nx-27017 serves one request at a time) keeps
+    answering live traffic between the snapshot's reads."""
+    while True:
+        started = time.monotonic()
+        try:
+            document = next(cursor)
+        except StopIteration:
+            return
+        waited = time.monotonic() - started
+        if yield_ratio and waited > 0.001:  # this next() fetched a batch from the server
+            time.sleep(waited * yield_ratio)
+        yield document
+
+
+def _records(sources, yield_ratio: float):
     tagged = len(sources) > 1
     for document_class, query in sources:
         collection = GlobalCollection(document_class)
-        for document in collection.find(query, sort=[("_id", 1)], batch_size=BATCH):
+        cursor = collection.find(query, sort=[("_id", 1)], batch_size=BATCH)
+        for document in _gently(cursor, yield_ratio):
             yield {COLLECTION_KEY: collection.name, **document} if tagged else document
 
 
@@ -87,7 +108,8 @@ def take_snapshot(data_dir: str, trigger: str, keep: int) -> dict:
             manifest = {"format_version": FORMAT_VERSION, "generation": name, "trigger": trigger,
                         "created_at": clock.iso(clock.now_ms()), "files": {}}
             for file_name, sources, _restored in FILES:
-                manifest["files"][file_name] = write_records(partial, file_name, _records(sources))
+                manifest["files"][file_name] = write_records(partial, file_name,
+                                                             _records(sources, YIELD_RATIO.get(trigger, 0.0)))
             manifest["completed_at"] = clock.iso(clock.now_ms())
             (partial / "manifest.json").write_text(json.dumps(manifest, indent=2))
             with open(partial / "manifest.json", "rb+") as handle:

@@ -49,6 +49,11 @@ class TenantCache:
                 self._entries[key] = (value, now)
         return value
 
+    def knows(self, key) -> bool:
+        """Whether this worker has verified `key` recently (no database involved)."""
+        entry = self._entries.get(key)
+        return entry is not None and time.monotonic() - entry[1] < STALE_S
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()

@@ -106,6 +106,10 @@ def tenant_by_slug(slug: str) -> Tenant | None:
     return cache.get(("slug", slug), load, fallback=lambda: last_known.recall(slug))
 
 
+def is_known_api_key(api_key: str) -> bool:
+    return cache.knows(("key", hash_secret(api_key)))
+
+
 def tenant_for_api_key(api_key: str) -> Tenant | None:
     digest = hash_secret(api_key)
     tenant = cache.get(("key", digest), lambda: Tenant.objects(api_key_hash=digest).first())

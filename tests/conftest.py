@@ -11,8 +11,9 @@ ADMIN_TOKEN = "test-admin-token-0123456789"
 
 @pytest.fixture
 def app(database_uri, tmp_path):
+    # Suites fail authentication on purpose many times; the throttle has its own test.
     return create_app({"MONGODB_URI": database_uri, "DATA_DIR": str(tmp_path),
-                       "CHATKEEP_ADMIN_TOKEN": ADMIN_TOKEN, "TESTING": True})
+                       "CHATKEEP_ADMIN_TOKEN": ADMIN_TOKEN, "TESTING": True, "AUTH_FAILURE_LIMIT": 100000})
 
 
 @pytest.fixture

@@ -197,3 +197,22 @@ def test_cloud_without_a_configured_secret_is_401(client, tenant):
     assert_problem(send(client, "cloud", tenant, "messages_text"), 401)
     assert_problem(client.get(f"/webhooks/whatsapp/{tenant.slug}?hub.mode=subscribe&hub.verify_token=&hub.challenge=1"),
                    403)
+
+
+def test_archive_keeps_bodies_and_replay_reingests_them_once(app, client, tenant):
+    app.config["WEBHOOK_ARCHIVE_DAYS"] = 7
+    for name in ("send_message_outbound", "messages_update_read", "messages_upsert_text_inbound"):
+        assert send(client, "evolution", tenant, name).status_code == 200
+    message_id = stored(client, tenant, EVO_OUT).get_json()["id"]
+    client.delete(f"/api/v1/conversations/{BOT}/{CUSTOMER}", headers=tenant.headers)  # "lost" by a bug
+    assert total_messages(client, tenant) == 0
+    result = app.test_cli_runner().invoke(args=["webhooks", "replay", "--tenant", tenant.slug,
+                                                "--since", "2000-01-01T00:00:00Z"])
+    assert result.exit_code == 0, result.output
+    assert "3 bodies replayed: 3 accepted" in result.output
+    restored = stored(client, tenant, EVO_OUT).get_json()
+    assert restored["id"] == message_id and restored["status"] == "read"
+    assert total_messages(client, tenant) == 2
+    again = app.test_cli_runner().invoke(args=["webhooks", "replay", "--tenant", tenant.slug,
+                                               "--since", "2000-01-01T00:00:00Z"])
+    assert "2 duplicates" in again.output and total_messages(client, tenant) == 2

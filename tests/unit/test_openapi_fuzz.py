@@ -13,7 +13,7 @@ from app import create_app
 from tests.conftest import ADMIN_TOKEN, create_tenant
 
 APP = create_app({"MONGODB_URI": "mongomock://localhost/openapi_fuzz", "CHATKEEP_ADMIN_TOKEN": ADMIN_TOKEN,
-                  "TESTING": True})
+                  "TESTING": True, "AUTH_FAILURE_LIMIT": 100000})
 TENANT = create_tenant(APP.test_client(), {"Authorization": f"Bearer {ADMIN_TOKEN}"}, "fuzz")
 schema = schemathesis.openapi.from_wsgi("/openapi.json", APP)
 
