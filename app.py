@@ -30,11 +30,15 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def register_logging(app: Flask) -> None:
-    logging.basicConfig(level=app.config["LOG_LEVEL"],
-                        format="%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s")
-    logging.getLogger().setLevel(app.config["LOG_LEVEL"])
-    # pymongo's DEBUG log prints whole commands, settings and hashes included: never.
-    logging.getLogger("pymongo").setLevel(max(logging.INFO, logging.getLevelName(app.config["LOG_LEVEL"])))
+    configure_logging(app.config["LOG_LEVEL"])
+
+
+def configure_logging(level: str) -> None:
+    """One log format for every process; pymongo never below INFO, because its DEBUG
+    log prints whole commands (tenant settings and key hashes included)."""
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s")
+    logging.getLogger().setLevel(level)
+    logging.getLogger("pymongo").setLevel(max(logging.INFO, logging.getLevelName(level)))
 
 
 def register_database(app: Flask) -> None:

@@ -38,8 +38,9 @@ def _database_uri() -> str:
 
 
 def on_starting(server):
-    logging.basicConfig(level=settings["LOG_LEVEL"],
-                        format="%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s")
+    from app import configure_logging
+
+    configure_logging(settings["LOG_LEVEL"])
     shutil.rmtree(METRICS_DIR, ignore_errors=True)
     METRICS_DIR.mkdir(parents=True, exist_ok=True)
     from models.db import redact
