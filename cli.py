@@ -9,7 +9,7 @@ from models.tenancy import tenant_scope
 from schemas.tenants import TenantCreateSchema
 from schemas.fields import Timestamp
 from services import conversations, sales_rebuild, tenants, webhook_archive
-from services.ingest import store_spooled
+from services.ingest import store_received
 from services.errors import ServiceError
 
 tenants_cli = AppGroup("tenants", help="Create, list and re-key tenants.")
@@ -23,6 +23,13 @@ def _or_click_error(function, *args):
         return function(*args)
     except ServiceError as exc:
         raise click.ClickException(exc.detail) from None
+
+
+def _each_tenant(slug: str | None):
+    """The named tenant, or every tenant, each with its queries scoped to it."""
+    for tenant in [_or_click_error(tenants.get_tenant, slug)] if slug else _all_tenants():
+        with tenant_scope(tenant.id):
+            yield tenant
 
 
 def _all_tenants():
@@ -70,10 +77,8 @@ def rotate_key(slug):
 @click.option("--tenant", "slug", help="Only this tenant (default: every tenant).")
 def rebuild(slug):
     """Recompute every conversation summary from the messages."""
-    chosen = [_or_click_error(tenants.get_tenant, slug)] if slug else _all_tenants()
-    for tenant in chosen:
-        with tenant_scope(tenant.id):
-            result = conversations.rebuild_summaries()
+    for tenant in _each_tenant(slug):
+        result = conversations.rebuild_summaries()
         click.echo(f"{tenant.slug}: {result['conversations']} conversations rebuilt, "
                    f"{result['removed']} stale summaries removed")
 
@@ -82,10 +87,8 @@ def rebuild(slug):
 @click.option("--tenant", "slug", help="Only this tenant (default: every tenant).")
 def rebuild_stats(slug):
     """Recompute sales totals and daily figures from the orders (run while no orders are written)."""
-    chosen = [_or_click_error(tenants.get_tenant, slug)] if slug else _all_tenants()
-    for tenant in chosen:
-        with tenant_scope(tenant.id):
-            result = sales_rebuild.rebuild_stats(tenant.timezone, current_app.config["STATS_RETENTION_DAYS"])
+    for tenant in _each_tenant(slug):
+        result = sales_rebuild.rebuild_stats(tenant.timezone, current_app.config["STATS_RETENTION_DAYS"])
         click.echo(f"{tenant.slug}: {result['orders']} orders counted, {result['days']} days rebuilt, "
                    f"{result['removed']} stale days removed")
 
@@ -107,7 +110,7 @@ def replay_webhooks(slug, since, until):
     totals = {"bodies": 0, "accepted": 0, "duplicates": 0, "ignored": 0}
     with tenant_scope(tenant.id):
         for kept in webhook_archive.kept_since(window["since"], window.get("until")):
-            result = store_spooled({"tenant_id": tenant.id, "gateway": kept["gateway"], "body": kept["body"]})
+            result = store_received({"tenant_id": tenant.id, "gateway": kept["gateway"], "body": kept["body"]})
             totals["bodies"] += 1
             for name in ("accepted", "duplicates", "ignored"):
                 totals[name] += result[name]

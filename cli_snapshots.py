@@ -1,5 +1,6 @@
 """`flask --app app snapshot take|list|verify|restore` and `legacy-import`."""
 import json
+import os
 from pathlib import Path
 
 import click
@@ -26,11 +27,24 @@ def _generation(name: str | None):
     return match[0]
 
 
+def _yield_cpu() -> None:
+    """Snapshots the service takes while serving are background work: they get the CPU
+    only when requests do not want it (SCHED_IDLE; the lowest nice level if that is
+    not allowed). The final snapshot at shutdown runs in the master at full speed."""
+    try:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    except (AttributeError, OSError):
+        os.nice(19)
+
+
 @snapshot_cli.command("take")
 @click.option("--trigger", type=click.Choice(["manual", "scheduled", "shutdown"]), default="manual")
 @click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON.")
-def take(trigger, as_json):
+@click.option("--background", is_flag=True, help="Run at idle CPU priority (how the service runs it).")
+def take(trigger, as_json, background):
     """Write a new snapshot generation now."""
+    if background:
+        _yield_cpu()
     try:
         manifest = snapshots.take_snapshot(current_app.config["DATA_DIR"], trigger,
                                            current_app.config["SNAPSHOT_KEEP"])

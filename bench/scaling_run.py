@@ -36,7 +36,8 @@ def measure(profile: Profile, workdir: Path, run_tag: str, snapshots: bool, mong
         if snapshots:
             try:
                 during = snapshot.webhook_p99_ratio(service.url, data.measured, profile.snapshot_requests,
-                                                    profile.concurrency, run_tag, profile.max_load_s)
+                                                    profile.concurrency, run_tag, profile.max_load_s,
+                                                    data_dir, mongodb_uri)
             except (RuntimeError, OSError) as exc:
                 notes.append(f"webhook latency during snapshots failed: {exc}")
     sizes["10x"]["ready_s"] = startup.time_to_ready(data_dir, profile.startup_reps, mongodb_uri)

@@ -1,6 +1,6 @@
 """Snapshots: peak memory of the snapshot process at 1x and 10x, and webhook p99 while one runs.
 
-Uses `flask --app app snapshot take` and POST /api/v1/admin/snapshots. Where a checkout
+Uses `flask --app app snapshot take` (as the scheduler does). Where a checkout
 has no snapshot command yet (`flask --app app snapshot --help` fails) every figure here
 is None and the report says "not measured"; nothing else in the bench depends on it.
 """
@@ -11,8 +11,6 @@ import subprocess
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 from datetime import datetime
 from pathlib import Path
 
@@ -75,24 +73,22 @@ def take_with_cli(url: str, data_dir: Path, mongodb_uri=None) -> dict:
             "records_per_s": ratio(records, seconds)}
 
 
-def _snapshot_loop(url: str, stop: threading.Event, answers: dict) -> None:
-    """POST /api/v1/admin/snapshots again and again until stopped, so one is always running."""
-    request = urllib.request.Request(f"{url}/api/v1/admin/snapshots", data=b"{}", method="POST",
-                                     headers={"Content-Type": "application/json",
-                                              "Authorization": f"Bearer {procs.ADMIN_TOKEN}"})
+def _snapshot_loop(data_dir: Path, mongodb_uri, stop: threading.Event, answers: dict) -> None:
+    """Take snapshots back to back until stopped, so one is always running, the way the
+    scheduler takes them: `flask --app app snapshot take --trigger scheduled --background` as its own
+    process. (POST /api/v1/admin/snapshots in a loop would instead measure a web worker
+    kept waiting for the snapshot, not the snapshot.)"""
+    command = [str(procs.BIN / "flask"), "--app", "app", "snapshot", "take", "--trigger", "scheduled",
+               "--background"]
     while not stop.is_set():
-        try:
-            with urllib.request.urlopen(request, timeout=60) as response:
-                code = response.status
-        except urllib.error.HTTPError as exc:
-            code = exc.code
-        except OSError:
-            code = 0
+        done = subprocess.run(command, cwd=procs.ROOT, env=_flask_env(data_dir, mongodb_uri), capture_output=True,
+                              timeout=300)
+        code = 201 if done.returncode == 0 else 500
         answers[code] = answers.get(code, 0) + 1
-        time.sleep(0.05)
 
 
-def webhook_p99_ratio(url: str, tenant: dict, count: int, concurrency: int, run_tag: str, max_s: float) -> dict:
+def webhook_p99_ratio(url: str, tenant: dict, count: int, concurrency: int, run_tag: str, max_s: float,
+                      data_dir: Path, mongodb_uri=None) -> dict:
     """p99 of upsert webhooks while snapshots run, over p99 of the same load without."""
     path = api.webhook_path(tenant)
 
@@ -102,7 +98,7 @@ def webhook_p99_ratio(url: str, tenant: dict, count: int, concurrency: int, run_
 
     quiet = loadgen.run(url, phase("Q"), concurrency, max_s)
     stop, answers = threading.Event(), {}
-    looper = threading.Thread(target=_snapshot_loop, args=(url, stop, answers))
+    looper = threading.Thread(target=_snapshot_loop, args=(data_dir, mongodb_uri, stop, answers))
     looper.start()
     try:
         busy = loadgen.run(url, phase("S"), concurrency, max_s)

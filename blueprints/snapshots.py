@@ -38,7 +38,11 @@ class Snapshots(MethodView):
     @blp.doc(security=ADMIN_SECURITY)
     @blp.response(201, ManifestSchema)
     def post(self):
-        """Take a snapshot now; returns its manifest."""
+        """Take a snapshot now; returns its manifest.
+
+        The snapshot runs in a child process at idle CPU priority, but this request
+        waits for it and holds one worker meanwhile: on a large store prefer
+        `flask --app app snapshot take`, or the scheduled snapshots."""
         try:
             return snapshots.take_snapshot_in_child("manual", timeout_s=600)
         except snapshots.SnapshotError as exc:

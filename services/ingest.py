@@ -16,11 +16,12 @@ def parser_for(gateway: str):
     return {"evolution": evolution.parse, "waha": waha.parse, "cloud": cloud.parse}[gateway]
 
 
-def store_spooled(record: dict) -> dict:
-    """Store one spooled webhook (services.spool) as if it had just arrived.
+def store_received(record: dict) -> dict:
+    """Store a verified webhook body received earlier (the spool, the archive) as if
+    it had just arrived: {"tenant_id", "gateway", "body"}.
 
-    The outage that spooled it may have cut a request between a message's insert and
-    its summary update, so a duplicate here re-derives that conversation's summary.
+    An outage may have cut the first attempt between a message's insert and its
+    summary update, so a duplicate here re-derives that conversation's summary.
     """
     from models.tenancy import tenant_scope
 

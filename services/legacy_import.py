@@ -52,21 +52,28 @@ def _minor(value) -> int | None:
     return int((amount * 100).quantize(Decimal(1))) if amount is not None and amount >= 0 else None
 
 
-def import_chat_sessions(data) -> dict:
-    report, now = {"imported": 0, "skipped": []}, clock.now_ms()
+def _valid_entries(data, required: tuple, report: dict):
+    """(label, entry, phone) for each entry with the required fields and a valid
+    recipientPhone; the others are added to report["skipped"] with the reason."""
     for n, entry in enumerate(_entries(data)):
         entry = entry if isinstance(entry, dict) else {}
-        label = f"entry {n} ({entry.get('recipientPhone', '?')})"
-        missing = [f for f in ("recipientPhone", "lastActivity") if not entry.get(f)]
+        label = f"entry {n} ({entry.get(required[0], '?')})"
+        missing = [f for f in required if not entry.get(f)]
         if missing:
             report["skipped"].append((label, f"missing {', '.join(missing)}"))
             continue
-        last_activity = _epoch_ms(entry["lastActivity"])
         try:
             phone = normalize_phone(str(entry["recipientPhone"]))
         except InvalidPhone as exc:
             report["skipped"].append((label, f"recipientPhone {exc}"))
             continue
+        yield label, entry, phone
+
+
+def import_chat_sessions(data) -> dict:
+    report, now = {"imported": 0, "skipped": []}, clock.now_ms()
+    for label, entry, phone in _valid_entries(data, ("recipientPhone", "lastActivity"), report):
+        last_activity = _epoch_ms(entry["lastActivity"])
         if last_activity is None or last_activity <= now - LEGACY_SESSION_TTL_H * HOUR_MS:
             report["skipped"].append((label, "older than 24 h" if last_activity else "bad lastActivity"))
             continue
@@ -141,18 +148,7 @@ def _item(raw) -> dict:
 def import_pending_orders(data, tz: str) -> dict:
     """Orders as they were; statistics are not touched (they come from sales_stats.json)."""
     report, now = {"imported": 0, "skipped": []}, clock.now_ms()
-    for n, entry in enumerate(_entries(data)):
-        entry = entry if isinstance(entry, dict) else {}
-        label = f"entry {n} ({entry.get('odooOrderId', '?')})"
-        missing = [f for f in ("odooOrderId", "recipientPhone") if not entry.get(f)]
-        if missing:
-            report["skipped"].append((label, f"missing {', '.join(missing)}"))
-            continue
-        try:
-            phone = normalize_phone(str(entry["recipientPhone"]))
-        except InvalidPhone as exc:
-            report["skipped"].append((label, f"recipientPhone {exc}"))
-            continue
+    for label, entry, phone in _valid_entries(data, ("odooOrderId", "recipientPhone"), report):
         items = [_item(i) for i in entry.get("items") or []] if isinstance(entry.get("items"), list) else []
         created = _epoch_ms(entry.get("createdAt")) or now
         status = entry.get("status") if entry.get("status") in ("pending", "completed", "cancelled") else "pending"

@@ -44,7 +44,7 @@ def scheduled_snapshot(app) -> None:
 
 def replay_spool(app) -> None:
     """Store what the webhooks spooled while the database was down (one process per host)."""
-    from services.ingest import store_spooled
+    from services.ingest import store_received
 
     data_dir = app.config["DATA_DIR"]
     if not spool.pending(data_dir):
@@ -54,7 +54,7 @@ def replay_spool(app) -> None:
         try:
             if not leases.hold(lease, SPOOL_LEASE_MS):
                 return
-            done = spool.replay(data_dir, store_spooled)
+            done = spool.replay(data_dir, store_received)
             leases.release(lease)
             log.info("replayed %s spooled webhook payloads", done)
         except PyMongoError as exc:  # still down: the files stay, in order, for the next run

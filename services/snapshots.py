@@ -131,14 +131,13 @@ def take_snapshot(data_dir: str, trigger: str, keep: int) -> dict:
 
 
 def take_snapshot_in_child(trigger: str, timeout_s: float) -> dict:
-    """Take a snapshot in a child process (`flask snapshot take --json`), niced.
-
-    Reading and encoding the whole store would otherwise hold the serving worker's
-    GIL for the duration and stall the requests it answers.
-    """
-    command = [sys.executable, "-m", "flask", "--app", "app", "snapshot", "take", "--trigger", trigger, "--json"]
+    """Take a snapshot in a child process (`flask snapshot take --background`, at idle
+    CPU priority): reading and encoding the whole store in a serving worker would
+    hold its GIL for the duration and stall the requests it answers."""
+    command = [sys.executable, "-m", "flask", "--app", "app", "snapshot", "take", "--trigger", trigger, "--json",
+               "--background"]
     result = subprocess.run(command, cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True,
-                            timeout=timeout_s, preexec_fn=lambda: os.nice(5))
+                            timeout=timeout_s)
     if result.returncode != 0:
         raise SnapshotError(result.stderr.strip().splitlines()[-1] if result.stderr.strip() else "snapshot failed")
     return json.loads(result.stdout)
