@@ -73,7 +73,7 @@ def register_database(app: Flask) -> None:
 def register_request_hooks(app: Flask) -> None:
     from blueprints.auth import release_tenant
     from blueprints.problems import problem
-    from services.metrics import observe_request
+    from services.metrics import in_request, observe_request
 
     @app.before_request
     def _start_and_check_media_type():
@@ -82,6 +82,7 @@ def register_request_hooks(app: Flask) -> None:
         # stalled server turns into a prompt 503, never a hung worker.
         g.db_deadline = pymongo.timeout(app.config["DB_TIMEOUT_MS"] * 2 / 1000)
         g.db_deadline.__enter__()
+        g.in_request = in_request.set(True)
         has_body = bool(request.content_length) or "chunked" in request.headers.get("Transfer-Encoding", "")
         if request.method in JSON_BODY_METHODS and has_body and not request.is_json:
             return problem(415, "Unsupported Media Type")
@@ -102,6 +103,9 @@ def register_request_hooks(app: Flask) -> None:
         deadline = g.pop("db_deadline", None)
         if deadline is not None:
             deadline.__exit__(None, None, None)
+        token = g.pop("in_request", None)
+        if token is not None:
+            in_request.reset(token)
 
 
 def register_api(app: Flask) -> None:

@@ -6,7 +6,8 @@ import urllib.request
 
 from bench.procs import ADMIN_TOKEN
 
-METRIC_LINE = re.compile(r'^chatkeep_db_commands_total\{command="([^"]+)"\}\s+([0-9.eE+]+)$', re.M)
+METRIC_LINE = re.compile(r'^chatkeep_db_commands_total\{command="([^"]+)",origin="([^"]+)"\}\s+([0-9.eE+]+)$',
+                         re.M)
 
 
 def _call(method: str, url: str, body=None, headers=None) -> tuple[int, bytes]:
@@ -30,14 +31,16 @@ def create_tenant(url: str, slug: str) -> dict:
     return {"slug": slug, "api_key": body["api_key"], "webhook_token": body["webhook_token"]}
 
 
-def db_commands(url: str) -> dict[str, float]:
-    """chatkeep_db_commands_total by command, summed over workers by /metrics."""
+def db_commands(url: str, origin: str = "request") -> dict[str, float]:
+    """chatkeep_db_commands_total by command for one origin ("request": what HTTP
+    requests caused; "background": scheduler jobs, the tenant watcher), from /metrics."""
     status, raw = _call("GET", f"{url}/metrics")
     if status != 200:
         raise RuntimeError(f"/metrics answered {status}")
     counts: dict[str, float] = {}
-    for command, value in METRIC_LINE.findall(raw.decode()):
-        counts[command] = counts.get(command, 0.0) + float(value)
+    for command, command_origin, value in METRIC_LINE.findall(raw.decode()):
+        if command_origin == origin:
+            counts[command] = counts.get(command, 0.0) + float(value)
     return counts
 
 

@@ -7,7 +7,7 @@ import pymongo
 from pymongo import monitoring
 from pymongo.uri_parser import parse_uri
 
-from services.metrics import DB_COMMANDS
+from services.metrics import DB_COMMANDS, in_request
 
 log = logging.getLogger(__name__)
 
@@ -23,12 +23,13 @@ class CommandCounter(monitoring.CommandListener):
     """Counts every command the driver sends (authentication included) for /metrics."""
 
     def __init__(self):
-        self._counters = {}  # command name -> labelled child: labels() is costly per call
+        self._counters = {}  # (command, origin) -> labelled child: labels() is costly per call
 
     def started(self, event):
-        counter = self._counters.get(event.command_name)
+        key = (event.command_name, "request" if in_request.get() else "background")
+        counter = self._counters.get(key)
         if counter is None:
-            counter = self._counters[event.command_name] = DB_COMMANDS.labels(event.command_name)
+            counter = self._counters[key] = DB_COMMANDS.labels(*key)
         counter.inc()
 
     def succeeded(self, event):

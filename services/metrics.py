@@ -4,6 +4,7 @@ With PROMETHEUS_MULTIPROC_DIR set (gunicorn.conf.py sets it before any worker st
 each worker writes its samples to files there and /metrics aggregates them.
 """
 import os
+from contextvars import ContextVar
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess
 from prometheus_client import REGISTRY
@@ -18,7 +19,10 @@ SNAPSHOTS = Counter("chatkeep_snapshots_total", "Snapshots attempted, by trigger
                     ["trigger", "outcome"])
 SNAPSHOT_LAST_SUCCESS = Gauge("chatkeep_snapshot_last_success_timestamp_seconds",
                               "When the newest snapshot was completed.", multiprocess_mode="max")
-DB_COMMANDS = Counter("chatkeep_db_commands_total", "Database commands sent, by command name.", ["command"])
+DB_COMMANDS = Counter("chatkeep_db_commands_total",
+                      "Database commands sent, by command name and origin (an HTTP request, or background "
+                      "work: scheduler jobs, the tenant change watcher, CLI commands).", ["command", "origin"])
+in_request: ContextVar[bool] = ContextVar("chatkeep_in_request", default=False)
 
 
 def observe_request(method: str, route: str, status: int, seconds: float) -> None:

@@ -61,6 +61,16 @@ def replay_spool(app) -> None:
             log.info("spool replay waits for the database: %s", type(exc).__name__)
 
 
+def watch_tenants(app) -> None:
+    from services.tenants import watch_tenant_changes
+
+    with app.app_context():
+        try:
+            watch_tenant_changes(app.config["AUTH_CACHE_S"])
+        except PyMongoError:  # entries fall back to their own AUTH_CACHE_S freshness
+            pass
+
+
 def maintenance(app) -> None:
     """Hourly upkeep for every tenant (expired chat sessions, old daily statistics)."""
     from services.upkeep import run_upkeep
@@ -76,6 +86,9 @@ def start(app) -> BackgroundScheduler:
     if interval > 0:
         scheduler.add_job(scheduled_snapshot, IntervalTrigger(seconds=interval, start_date=_aligned_start(interval)),
                           args=[app], id="snapshot", max_instances=1, coalesce=True, misfire_grace_time=interval)
+    if app.config["AUTH_CACHE_S"] > 0:
+        scheduler.add_job(watch_tenants, IntervalTrigger(seconds=app.config["AUTH_CACHE_S"]), args=[app],
+                          id="tenants", max_instances=1, coalesce=True, next_run_time=datetime.now(timezone.utc))
     scheduler.add_job(replay_spool, IntervalTrigger(seconds=SPOOL_REPLAY_S), args=[app], id="spool",
                       max_instances=1, coalesce=True, next_run_time=datetime.now(timezone.utc))
     scheduler.add_job(maintenance, IntervalTrigger(seconds=MAINTENANCE_INTERVAL_S,

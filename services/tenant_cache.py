@@ -1,8 +1,11 @@
-"""A short-lived, per-process cache of tenant lookups (authentication's one read).
+"""A per-process cache of tenant lookups, so authentication costs no database command.
 
-An entry is fresh for AUTH_CACHE_S seconds (default 2): within that window a worker
-that did not make a change may still honour a just-rotated key or a just-changed
-setting; the worker that made the change forgets everything at once. When the
+In a gunicorn worker a background job (services.tenants.watch_tenant_changes) asks
+the database every AUTH_CACHE_S seconds which tenants changed and forgets those; while
+it runs, entries stay fresh without a read per request. Elsewhere (CLI, tests) and if
+the watcher stops, an entry is fresh for AUTH_CACHE_S seconds. Either way another
+worker honours a just-rotated key or changed setting for at most about AUTH_CACHE_S;
+the worker that made the change forgets everything at once. When the
 database cannot be reached, an entry up to STALE_S old is used instead, and failing
 that the tenant's last known verification data on disk (LastKnownTenants), so
 webhooks can still be verified (and spooled) during an outage, by any worker, even
@@ -23,13 +26,14 @@ MAX_ENTRIES = 10_000
 class TenantCache:
     def __init__(self, fresh_s: float = 2.0):
         self.fresh_s = fresh_s
+        self.watched_until = 0.0  # monotonic time the change watcher vouches for entries until
         self._entries: dict = {}
         self._lock = threading.Lock()
 
     def get(self, key, load, fallback=None):
         now = time.monotonic()
         entry = self._entries.get(key)
-        if entry is not None and now - entry[1] < self.fresh_s:
+        if entry is not None and (now - entry[1] < self.fresh_s or now < self.watched_until):
             return entry[0]
         try:
             value = load()
@@ -57,6 +61,16 @@ class TenantCache:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+
+    def forget_tenants(self, tenant_ids: set) -> None:
+        with self._lock:
+            for key in [k for k, (value, _at) in self._entries.items() if value.id in tenant_ids]:
+                del self._entries[key]
+
+    def vouch(self, interval_s: float, checked_at: float) -> None:
+        """The watcher looked at the database at `checked_at`: entries are good until
+        its next look is due (with one interval to spare)."""
+        self.watched_until = checked_at + 2 * interval_s
 
 
 class LastKnownTenants:

@@ -7,6 +7,7 @@ shown once, at creation or rotation.
 import hashlib
 import hmac
 import secrets
+import time
 from zoneinfo import available_timezones
 
 from mongoengine import NotUniqueError
@@ -104,6 +105,25 @@ def tenant_by_slug(slug: str) -> Tenant | None:
         return tenant
 
     return cache.get(("slug", slug), load, fallback=lambda: last_known.recall(slug))
+
+
+CLOCK_SKEW_MS = 5_000  # hosts' clocks differ: look a little further back than the last change
+_watermark_ms = 0
+
+
+def watch_tenant_changes(interval_s: float) -> int:
+    """Forget cached tenants changed since the last look; returns how many changed.
+
+    One small query per interval per worker, whatever the traffic or tenant count.
+    """
+    global _watermark_ms
+    started = time.monotonic()
+    changed = list(Tenant.objects(updated_at__gte=_watermark_ms - CLOCK_SKEW_MS).only("id", "updated_at"))
+    if changed:
+        cache.forget_tenants({t.id for t in changed})
+        _watermark_ms = max(_watermark_ms, *(t.updated_at for t in changed))
+    cache.vouch(interval_s, started)
+    return len(changed)
 
 
 def is_known_api_key(api_key: str) -> bool:
