@@ -61,10 +61,13 @@ class TenantCache:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self.watched_until = 0.0
 
-    def forget_tenants(self, tenant_ids: set) -> None:
+    def forget_changed(self, versions: dict) -> None:
+        """Drop entries whose tenant's updated_at differs from `versions` {id: updated_at}."""
         with self._lock:
-            for key in [k for k, (value, _at) in self._entries.items() if value.id in tenant_ids]:
+            for key in [k for k, (value, _at) in self._entries.items()
+                        if value.id in versions and value.updated_at != versions[value.id]]:
                 del self._entries[key]
 
     def vouch(self, interval_s: float, checked_at: float) -> None:

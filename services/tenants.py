@@ -120,7 +120,7 @@ def watch_tenant_changes(interval_s: float) -> int:
     started = time.monotonic()
     changed = list(Tenant.objects(updated_at__gte=_watermark_ms - CLOCK_SKEW_MS).only("id", "updated_at"))
     if changed:
-        cache.forget_tenants({t.id for t in changed})
+        cache.forget_changed({t.id: t.updated_at for t in changed})
         _watermark_ms = max(_watermark_ms, *(t.updated_at for t in changed))
     cache.vouch(interval_s, started)
     return len(changed)
