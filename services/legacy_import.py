@@ -70,6 +70,15 @@ def _valid_entries(data, required: tuple, report: dict):
         yield label, entry, phone
 
 
+def _insert_once(document_class, document: dict, label: str, if_present: str, report: dict) -> None:
+    """Insert unless its unique key exists already: what makes a second run harmless."""
+    try:
+        scoped(document_class).insert_one(document)
+        report["imported"] += 1
+    except DuplicateKeyError:
+        report["skipped"].append((label, if_present))
+
+
 def import_chat_sessions(data) -> dict:
     report, now = {"imported": 0, "skipped": []}, clock.now_ms()
     for label, entry, phone in _valid_entries(data, ("recipientPhone", "lastActivity"), report):
@@ -80,11 +89,7 @@ def import_chat_sessions(data) -> dict:
         state = {k: v for k, v in entry.items() if k not in ("recipientPhone", "lastActivity")}
         document = {"phone": phone, "state_json": encode_state(state), "last_activity": last_activity,
                     "created_at": now, "updated_at": now}
-        try:
-            scoped(ChatSession).insert_one(document)
-            report["imported"] += 1
-        except DuplicateKeyError:
-            report["skipped"].append((label, "a session for this phone exists already"))
+        _insert_once(ChatSession, document, label, "a session for this phone exists already", report)
     return report
 
 
@@ -158,11 +163,7 @@ def import_pending_orders(data, tz: str) -> dict:
                  "revenue": None, "status": status, "created_day": sales_stats.local_day(created, tz),
                  "closed_day": None, "created_at": created, "updated_at": now, "completed_at": None,
                  "cancelled_at": None, "imported": True}
-        try:
-            scoped(Order).insert_one(order)
-            report["imported"] += 1
-        except DuplicateKeyError:
-            report["skipped"].append((label, "an order with this odooOrderId exists already"))
+        _insert_once(Order, order, label, "an order with this odooOrderId exists already", report)
     return report
 
 
