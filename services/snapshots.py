@@ -26,9 +26,9 @@ from services.snapshot_files import fsync_dir, sha256_of, write_records
 log = logging.getLogger(__name__)
 FORMAT_VERSION = 1
 BATCH = 200
-# Live traffic goes first: a scheduled or manual snapshot rests four times as long as each
+# Live traffic goes first: a scheduled or manual snapshot rests twice as long as each
 # read took. The final one, taken when the service no longer serves, reads flat out.
-YIELD_RATIO = {"scheduled": 4.0, "manual": 4.0, "shutdown": 0.0}
+YIELD_RATIO = {"scheduled": 2.0, "manual": 2.0, "shutdown": 0.0}
 # (file, [(document class, query)], restored from it). The .json files keep the names
 # older bots used; pending_orders.json is for people, orders are restored from the .gz.
 FILES = (
