@@ -1,5 +1,5 @@
 """Conversation summaries as listed."""
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
 from schemas.fields import Timestamp
 from schemas.messages import MessageSchema

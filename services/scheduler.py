@@ -1,8 +1,10 @@
-"""Periodic work inside every gunicorn worker, done by exactly one process per interval.
+"""Periodic work inside every gunicorn worker (started by gunicorn's post_worker_init).
 
-Each worker runs an APScheduler whose ticks are aligned to multiples of the interval,
-so all workers (and hosts) tick together and race for the same lease slot; the
-winner does the work (a snapshot in a child process, see take_snapshot_in_child).
+Shared jobs (snapshots, hourly upkeep) are done by exactly one process per interval:
+ticks are aligned to multiples of the interval, so all workers (and hosts) tick
+together and race for the same lease slot; the winner does the work (a snapshot in a
+child process, see take_snapshot_in_child). The spool is replayed by one process per
+host (a held lease); the tenant change watcher runs in every worker, for its own cache.
 """
 import logging
 import socket

@@ -7,7 +7,7 @@ import requests
 
 from tests.conftest import ADMIN_TOKEN
 from tests.integration.processes import Service
-from tests.shared.api_messages import BOT, message
+from tests.shared.api_messages import message
 
 pytestmark = pytest.mark.slow
 

@@ -27,7 +27,7 @@ def test_list_filters_by_status_and_pages_without_repeats(client, tenant):
                    headers=tenant.headers)
     seen, cursor = [], None
     while True:
-        query = f"?limit=2&status=close" + (f"&cursor={cursor}" if cursor else "")
+        query = "?limit=2&status=close" + (f"&cursor={cursor}" if cursor else "")
         page = client.get("/api/v1/sessions" + query, headers=tenant.headers).get_json()
         seen += [item["session_id"] for item in page["items"]]
         cursor = page["next_cursor"]
