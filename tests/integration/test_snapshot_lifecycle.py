@@ -40,7 +40,9 @@ def test_three_workers_take_one_scheduled_snapshot_per_interval(tmp_path):
         _tenant(service.url)
         time.sleep(9)
     scheduled = [m for m in _manifests(tmp_path) if m["trigger"] == "scheduled"]
-    assert 3 <= len(scheduled) <= 5, [m["generation"] for m in scheduled]
+    # ~4 intervals passed: never one snapshot per worker (which would be ~12); at least 2
+    # even on a loaded machine, where an idle-priority snapshot process starts late.
+    assert 2 <= len(scheduled) <= 5, [m["generation"] for m in scheduled]
     starts = sorted(time.mktime(time.strptime(m["created_at"][:19], "%Y-%m-%dT%H:%M:%S")) for m in scheduled)
     assert all(b - a >= 1 for a, b in zip(starts, starts[1:])), "two workers took the same interval"
     assert [m["trigger"] for m in _manifests(tmp_path)].count("shutdown") == 1
