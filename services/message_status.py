@@ -10,7 +10,6 @@ the same status changes nothing.
 STATUSES = ("pending", "sent", "delivered", "read", "played", "failed")
 RANK = {"pending": 0, "sent": 1, "delivered": 2, "read": 3, "played": 4, "failed": 9}
 STATUS_OF_RANK = {rank: status for status, rank in RANK.items()}
-TIME_FIELDS = {"sent_at": "sent", "delivered_at": "delivered", "read_at": "read", "failed_at": "failed"}
 
 
 def initial_fields(status: str, at_ms: int) -> dict:

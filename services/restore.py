@@ -11,15 +11,14 @@ from pathlib import Path
 
 from pymongo.errors import BulkWriteError
 
-from models import ChatSession, Conversation, GatewaySession, Message, Order, SalesDay, SalesTotal, Tenant
+from models import Tenant
 from models.collections import GlobalCollection
 from models.tenancy import tenant_scope
 from services import clock, conversations, snapshots
 from services.snapshot_files import read_records
 
 log = logging.getLogger(__name__)
-DOCUMENTS = {cls._get_collection_name(): cls for cls in
-             (Tenant, GatewaySession, Message, Conversation, Order, ChatSession, SalesTotal, SalesDay)}
+DOCUMENTS = {cls._get_collection_name(): cls for _name, sources, _restored in snapshots.FILES for cls, _q in sources}
 RESTORED_FILES = [(name, sources) for name, sources, restored in snapshots.FILES if restored]
 BATCH = 500
 

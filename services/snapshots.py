@@ -133,7 +133,7 @@ def take_snapshot(data_dir: str, trigger: str, keep: int) -> dict:
         SNAPSHOT_LAST_SUCCESS.set(clock.now_ms() / 1000)
         log.info("snapshot %s written (%s records)", name,
                  sum(f["records"] for f in manifest["files"].values()))
-        prune(data_dir, keep)
+        _prune(data_dir, keep, just_written=name)
         return manifest
 
 
@@ -183,13 +183,13 @@ def verify(generation: Path) -> list[str]:
     return problems
 
 
-def prune(data_dir: str, keep: int) -> list[str]:
-    """Keep the `keep` newest generations, and always the newest one that verifies."""
-    kept = generations(data_dir)
-    newest_good = next((g for g in kept if not verify(g)), None)
+def _prune(data_dir: str, keep: int, just_written: str) -> list[str]:
+    """Keep the `keep` newest generations, and always the one just written: its
+    checksums were computed as it was written, so it is the newest that verifies
+    (even if a clock step back gave it an older name). Call under the host lock."""
     removed = []
-    for generation in kept[keep:]:
-        if generation != newest_good:
+    for generation in generations(data_dir)[keep:]:
+        if generation.name != just_written:
             shutil.rmtree(generation, ignore_errors=True)
             removed.append(generation.name)
     root = snapshots_dir(data_dir)
