@@ -16,8 +16,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from models import (ChatSession, Conversation, GatewaySession, Message, Order, SalesDay, SalesTotal, Tenant,
-                    TenantDocument)
+from models import (ChatSession, Conversation, GatewaySession, LegacyImport, Message, Order, SalesDay, SalesTotal,
+                    Tenant, TenantDocument, WebhookArchive)
 from models.collections import GlobalCollection
 from services import clock
 from services.metrics import SNAPSHOT_LAST_SUCCESS, SNAPSHOTS
@@ -39,6 +39,9 @@ FILES = (
     ("orders.jsonl.gz", [(Order, {})], True),
     ("chat_sessions.json", [(ChatSession, {})], True),
     ("sales_stats.json", [(SalesTotal, {}), (SalesDay, {})], True),
+    # What legacy imports added (`stats rebuild` adds it back) and the optional raw archive.
+    ("legacy_imports.jsonl.gz", [(LegacyImport, {})], True),
+    ("webhook_archive.jsonl.gz", [(WebhookArchive, {})], True),
     ("pending_orders.json", [(Order, {"status": "pending"})], False),
 )
 COLLECTION_KEY = "_collection"  # names the collection of each record in multi-collection files

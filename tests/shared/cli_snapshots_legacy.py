@@ -2,6 +2,7 @@
 import json
 import time
 
+from app import create_app
 from tests.conftest import create_tenant
 
 NOW_MS = int(time.time() * 1000)
@@ -86,3 +87,22 @@ def test_stats_rebuild_keeps_legacy_figures(app, client, admin, tmp_path):
     assert rebuilt.exit_code == 0, rebuilt.output
     assert client.get("/api/v1/stats", headers=tenant.headers).get_json() == before
     assert before["totals"]["orders"] == 41
+
+
+def test_legacy_figures_survive_a_restore_and_a_rebuild(app, client, admin, tmp_path, database_uri):
+    tenant = create_tenant(client, admin)
+    legacy = tmp_path / "legacy"
+    legacy.mkdir()
+    _write_legacy(legacy)
+    assert app.test_cli_runner().invoke(args=["legacy-import", "--tenant", tenant.slug, str(legacy)]).exit_code == 0
+    before = client.get("/api/v1/stats", headers=tenant.headers).get_json()
+    assert app.test_cli_runner().invoke(args=["snapshot", "take"]).exit_code == 0
+    # A new host: an empty database, the same snapshots directory.
+    base, _, query = database_uri.partition("?")
+    fresh = create_app({**app.config, "MONGODB_URI": f"{base}_moved" + (f"?{query}" if query else "")})
+    runner, fresh_client = fresh.test_cli_runner(), fresh.test_client()
+    assert runner.invoke(args=["snapshot", "restore"]).exit_code == 0
+    assert runner.invoke(args=["stats", "rebuild", "--tenant", tenant.slug]).exit_code == 0
+    assert fresh_client.get("/api/v1/stats", headers=tenant.headers).get_json() == before
+    again = runner.invoke(args=["legacy-import", "--tenant", tenant.slug, str(legacy)])
+    assert "imported already" in again.output  # the import ledger came back too
