@@ -25,7 +25,7 @@ def _or_click_error(function, *args):
         raise click.ClickException(exc.detail) from None
 
 
-def _each_tenant(slug: str | None):
+def each_tenant(slug: str | None):
     """The named tenant, or every tenant, each with its queries scoped to it."""
     for tenant in [_or_click_error(tenants.get_tenant, slug)] if slug else _all_tenants():
         with tenant_scope(tenant.id):
@@ -77,7 +77,7 @@ def rotate_key(slug):
 @click.option("--tenant", "slug", help="Only this tenant (default: every tenant).")
 def rebuild(slug):
     """Recompute every conversation summary from the messages."""
-    for tenant in _each_tenant(slug):
+    for tenant in each_tenant(slug):
         result = conversations.rebuild_summaries()
         click.echo(f"{tenant.slug}: {result['conversations']} conversations rebuilt, "
                    f"{result['removed']} stale summaries removed")
@@ -87,7 +87,7 @@ def rebuild(slug):
 @click.option("--tenant", "slug", help="Only this tenant (default: every tenant).")
 def rebuild_stats(slug):
     """Recompute sales totals and daily figures from the orders (run while no orders are written)."""
-    for tenant in _each_tenant(slug):
+    for tenant in each_tenant(slug):
         result = sales_rebuild.rebuild_stats(tenant.timezone, current_app.config["STATS_RETENTION_DAYS"])
         click.echo(f"{tenant.slug}: {result['orders']} orders counted, {result['days']} days rebuilt, "
                    f"{result['removed']} stale days removed")
@@ -106,9 +106,8 @@ def replay_webhooks(slug, since, until):
                 window[name] = Timestamp().deserialize(value)
     except ValidationError:
         raise click.ClickException("--since and --until take ISO 8601 times, e.g. 2026-11-22T10:00:00Z") from None
-    tenant = _or_click_error(tenants.get_tenant, slug)
     totals = {"bodies": 0, "accepted": 0, "duplicates": 0, "ignored": 0}
-    with tenant_scope(tenant.id):
+    for tenant in each_tenant(slug):
         for kept in webhook_archive.kept_since(window["since"], window.get("until")):
             result = store_received({"tenant_id": tenant.id, "gateway": kept["gateway"], "body": kept["body"]})
             totals["bodies"] += 1

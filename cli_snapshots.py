@@ -7,9 +7,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from models.tenancy import tenant_scope
-from services import restore, snapshots, tenants
-from services.errors import ServiceError
+from cli import each_tenant
+from services import restore, snapshots
 from services.legacy_import import import_directory
 
 snapshot_cli = AppGroup("snapshot", help="Take, list, verify and restore snapshots.")
@@ -106,11 +105,7 @@ def restore_(generation, replace):
 @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
 def legacy_import(slug, directory):
     """Import an older bot's chat_sessions.json, sales_stats.json and pending_orders.json."""
-    try:
-        tenant = tenants.get_tenant(slug)
-    except ServiceError as exc:
-        raise click.ClickException(exc.detail) from None
-    with tenant_scope(tenant.id):
+    for tenant in each_tenant(slug):
         reports = import_directory(directory, tenant.timezone, current_app.config["STATS_RETENTION_DAYS"])
     if not reports:
         raise click.ClickException(f"{directory} holds none of chat_sessions.json, sales_stats.json, "

@@ -18,9 +18,17 @@ def _presented_secret() -> str | None:
     return request.headers.get("X-API-Key", "").strip() or None
 
 
-def _unauthorized(detail: str):
+def unauthorized(detail: str, bearer: bool = False):
+    """401, counted by the throttle; `bearer` adds the challenge of Bearer-key endpoints."""
     throttle.failed(request.remote_addr or "unknown")
-    return problem(401, "Unauthorized", detail, headers={"WWW-Authenticate": 'Bearer realm="chatkeep"'})
+    headers = {"WWW-Authenticate": 'Bearer realm="chatkeep"'} if bearer else None
+    return problem(401, "Unauthorized", detail, headers=headers)
+
+
+def scope_to(tenant) -> None:
+    """Scope every query of this request to `tenant` (released at teardown)."""
+    g.tenant = tenant
+    g.tenant_scope_token = set_current_tenant(tenant.id)
 
 
 def too_many_failures():
@@ -40,12 +48,11 @@ def require_tenant():
         if limited:
             return limited
     if not key:
-        return _unauthorized("Send your API key as 'Authorization: Bearer <key>' or 'X-API-Key'.")
+        return unauthorized("Send your API key as 'Authorization: Bearer <key>' or 'X-API-Key'.", bearer=True)
     tenant = tenant_for_api_key(key) if len(key) <= MAX_KEY_LENGTH else None
     if tenant is None:
-        return _unauthorized("The API key is not valid.")
-    g.tenant = tenant
-    g.tenant_scope_token = set_current_tenant(tenant.id)
+        return unauthorized("The API key is not valid.", bearer=True)
+    scope_to(tenant)
     return None
 
 
@@ -65,5 +72,5 @@ def require_admin():
         return limited
     presented = _presented_secret() or ""
     if not hmac.compare_digest(presented.encode("utf-8", "surrogatepass"), expected.encode()):
-        return _unauthorized("The admin token is not valid.")
+        return unauthorized("The admin token is not valid.", bearer=True)
     return None

@@ -11,20 +11,18 @@ import json
 import logging
 
 import pymongo
-from flask import Response, current_app, g, request
+from flask import Response, current_app, request
 from flask_smorest import Blueprint
 from pymongo.errors import PyMongoError
 
-from blueprints.auth import too_many_failures
+from blueprints.auth import scope_to, too_many_failures, unauthorized
 from blueprints.problems import DB_RETRY_AFTER_S, database_unavailable, problem
 from extensions import PUBLIC
-from models.tenancy import set_current_tenant
 from schemas.gateways import PayloadError
 from schemas.webhooks import GATEWAY_BODY, WebhookResultSchema
 from services import spool, webhook_archive
 from services.ingest import ingest, parser_for
 from services.tenants import tenant_by_slug, tenant_for_webhook_token
-from services.throttle import throttle
 
 log = logging.getLogger(__name__)
 
@@ -35,21 +33,11 @@ TOKEN_DOC = {"parameters": [{"in": "query", "name": "token", "schema": {"type": 
                              "description": "The tenant's webhook_token (or header X-Webhook-Token)."}]}
 
 
-def _scope_to(tenant) -> None:
-    g.tenant = tenant
-    g.tenant_scope_token = set_current_tenant(tenant.id)
-
-
-def _unauthorized(detail: str) -> Response:
-    throttle.failed(request.remote_addr or "unknown")
-    return problem(401, "Unauthorized", detail)
-
-
 def _json_body():
     """(payload, None) or (None, problem response)."""
     try:
         payload = json.loads(request.get_data(cache=True))
-    except (ValueError, RecursionError):
+    except ValueError:  # RecursionError (absurd nesting) is a 400 app-wide
         return None, problem(400, "Bad Request", "The body is not valid JSON.")
     if not isinstance(payload, dict):
         return None, problem(422, "Unprocessable Content", "The body must be a JSON object.",
@@ -87,11 +75,11 @@ def _token_webhook(slug: str, gateway: str):
     token = request.args.get("token") or request.headers.get("X-Webhook-Token") or ""
     tenant = tenant_for_webhook_token(slug, token) if token else None
     if tenant is None:
-        return _unauthorized("Send the tenant's webhook_token as ?token= or X-Webhook-Token.")
+        return unauthorized("Send the tenant's webhook_token as ?token= or X-Webhook-Token.")
     payload, error = _json_body()
     if error:
         return error
-    _scope_to(tenant)
+    scope_to(tenant)
     return _store(gateway, tenant, payload)
 
 
@@ -143,9 +131,9 @@ def cloud_webhook(slug):
     # Hash the bytes exactly as received: re-serialising would change Meta's \u escapes.
     expected = "sha256=" + hmac.new((secret or "").encode(), request.get_data(cache=True), hashlib.sha256).hexdigest()
     if not secret or not hmac.compare_digest(signature.encode("utf-8", "surrogatepass"), expected.encode()):
-        return _unauthorized("X-Hub-Signature-256 does not match the body signed with the tenant's cloud_app_secret.")
+        return unauthorized("X-Hub-Signature-256 does not match the body signed with the tenant's cloud_app_secret.")
     payload, error = _json_body()
     if error:
         return error
-    _scope_to(tenant)
+    scope_to(tenant)
     return _store("cloud", tenant, payload)

@@ -58,9 +58,6 @@ class GlobalCollection:
     def find(self, query: dict, sort=None, limit: int = 0, projection=None, batch_size: int = 0):
         return self._collection.find(query, projection, sort=sort, limit=limit, batch_size=batch_size)
 
-    def find_one(self, query: dict):
-        return self._collection.find_one(query)
-
     def count(self, query: dict) -> int:
         return self._collection.count_documents(query)
 

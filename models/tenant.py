@@ -15,4 +15,5 @@ class Tenant(Document):
     created_at = LongField(required=True)
     updated_at = LongField(required=True)
 
-    meta = {"collection": "tenants"}
+    # updated_at: the tenant change watcher asks for recent changes every AUTH_CACHE_S.
+    meta = {"collection": "tenants", "indexes": [{"fields": ["updated_at"]}]}

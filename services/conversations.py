@@ -119,8 +119,7 @@ def rebuild_summaries(conversation_id: str | None = None) -> dict:
             {"$set": {**summary, "last_message_id": last_id, "last_message_at": at, "updated_at": now},
              "$setOnInsert": {"created_at": now}},
             upsert=True)
-    stale = [s["conversation_id"] for s in _conversations().find(scope, projection={"conversation_id": 1})
-             if s["conversation_id"] not in built]
-    for conversation_id in stale:
-        _conversations().delete_one({"conversation_id": conversation_id})
+    stale = sorted(set(read_marks) - set(built))  # summaries read at the start, no message left
+    if stale:
+        _conversations().delete_many({"conversation_id": {"$in": stale}})
     return {"conversations": len(built), "removed": len(stale)}

@@ -44,5 +44,3 @@ class Rejected:
     index: str
     detail: str
 
-
-Event = MessageEvent | StatusEvent | SessionEvent | Ignored | Rejected

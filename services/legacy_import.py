@@ -6,7 +6,7 @@ Each import returns a report: {"imported": n, "skipped": [(what, why), ...]}.
 """
 import hashlib
 import json
-from datetime import datetime, timezone
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -38,7 +38,7 @@ def _epoch_ms(value) -> int | None:
             moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
             return None
-        return clock.to_ms(moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc))
+        return clock.to_ms(moment)  # naive means UTC there
     return None
 
 

@@ -23,10 +23,6 @@ RESTORED_FILES = [(name, sources) for name, sources, restored in snapshots.FILES
 BATCH = 500
 
 
-class RestoreRefused(RuntimeError):
-    """The database already holds data and the operator did not ask to replace it."""
-
-
 def store_is_empty() -> bool:
     return GlobalCollection(Tenant).count({}) == 0
 

@@ -83,12 +83,11 @@ def _gently(cursor, yield_ratio: float):
         yield document
 
 
-def _records(sources, yield_ratio: float):
+def _records(sources, tenant_ids: list, yield_ratio: float):
     """Every document of `sources`, tenant by tenant for tenant-owned collections: one
     query per tenant keeps each read short (nx-27017 loads a query's whole result
     before the first batch, and serves nobody else meanwhile)."""
     tagged = len(sources) > 1
-    tenant_ids = [t["_id"] for t in GlobalCollection(Tenant).find({}, sort=[("_id", 1)], projection={"_id": 1})]
     for document_class, query in sources:
         collection = GlobalCollection(document_class)
         owned = issubclass(document_class, TenantDocument)
@@ -117,9 +116,13 @@ def take_snapshot(data_dir: str, trigger: str, keep: int) -> dict:
             partial.mkdir()
             manifest = {"format_version": FORMAT_VERSION, "generation": name, "trigger": trigger,
                         "created_at": clock.iso(clock.now_ms()), "files": {}}
+            # One list of tenants for every file, so all files see the same tenants.
+            tenant_ids = [t["_id"] for t in GlobalCollection(Tenant).find({}, sort=[("_id", 1)],
+                                                                          projection={"_id": 1})]
+            rest = YIELD_RATIO.get(trigger, 0.0)
             for file_name, sources, _restored in FILES:
                 manifest["files"][file_name] = write_records(partial, file_name,
-                                                             _records(sources, YIELD_RATIO.get(trigger, 0.0)))
+                                                             _records(sources, tenant_ids, rest))
             manifest["completed_at"] = clock.iso(clock.now_ms())
             (partial / "manifest.json").write_text(json.dumps(manifest, indent=2))
             with open(partial / "manifest.json", "rb+") as handle:

@@ -7,7 +7,7 @@ from schemas.gateways import PayloadError, dig, lookup, media, phone, required_s
 from services.events import Ignored, MessageEvent, Rejected, StatusEvent
 
 STATUS = {"sent": "sent", "delivered": "delivered", "read": "read", "played": "played", "failed": "failed"}
-MEDIA_TYPES = {"image": "image", "audio": "audio", "video": "video", "document": "document", "sticker": "sticker"}
+MEDIA_TYPES = frozenset({"image", "audio", "video", "document", "sticker"})
 
 
 def parse(payload: dict) -> list:
@@ -73,7 +73,7 @@ def _message(item, session_id: str, own: str) -> MessageEvent:
     if kind == "text" and text is None:
         kind = "other"
     return MessageEvent(session_id=session_id, external_id=external_id, chat=chat, own=own, direction="in",
-                        type=MEDIA_TYPES.get(kind, kind), text=text, media=attachment, status="delivered",
+                        type=kind, text=text, media=attachment, status="delivered",
                         at=seconds_to_ms(item.get("timestamp")))
 
 

@@ -3,6 +3,7 @@ import base64
 import gzip
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -170,7 +171,9 @@ def test_full_disk_keeps_the_old_generations(tmp_path):
                               headers=headers, timeout=10)
             full = requests.post(f"{service.url}/api/v1/admin/snapshots", headers=ADMIN, timeout=30)
             assert full.status_code == 507 and full.headers["Content-Type"] == "application/problem+json"
-            assert "chatkeep_snapshots_total" in requests.get(f"{service.url}/metrics", timeout=5).text
+            metrics = requests.get(f"{service.url}/metrics", timeout=5).text
+            assert re.search(r'chatkeep_snapshots_total\{(?=[^}]*outcome="failed")(?=[^}]*trigger="manual")[^}]*\} 1\.0',
+                             metrics), "the failed snapshot is counted"
             names = sorted(p.name for p in snapshots_dir.iterdir() if not p.name.startswith("."))
             assert names == [first.json()["generation"]]
     finally:
