@@ -70,5 +70,9 @@ class GlobalCollection:
     def update_one(self, query: dict, update: dict):
         return self._collection.update_one(query, update)
 
+    def replace_one(self, query: dict, document: dict) -> int:
+        """Replace the matching document; how many matched (0 or 1)."""
+        return self._collection.replace_one(query, document).matched_count
+
     def delete_many(self, query: dict) -> int:
         return self._collection.delete_many(query).deleted_count

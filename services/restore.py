@@ -9,7 +9,7 @@ them even where the snapshot caught a write between two files.
 import logging
 from pathlib import Path
 
-from pymongo.errors import BulkWriteError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from models import Tenant
 from models.collections import GlobalCollection
@@ -28,13 +28,25 @@ def store_is_empty() -> bool:
 
 
 def _insert(collection_name: str, batch: list) -> int:
+    collection = GlobalCollection(DOCUMENTS[collection_name])
     try:
-        GlobalCollection(DOCUMENTS[collection_name]).insert_many(batch)
-    except BulkWriteError as exc:  # a re-run over partly restored data: duplicates are fine
-        if any(error.get("code") != 11000 for error in exc.details.get("writeErrors", [])):
+        collection.insert_many(batch)
+    except BulkWriteError as exc:
+        errors = exc.details.get("writeErrors", [])
+        if any(error.get("code") != 11000 for error in errors):
             raise
-        return exc.details.get("nInserted", 0)
+        # The same _id again: a document a snapshot met twice (the later record is the
+        # newer, see snapshots._in_key_order) or a re-run over partly restored data.
+        replaced = sum(_replace(collection, batch[error["index"]]) for error in errors)
+        return exc.details.get("nInserted", 0) + replaced
     return len(batch)
+
+
+def _replace(collection, record: dict) -> int:
+    try:
+        return collection.replace_one({"_id": record["_id"]}, record)
+    except DuplicateKeyError:  # another document holds one of its unique keys: that one stays
+        return 0
 
 
 def _live(record: dict, ttl_by_tenant: dict, now: int) -> bool:

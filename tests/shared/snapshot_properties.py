@@ -1,11 +1,14 @@
 """Snapshots and leases at the service level, run on every tier."""
 import errno
 import gzip
+from collections import Counter
 
 import pytest
 
+from models import Message, WebhookArchive
+from models.collections import GlobalCollection
 from models.tenancy import tenant_scope
-from services import leases, messages, restore, snapshots, snapshot_files
+from services import clock, leases, messages, restore, snapshots, snapshot_files
 from services.tenants import create_tenant
 
 
@@ -37,6 +40,74 @@ def test_snapshot_round_trip(app, tmp_path):
             assert messages.get_by_external_id("e3")["status_rank"] == 3
             assert messages.list_messages({}, 200, None, True)["total"] == 30
             assert messages.get_by_external_id("e7")["text"] == "m7 ✅"
+
+
+def _ids_by_collection(generation, file_name, default_collection) -> Counter:
+    return Counter((record.get(snapshots.COLLECTION_KEY, default_collection), record["_id"])
+                   for record in snapshot_files.read_records(generation / file_name))
+
+
+def test_paged_reads_write_every_document_exactly_once(app, tmp_path, monkeypatch):
+    """Pages of 3 over ties longer than a page, pages ending inside a tie, documents
+    without the page key and unique keys: every file holds each document once."""
+    monkeypatch.setattr(snapshots, "PAGE", 3)
+    with app.app_context():
+        tenants = [create_tenant(f"page{n}", "Paged")[0] for n in range(2)]
+        for tenant in tenants:
+            with tenant_scope(tenant.id):
+                moments = [1_000] * 7 + [1_001] + [1_002] * 3 + [1_003, 1_004] + [1_005] * 4
+                for i, moment in enumerate(moments):
+                    monkeypatch.setattr(clock, "now_ms", lambda moment=moment: moment)
+                    messages.record_message({"session_id": "s", "from": f"55119123456{i % 4:02d}",
+                                             "to": "5511987654321", "direction": "in", "text": f"m{i}",
+                                             "external_id": f"e{i}"})
+                monkeypatch.setattr(clock, "now_ms", lambda: 2_000)
+                for i in range(4):
+                    messages.record_status(f"parked{i}", "sent", 1_700_000_000_000)
+            archive = GlobalCollection(WebhookArchive)
+            for i in range(8):  # ties across a page edge in a second paged collection
+                archive.insert_one({"_id": f"{tenant.id}-a{i}", "tenant_id": tenant.id, "received_at": 5 + i // 4})
+            for document_class, (key, _lowest) in snapshots.PAGED_BY.items():  # unique keys over pages
+                if document_class not in (Message, WebhookArchive):
+                    for i in range(7):
+                        GlobalCollection(document_class).insert_one(
+                            {"_id": f"{tenant.id}-{key}{i}", "tenant_id": tenant.id, key: f"k{i}",
+                             "status": ("pending", "completed")[i % 2]})
+        manifest = snapshots.take_snapshot(str(tmp_path), "shutdown", keep=3)
+    generation = tmp_path / "snapshots" / manifest["generation"]
+    with app.app_context():
+        for file_name, sources, _restored in snapshots.FILES:
+            written = _ids_by_collection(generation, file_name, sources[0][0]._get_collection_name())
+            stored = Counter((cls._get_collection_name(), document["_id"])
+                             for cls, query in sources for document in GlobalCollection(cls).find(query))
+            assert written == stored, file_name
+        assert len(list(GlobalCollection(Message).find({}))) == 2 * (len(moments) + 4)
+
+
+def test_parked_status_filled_during_a_snapshot_is_restored_as_the_message(app, tmp_path, monkeypatch):
+    """The parked status is read before the pages, its message arrives, and the pages
+    meet it again: the file holds both, and restore keeps the message."""
+    original = snapshots._read
+
+    def message_arrives_after_the_parked_statuses_are_read(collection, query, rest_ratio, **options):
+        documents = original(collection, query, rest_ratio, **options)
+        if collection.name == "messages" and query.get("created_at", "") is None:
+            with tenant_scope(tenant.id):
+                messages.record_message({"session_id": "s", "from": "5511912345678", "to": "5511987654321",
+                                         "direction": "in", "text": "late", "external_id": "parked"})
+        return documents
+    with app.app_context():
+        tenant = _seed(3)
+        monkeypatch.setattr(snapshots, "_read", message_arrives_after_the_parked_statuses_are_read)
+        manifest = snapshots.take_snapshot(str(tmp_path), "manual", keep=3)
+        generation = tmp_path / "snapshots" / manifest["generation"]
+        assert manifest["files"]["messages.jsonl.gz"]["records"] == 6  # 3, two parked, "parked" again
+        restore.clear_store()
+        restore.restore(generation)
+        with tenant_scope(tenant.id):
+            message = messages.get_by_external_id("parked")
+            assert message["text"] == "late" and message["status_times"]["sent"] == 1_700_000_000_000
+            assert messages.list_messages({}, 200, None, True)["total"] == 4
 
 
 def test_corrupt_newest_generation_falls_back_and_is_set_aside(app, tmp_path):
