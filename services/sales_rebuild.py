@@ -73,6 +73,6 @@ def rebuild_stats(tz: str, retention_days: int) -> dict:
     for day, bucket in kept.items():
         scoped(SalesDay).update_one({"date": day}, {"$set": bucket}, upsert=True)
     stale = [b["date"] for b in scoped(SalesDay).find({}, projection={"date": 1}) if b["date"] not in kept]
-    for day in stale:
-        scoped(SalesDay).delete_one({"date": day})
+    if stale:
+        scoped(SalesDay).delete_many({"date": {"$in": stale}})
     return {"days": len(kept), "removed": len(stale), "orders": totals["orders"] if totals else 0}
