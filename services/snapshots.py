@@ -46,8 +46,8 @@ FILES = (
 )
 LOWEST_MS = -(2 ** 62)
 # The field each tenant's documents are paged by (indexed right after tenant_id; its
-# values all of one type) and that type's lowest value. Keys that never change are
-# chosen, so a page read later never meets a document again. What is not named here
+# values all of one type) and that type's lowest value. Keys that never change once set
+# are chosen, so a later page never meets a document again. What is not named here
 # holds a few documents per tenant and is read in one query.
 PAGED_BY = {
     GatewaySession: ("session_id", ""),
