@@ -51,7 +51,7 @@ limit). Each figure below is the median over the runs of a value measured within
   tenants (each with its own WhatsApp number), loaded as batched Evolution upserts.
 - **startup**: seconds from launching gunicorn to the first `/readyz` 200 on the existing
   `DATA_DIR`, at 1x and at 10x (median of several cold starts).
-- **snapshot**: peak RSS (`wait4` ru_maxrss) of `flask --app app snapshot take` at 10x over
+- **snapshot**: peak RSS (VmHWM, sampled every 10 ms) of `flask --app app snapshot take` at 10x over
   1x; records per second at 10x from the manifest's `created_at`..`completed_at`; webhook
   p99 while snapshots run back to back as the scheduler takes them (`flask --app app
   snapshot take --trigger scheduled --background`) over p99 of the same load (upserts,

@@ -23,6 +23,14 @@ class ScopedCollection:
     def find(self, query: dict, sort=None, limit: int = 0, projection=None):
         return self._collection.find(scoped_filter(query), projection, sort=sort, limit=limit)
 
+    def find_by_ids(self, ids: list) -> list:
+        """This tenant's documents among `ids`. They are asked for by _id alone and the
+        tenant is checked here: with tenant_id in the query, nx-27017's SQLite plans on
+        the tenant's index and reads every document of the tenant to pick out a few."""
+        tenant_id = current_tenant_id()
+        return [document for document in self._collection.find({"_id": {"$in": list(ids)}})
+                if document.get("tenant_id") == tenant_id]
+
     def count(self, query: dict) -> int:
         return self._collection.count_documents(scoped_filter(query))
 

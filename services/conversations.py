@@ -55,7 +55,7 @@ def list_conversations(session_id: str | None, limit: int, cursor: str | None, i
     query = {"session_id": session_id} if session_id else {}
     page = fetch_page(_conversations(), query, LIST_SORT, limit, cursor, include_total)
     last_ids = [summary["last_message_id"] for summary in page["items"]]
-    last_messages = {m["_id"]: m for m in scoped(Message).find({"_id": {"$in": last_ids}})} if last_ids else {}
+    last_messages = {m["_id"]: m for m in scoped(Message).find_by_ids(last_ids)} if last_ids else {}
     for summary in page["items"]:
         summary["last_message"] = last_messages.get(summary["last_message_id"])
     return page

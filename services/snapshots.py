@@ -25,7 +25,7 @@ from services.snapshot_files import fsync_dir, sha256_of, write_records
 
 log = logging.getLogger(__name__)
 FORMAT_VERSION = 1
-PAGE = 250  # documents per read: about 6 ms of nx-27017's time
+PAGE = 100  # documents per read: about 3.5 ms of nx-27017's time (250: 7.5 ms)
 # Live traffic goes first: a scheduled or manual snapshot rests twice as long as each
 # read took. The final one, taken when the service no longer serves, reads flat out.
 REST_RATIO = {"scheduled": 2.0, "manual": 2.0, "shutdown": 0.0}

@@ -52,3 +52,15 @@ def test_scoped_queries_see_only_their_tenant(app):
             assert scoped(GatewaySession).delete_many({}) == 0
         with tenant_scope("tenant-a"):
             assert GatewaySession.objects(session_id="s").count() == 1
+
+
+def test_lookups_by_id_return_only_the_tenants_own(app):
+    with app.app_context():
+        for tenant in ("tenant-a", "tenant-b"):
+            with tenant_scope(tenant):
+                scoped(GatewaySession).insert_one({"_id": f"{tenant}-1", "session_id": "s"})
+        with tenant_scope("tenant-b"):
+            found = scoped(GatewaySession).find_by_ids(["tenant-a-1", "tenant-b-1", "missing"])
+            assert [document["_id"] for document in found] == ["tenant-b-1"]
+        with pytest.raises(TenantNotSet):
+            scoped(GatewaySession).find_by_ids(["tenant-a-1"])
