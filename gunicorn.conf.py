@@ -34,7 +34,9 @@ log = logging.getLogger("chatkeep.lifecycle")
 
 
 def _database_uri() -> str:
-    return settings["MONGODB_URI"] or os.environ["CHATKEEP_EMBEDDED_DB_URI"]
+    from services import embedded_db
+
+    return settings["MONGODB_URI"] or os.environ[embedded_db.URI_ENV]
 
 
 def on_starting(server):

@@ -15,7 +15,7 @@ def _at_size(service, data: Dataset, data_dir: Path, snapshots: bool, mongodb_ur
     figures = query_scaling.latencies(service.url, data)
     if snapshots:
         try:  # a snapshot feature still in the making must not cost the other figures
-            figures["snapshot"] = snapshot.take_with_cli(service.url, data_dir, mongodb_uri)
+            figures["snapshot"] = snapshot.take_with_cli(data_dir, mongodb_uri)
         except (RuntimeError, OSError) as exc:
             notes.append(f"snapshot at {data.messages} messages failed: {exc}")
     return figures

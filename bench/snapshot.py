@@ -6,7 +6,6 @@ is None and the report says "not measured"; nothing else in the bench depends on
 """
 import json
 import os
-import re
 import subprocess
 import tempfile
 import threading
@@ -37,19 +36,6 @@ def available() -> bool:
     return done.returncode == 0
 
 
-def _manifest_seconds(url: str, generation: str) -> float | None:
-    """completed_at - created_at of a generation, from GET /api/v1/admin/snapshots."""
-    status, raw = api._call("GET", f"{url}/api/v1/admin/snapshots", None,
-                            {"Authorization": f"Bearer {procs.ADMIN_TOKEN}"})
-    if status != 200:
-        return None
-    for manifest in json.loads(raw).get("items", []):
-        if manifest.get("generation") == generation and manifest.get("completed_at"):
-            done, begun = (datetime.fromisoformat(manifest[k]) for k in ("completed_at", "created_at"))
-            return (done - begun).total_seconds()
-    return None
-
-
 def _own_peak_rss_kb(proc: subprocess.Popen) -> int:
     """The child's own peak RSS: VmHWM from /proc/<pid>/status, read until it exits.
 
@@ -70,23 +56,27 @@ def _own_peak_rss_kb(proc: subprocess.Popen) -> int:
     return peak
 
 
-def take_with_cli(url: str, data_dir: Path, mongodb_uri=None) -> dict:
+def take_with_cli(data_dir: Path, mongodb_uri=None) -> dict:
     """Run `flask --app app snapshot take` against the running service's database.
 
     The rate uses the manifest's own start and end, so the CLI's start-up is not in it.
     """
     started = time.monotonic()
-    proc = subprocess.Popen([str(procs.BIN / "flask"), "--app", "app", "snapshot", "take"], cwd=procs.ROOT,
-                            env=_flask_env(data_dir, mongodb_uri), stdout=subprocess.PIPE,
+    proc = subprocess.Popen([str(procs.BIN / "flask"), "--app", "app", "snapshot", "take", "--json"],
+                            cwd=procs.ROOT, env=_flask_env(data_dir, mongodb_uri), stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True)
-    peak_rss_kb = _own_peak_rss_kb(proc)  # its output is one line: the pipe cannot fill
+    peak_rss_kb = _own_peak_rss_kb(proc)  # its output is one manifest line: the pipe cannot fill
     wall_s, output = time.monotonic() - started, proc.stdout.read()
     proc.stdout.close()
-    summary = re.search(r"^(\S+): (\d+) records", output, re.M)
-    if proc.returncode != 0 or not summary:
+    try:
+        manifest = json.loads(output)
+    except ValueError:
+        manifest = None
+    if proc.returncode != 0 or not manifest:
         raise RuntimeError(f"snapshot take exited {proc.returncode}: {output[-300:]!r}")
-    records = int(summary.group(2))
-    seconds = _manifest_seconds(url, summary.group(1)) or wall_s
+    records = sum(f["records"] for f in manifest["files"].values())
+    done, begun = (datetime.fromisoformat(manifest[k]) for k in ("completed_at", "created_at"))
+    seconds = (done - begun).total_seconds() or wall_s
     return {"peak_rss_kb": peak_rss_kb, "records": records, "seconds": seconds, "wall_s": wall_s,
             "records_per_s": ratio(records, seconds)}
 

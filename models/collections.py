@@ -63,8 +63,8 @@ class GlobalCollection:
     def name(self) -> str:
         return self._collection.name
 
-    def find(self, query: dict, sort=None, limit: int = 0, projection=None, batch_size: int = 0):
-        return self._collection.find(query, projection, sort=sort, limit=limit, batch_size=batch_size)
+    def find(self, query: dict, sort=None, limit: int = 0, projection=None):
+        return self._collection.find(query, projection, sort=sort, limit=limit)
 
     def count(self, query: dict) -> int:
         return self._collection.count_documents(query)

@@ -12,10 +12,9 @@ from pymongo.errors import DuplicateKeyError
 from models.chat_session import ChatSession
 from models.collections import scoped
 from services import clock
-from services.errors import NotFound
+from services.errors import NotFound, found
 from services.pagination import ASC, fetch_page
 
-HOUR_MS = 3_600_000
 LIST_SORT = [("phone", ASC)]
 
 
@@ -29,13 +28,13 @@ def encode_state(state: dict) -> str:
 
 
 def _active(ttl_hours: int, now: int) -> dict:
-    return {"last_activity": {"$gt": now - ttl_hours * HOUR_MS}}
+    return {"last_activity": {"$gt": now - ttl_hours * clock.HOUR_MS}}
 
 
 def _public(doc: dict, ttl_hours: int) -> dict:
     return {"phone": doc["phone"], "state": json.loads(doc["state_json"]),
             "last_activity": doc["last_activity"], "created_at": doc["created_at"],
-            "updated_at": doc["updated_at"], "expires_at": doc["last_activity"] + ttl_hours * HOUR_MS}
+            "updated_at": doc["updated_at"], "expires_at": doc["last_activity"] + ttl_hours * clock.HOUR_MS}
 
 
 def put_session(phone: str, state: dict, last_activity: int | None, ttl_hours: int) -> tuple[dict, bool]:
@@ -60,9 +59,8 @@ def put_session(phone: str, state: dict, last_activity: int | None, ttl_hours: i
 
 
 def get_session(phone: str, ttl_hours: int) -> dict:
-    doc = _sessions().find_one({"phone": phone, **_active(ttl_hours, clock.now_ms())})
-    if doc is None:
-        raise NotFound(f"no active chat session for '{phone}'")
+    doc = found(_sessions().find_one({"phone": phone, **_active(ttl_hours, clock.now_ms())}),
+                f"no active chat session for '{phone}'")
     return _public(doc, ttl_hours)
 
 
@@ -80,4 +78,4 @@ def delete_session(phone: str, ttl_hours: int) -> None:
 
 def delete_expired(ttl_hours: int) -> int:
     """Remove the current tenant's expired sessions (no read can see them); returns how many."""
-    return _sessions().delete_many({"last_activity": {"$lte": clock.now_ms() - ttl_hours * HOUR_MS}})
+    return _sessions().delete_many({"last_activity": {"$lte": clock.now_ms() - ttl_hours * clock.HOUR_MS}})

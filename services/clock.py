@@ -8,6 +8,8 @@ the contract shows. The wire form is ISO 8601 UTC with a Z: 2026-11-22T10:15:30.
 from datetime import datetime, timezone
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+HOUR_MS = 3_600_000
+DAY_MS = 24 * HOUR_MS
 
 
 def to_ms(moment: datetime) -> int:

@@ -11,7 +11,7 @@ from models.collections import scoped
 from models.conversation import Conversation
 from models.message import VISIBLE, Message
 from services import clock
-from services.errors import NotFound
+from services.errors import NotFound, found
 from services.pagination import DESC, fetch_page
 
 LIST_SORT = [("last_message_at", DESC), ("conversation_id", DESC)]
@@ -62,18 +62,15 @@ def list_conversations(session_id: str | None, limit: int, cursor: str | None, i
 
 
 def get_conversation(conversation_id: str) -> dict:
-    summary = _conversations().find_one({"conversation_id": conversation_id})
-    if summary is None:
-        raise NotFound(f"no conversation '{conversation_id}'")
-    return summary
+    return found(_conversations().find_one({"conversation_id": conversation_id}),
+                 f"no conversation '{conversation_id}'")
 
 
 def mark_read(conversation_id: str) -> dict:
-    summary = _conversations().find_one_and_update(
+    summary = found(_conversations().find_one_and_update(
         {"conversation_id": conversation_id},
-        {"$set": {"unread_count": 0, "read_marked_at": clock.now_ms(), "updated_at": clock.now_ms()}})
-    if summary is None:
-        raise NotFound(f"no conversation '{conversation_id}'")
+        {"$set": {"unread_count": 0, "read_marked_at": clock.now_ms(), "updated_at": clock.now_ms()}}),
+        f"no conversation '{conversation_id}'")
     summary["last_message"] = scoped(Message).find_one({"_id": summary["last_message_id"]})
     return summary
 

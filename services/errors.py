@@ -17,3 +17,10 @@ class NotFound(ServiceError):
 
 class Conflict(ServiceError):
     status, title, slug = 409, "Conflict", "conflict"
+
+
+def found(document, detail: str):
+    """`document`, or NotFound(detail) when the lookup found none."""
+    if document is None:
+        raise NotFound(detail)
+    return document

@@ -4,7 +4,7 @@ from pymongo.errors import DuplicateKeyError
 from models.collections import scoped
 from models.gateway_session import GatewaySession
 from services import clock
-from services.errors import NotFound
+from services.errors import NotFound, found
 from services.pagination import ASC, fetch_page
 
 
@@ -37,10 +37,7 @@ def upsert_session(session_id: str, status: str, phone_number: str | None = None
 
 
 def get_session(session_id: str) -> dict:
-    doc = _sessions().find_one({"session_id": session_id})
-    if doc is None:
-        raise NotFound(f"no session '{session_id}'")
-    return doc
+    return found(_sessions().find_one({"session_id": session_id}), f"no session '{session_id}'")
 
 
 def list_sessions(status: str | None, limit: int, cursor: str | None, include_total: bool) -> dict:

@@ -16,27 +16,39 @@ def parser_for(gateway: str):
     return {"evolution": evolution.parse, "waha": waha.parse, "cloud": cloud.parse}[gateway]
 
 
-def store_received(record: dict) -> dict:
+def store_received(record: dict, repairs: set | None = None) -> dict:
     """Store a verified webhook body received earlier (the spool, the archive) as if
     it had just arrived: {"tenant_id", "gateway", "body"}.
 
     An outage may have cut the first attempt between a message's insert and its
-    summary update, so a duplicate here re-derives that conversation's summary.
+    summary update, so a duplicate here re-derives that conversation's summary: at
+    once, or, given `repairs`, by the caller once it has replayed every body (a
+    conversation met in many bodies is then re-derived once, not once per body).
     """
     from models.tenancy import tenant_scope
 
     with tenant_scope(record["tenant_id"]):
-        return ingest(parser_for(record["gateway"])(json.loads(record["body"])), repair=True)
+        pending = set() if repairs is None else repairs
+        counts = ingest(parser_for(record["gateway"])(json.loads(record["body"])), pending)
+        if repairs is None:
+            repair_summaries(pending)
+        return counts
+
+
+def repair_summaries(conversation_ids: set) -> None:
+    """Re-derive the current tenant's summaries of `conversation_ids` from their messages."""
+    for conversation_id in conversation_ids:
+        conversations.rebuild_summaries(conversation_id)
 
 
 class MissingOwnNumber(ValueError):
     """A message whose session's own number neither the payload nor ChatKeep knows."""
 
 
-def ingest(events: list, repair: bool = False) -> dict:
-    """Store `events`; with `repair`, re-derive the summaries of duplicates' conversations."""
+def ingest(events: list, repairs: set | None = None) -> dict:
+    """Store `events`; given `repairs`, the conversations of duplicates are added to it."""
     counts = {"accepted": 0, "duplicates": 0, "ignored": 0}
-    rejected, to_repair = [], set()
+    rejected = []
     own_numbers: dict[str, str | None] = {}
     for event in events:
         if isinstance(event, MessageEvent):
@@ -46,8 +58,8 @@ def ingest(events: list, repair: bool = False) -> dict:
                 rejected.append({"item": event.external_id, "detail": str(exc)})
                 continue
             counts["accepted" if created else "duplicates"] += 1
-            if repair and not created:
-                to_repair.add(stored["conversation_id"])
+            if repairs is not None and not created:
+                repairs.add(stored["conversation_id"])
         elif isinstance(event, StatusEvent):
             messages.record_status(event.external_id, event.status, event.at, event.error)
             counts["accepted"] += 1
@@ -58,8 +70,6 @@ def ingest(events: list, repair: bool = False) -> dict:
             rejected.append({"item": event.index, "detail": event.detail})
         elif isinstance(event, Ignored):
             counts["ignored"] += 1
-    for conversation_id in to_repair:
-        conversations.rebuild_summaries(conversation_id)
     if rejected:
         counts.update(rejected=len(rejected), errors=rejected)
     return counts

@@ -18,7 +18,7 @@ from models.collections import scoped
 from models.legacy_import import LegacyImport
 from models.order import Order
 from services import clock, sales_stats
-from services.chat_sessions import HOUR_MS, encode_state
+from services.chat_sessions import encode_state
 from services.phones import InvalidPhone, normalize_phone
 
 LEGACY_SESSION_TTL_H = 24  # what the older bots kept
@@ -83,7 +83,7 @@ def import_chat_sessions(data) -> dict:
     report, now = {"imported": 0, "skipped": []}, clock.now_ms()
     for label, entry, phone in _valid_entries(data, ("recipientPhone", "lastActivity"), report):
         last_activity = _epoch_ms(entry["lastActivity"])
-        if last_activity is None or last_activity <= now - LEGACY_SESSION_TTL_H * HOUR_MS:
+        if last_activity is None or last_activity <= now - LEGACY_SESSION_TTL_H * clock.HOUR_MS:
             report["skipped"].append((label, "older than 24 h" if last_activity else "bad lastActivity"))
             continue
         state = {k: v for k, v in entry.items() if k not in ("recipientPhone", "lastActivity")}

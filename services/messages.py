@@ -16,7 +16,7 @@ from models.collections import scoped
 from models.message import VISIBLE, Message
 from models.tenancy import current_tenant_id
 from services import clock, conversations, message_status
-from services.errors import NotFound
+from services.errors import found
 from services.pagination import DESC, fetch_page
 from services.phones import conversation_id_for
 
@@ -86,27 +86,19 @@ def record_status(external_id: str, status: str, at_ms: int, error: str | None =
 
 
 def get_message(message_id: str) -> dict:
-    message = _messages().find_one({"_id": message_id, **VISIBLE})
-    if message is None:
-        raise NotFound(f"no message '{message_id}'")
-    return message
+    return found(_messages().find_one({"_id": message_id, **VISIBLE}), f"no message '{message_id}'")
 
 
 def get_by_external_id(external_id: str) -> dict:
-    message = _messages().find_one({"_id": message_id_for(external_id), **VISIBLE})
-    if message is None:
-        raise NotFound(f"no message with external_id '{external_id}'")
-    return message
+    return found(_messages().find_one({"_id": message_id_for(external_id), **VISIBLE}),
+                 f"no message with external_id '{external_id}'")
 
 
 def update_status(message_id: str, status: str, at_ms: int | None = None, error: str | None = None) -> dict:
     """Record `status` for a stored message; the status itself only moves forward."""
     now = clock.now_ms()
     update = message_status.status_update(status, at_ms or now, now, error)
-    message = _messages().find_one_and_update({"_id": message_id, **VISIBLE}, update)
-    if message is None:
-        raise NotFound(f"no message '{message_id}'")
-    return message
+    return found(_messages().find_one_and_update({"_id": message_id, **VISIBLE}, update), f"no message '{message_id}'")
 
 
 def list_messages(filters: dict, limit: int, cursor: str | None, include_total: bool) -> dict:

@@ -13,7 +13,7 @@ from pymongo.errors import DuplicateKeyError
 from models.collections import scoped
 from models.order import Order
 from services import clock, sales_stats
-from services.errors import Conflict, NotFound
+from services.errors import Conflict, found
 from services.pagination import DESC, fetch_page
 
 PAGE_SORT = [("created_at", DESC), ("_id", DESC)]
@@ -49,17 +49,12 @@ def create_order(fields: dict, tz: str) -> tuple[dict, bool]:
 
 
 def get_order(order_id: str) -> dict:
-    order = _orders().find_one({"_id": order_id})
-    if order is None:
-        raise NotFound(f"no order '{order_id}'")
-    return order
+    return found(_orders().find_one({"_id": order_id}), f"no order '{order_id}'")
 
 
 def get_by_external_id(external_order_id: str) -> dict:
-    order = _orders().find_one({"external_order_id": external_order_id})
-    if order is None:
-        raise NotFound(f"no order with external_order_id '{external_order_id}'")
-    return order
+    return found(_orders().find_one({"external_order_id": external_order_id}),
+                 f"no order with external_order_id '{external_order_id}'")
 
 
 def complete_order(order_id: str, revenue: int | None, tz: str) -> dict:

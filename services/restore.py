@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 DOCUMENTS = {cls._get_collection_name(): cls for _name, sources, _restored in snapshots.FILES for cls, _q in sources}
 RESTORED_FILES = [(name, sources) for name, sources, restored in snapshots.FILES if restored]
 BATCH = 500
+DEFAULT_TTL_HOURS = Tenant.chat_session_ttl_hours.default
 
 
 def store_is_empty() -> bool:
@@ -50,7 +51,7 @@ def _replace(collection, record: dict) -> int:
 
 
 def _live(record: dict, ttl_by_tenant: dict, now: int) -> bool:
-    ttl_ms = ttl_by_tenant.get(record.get("tenant_id"), 24) * 3_600_000
+    ttl_ms = ttl_by_tenant.get(record.get("tenant_id"), DEFAULT_TTL_HOURS) * clock.HOUR_MS
     return record.get("last_activity", 0) > now - ttl_ms
 
 
@@ -64,7 +65,7 @@ def restore(generation: Path, progress=None) -> dict:
         for record in read_records(generation / file_name):
             collection_name = record.pop(snapshots.COLLECTION_KEY, default_collection)
             if collection_name == "tenants":
-                ttl_by_tenant[record["_id"]] = record.get("chat_session_ttl_hours") or 24
+                ttl_by_tenant[record["_id"]] = record.get("chat_session_ttl_hours") or DEFAULT_TTL_HOURS
             if collection_name == "chat_sessions" and not _live(record, ttl_by_tenant, now):
                 skipped += 1
                 continue

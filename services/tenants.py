@@ -15,7 +15,7 @@ from mongoengine import NotUniqueError
 from models.collections import GlobalCollection
 from models.tenant import Tenant
 from services import clock
-from services.errors import Conflict, NotFound
+from services.errors import Conflict, found
 from services.pagination import ASC, fetch_page
 from services.tenant_cache import cache, last_known
 
@@ -53,10 +53,7 @@ def create_tenant(slug: str, name: str) -> tuple[Tenant, dict]:
 
 
 def get_tenant(slug: str) -> Tenant:
-    tenant = Tenant.objects(slug=slug).first()
-    if tenant is None:
-        raise NotFound(f"no tenant '{slug}'")
-    return tenant
+    return found(Tenant.objects(slug=slug).first(), f"no tenant '{slug}'")
 
 
 def list_tenants(limit: int, cursor: str | None, include_total: bool) -> dict:
@@ -72,9 +69,7 @@ def update_tenant(slug: str, changes: dict) -> Tenant:
     updated = Tenant.objects(slug=slug).modify(
         new=True, **{f"set__{k}": v for k, v in changes.items()}, set__updated_at=clock.now_ms())
     cache.clear()
-    if updated is None:
-        raise NotFound(f"no tenant '{slug}'")
-    return updated
+    return found(updated, f"no tenant '{slug}'")
 
 
 def rotate_secret(slug: str, which: str) -> tuple[Tenant, str]:
@@ -85,9 +80,7 @@ def rotate_secret(slug: str, which: str) -> tuple[Tenant, str]:
     updated = Tenant.objects(slug=slug).modify(
         new=True, **{f"set__{field}": hash_secret(secret)}, set__updated_at=clock.now_ms())
     cache.clear()
-    if updated is None:
-        raise NotFound(f"no tenant '{slug}'")
-    return updated, secret
+    return found(updated, f"no tenant '{slug}'"), secret
 
 
 def tenant_for_webhook_token(slug: str, token: str) -> Tenant | None:

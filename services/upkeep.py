@@ -6,7 +6,6 @@ from models.tenant import Tenant
 from services import chat_sessions, clock, messages, sales_stats, webhook_archive
 
 log = logging.getLogger(__name__)
-DAY_MS = 86_400_000
 
 
 def run_upkeep(config) -> dict:
@@ -16,7 +15,7 @@ def run_upkeep(config) -> dict:
             removed["chat_sessions"] += chat_sessions.delete_expired(tenant.chat_session_ttl_hours)
             removed["daily_stats"] += sales_stats.prune_days(tenant.timezone, config["STATS_RETENTION_DAYS"])
             removed["parked_statuses"] += messages.drop_stale_parked(
-                clock.now_ms() - config["PARKED_STATUS_DAYS"] * DAY_MS)
+                clock.now_ms() - config["PARKED_STATUS_DAYS"] * clock.DAY_MS)
             if config["WEBHOOK_ARCHIVE_DAYS"]:
                 removed["archived_webhooks"] += webhook_archive.prune(config["WEBHOOK_ARCHIVE_DAYS"])
     log.info("upkeep removed %s", removed)

@@ -9,7 +9,6 @@ from models.collections import scoped
 from models.webhook_archive import WebhookArchive
 from services import clock
 
-DAY_MS = 86_400_000
 
 
 def keep(gateway: str, body: bytes) -> None:
@@ -23,4 +22,4 @@ def kept_since(since_ms: int, until_ms: int | None = None):
 
 
 def prune(days: int) -> int:
-    return scoped(WebhookArchive).delete_many({"received_at": {"$lt": clock.now_ms() - days * DAY_MS}})
+    return scoped(WebhookArchive).delete_many({"received_at": {"$lt": clock.now_ms() - days * clock.DAY_MS}})

@@ -216,3 +216,21 @@ def test_archive_keeps_bodies_and_replay_reingests_them_once(app, client, tenant
     again = app.test_cli_runner().invoke(args=["webhooks", "replay", "--tenant", tenant.slug,
                                                "--since", "2000-01-01T00:00:00Z"])
     assert "2 duplicates" in again.output and total_messages(client, tenant) == 2
+
+
+def test_replay_repairs_a_summary_cut_short(app, client, tenant):
+    """A first attempt that stored its messages but not their summary (a crash between
+    the two writes): replaying the archive re-derives the summary from the messages."""
+    from models import Conversation
+    from models.collections import GlobalCollection
+
+    app.config["WEBHOOK_ARCHIVE_DAYS"] = 7
+    for name in ("send_message_outbound", "messages_upsert_text_inbound"):
+        assert send(client, "evolution", tenant, name).status_code == 200
+    with app.app_context():
+        GlobalCollection(Conversation).update_one({}, {"$set": {"message_count": 0, "inbound_count": 0}})
+    result = app.test_cli_runner().invoke(args=["webhooks", "replay", "--tenant", tenant.slug,
+                                                "--since", "2000-01-01T00:00:00Z"])
+    assert "2 duplicates" in result.output, result.output
+    summary = client.get("/api/v1/conversations", headers=tenant.headers).get_json()["items"][0]
+    assert summary["message_count"] == 2 and summary["inbound_count"] == 1

@@ -5,17 +5,34 @@ Left out: positive_data_acceptance. A schema cannot say which strings are cursor
 this service issued, or which digits form a possible phone number, so schema-valid
 requests are rightly refused with 422 there.
 """
+import pytest
 import schemathesis
 from schemathesis import checks
 from hypothesis import HealthCheck, settings
 
 from app import create_app
+from models.db import connect
 from tests.conftest import ADMIN_TOKEN, create_tenant
 
 APP = create_app({"MONGODB_URI": "mongomock://localhost/openapi_fuzz", "CHATKEEP_ADMIN_TOKEN": ADMIN_TOKEN,
                   "TESTING": True, "AUTH_FAILURE_LIMIT": 100000})
-TENANT = create_tenant(APP.test_client(), {"Authorization": f"Bearer {ADMIN_TOKEN}"}, "fuzz")
+TENANT = {}
 schema = schemathesis.openapi.from_wsgi("/openapi.json", APP)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def fuzz_tenant():
+    """The tenant the cases authenticate as, in this app's database. The connection is
+    process-wide and every other test's app rebinds it: bound here, when these run,
+    not at import (a tenant made then is gone and every case would get 401)."""
+    connect(APP.config["MONGODB_URI"], APP.config["DB_TIMEOUT_MS"])
+    TENANT.clear()
+
+
+def _tenant_key() -> str:
+    if "api_key" not in TENANT:
+        TENANT["api_key"] = create_tenant(APP.test_client(), {"Authorization": f"Bearer {ADMIN_TOKEN}"}).api_key
+    return TENANT["api_key"]
 
 
 @schema.auth()
@@ -23,7 +40,7 @@ class ChatKeepAuth:
     """The tenant's key on tenant endpoints, the admin token on admin ones."""
 
     def get(self, case, context):
-        return ADMIN_TOKEN if case.path.startswith("/api/v1/admin") else TENANT.api_key
+        return ADMIN_TOKEN if case.path.startswith("/api/v1/admin") else _tenant_key()
 
     def set(self, case, data, context):
         case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
