@@ -54,7 +54,7 @@ def put_session(phone: str, state: dict, last_activity: int | None, ttl_hours: i
             _sessions().update_one({"phone": phone}, {"$set": {**fields, "created_at": now}}, upsert=True)
         except DuplicateKeyError:
             continue  # a concurrent PUT created it: update that one instead
-        return _public(_sessions().find_one({"phone": phone}), ttl_hours), True
+        return _public({"phone": phone, **fields, "created_at": now}, ttl_hours), True
     raise RuntimeError("unreachable: the session exists after a duplicate-key error")
 
 
