@@ -71,41 +71,42 @@ def register_database(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
+    """One hook of each kind: they run on every request, so they touch Flask's
+    context-local proxies as little as they can."""
     from blueprints.auth import release_tenant
     from blueprints.problems import problem
     from services.metrics import in_request, observe_request
 
     @app.before_request
-    def _start_and_check_media_type():
-        g.request_started = time.perf_counter()
+    def _begin_request():
         # Every database call of this request shares one deadline: an outage or a
         # stalled server turns into a prompt 503, never a hung worker.
-        g.db_deadline = pymongo.timeout(app.config["DB_TIMEOUT_MS"] * 2 / 1000)
-        g.db_deadline.__enter__()
-        g.in_request = in_request.set(True)
-        has_body = bool(request.content_length) or "chunked" in request.headers.get("Transfer-Encoding", "")
-        if request.method in JSON_BODY_METHODS and has_body and not request.is_json:
+        deadline = pymongo.timeout(app.config["DB_TIMEOUT_MS"] * 2 / 1000)
+        deadline.__enter__()
+        g.request_scope = (time.perf_counter(), deadline, in_request.set(True))
+        current = request._get_current_object()
+        if current.method in JSON_BODY_METHODS and not current.is_json and (
+                current.content_length or "chunked" in current.headers.get("Transfer-Encoding", "")):
             return problem(415, "Unsupported Media Type")
         return None
 
     @app.after_request
     def _observe(response):
-        started = g.pop("request_started", None)
-        if started is not None:
-            route = request.url_rule.rule if request.url_rule else "<unmatched>"
-            observe_request(request.method, route, response.status_code, time.perf_counter() - started)
+        scope = g.get("request_scope")
+        if scope is not None:
+            current = request._get_current_object()
+            route = current.url_rule.rule if current.url_rule else "<unmatched>"
+            observe_request(current.method, route, response.status_code, time.perf_counter() - scope[0])
         return response
 
-    app.teardown_request(release_tenant)
-
     @app.teardown_request
-    def _end_db_deadline(_exc=None):
-        deadline = g.pop("db_deadline", None)
-        if deadline is not None:
+    def _end_request(_exc=None):
+        release_tenant()
+        scope = g.pop("request_scope", None)
+        if scope is not None:
+            _started, deadline, in_request_token = scope
             deadline.__exit__(None, None, None)
-        token = g.pop("in_request", None)
-        if token is not None:
-            in_request.reset(token)
+            in_request.reset(in_request_token)
 
 
 def register_api(app: Flask) -> None:

@@ -3,11 +3,20 @@
 Atomic operations MongoEngine cannot express ($setOnInsert with $inc, $push with
 $slice, conditional updates) go through ScopedCollection, which adds the current
 tenant to every filter and every inserted document, exactly as TenantQuerySet does.
+`in_order` applies such writes, on several collections, in one round trip.
 """
-from pymongo import ReturnDocument
+from dataclasses import dataclass
+
+from pymongo import InsertOne, MongoClient, ReturnDocument, UpdateOne
 from pymongo.collection import Collection
+from pymongo.errors import ClientBulkWriteException, DuplicateKeyError
 
 from models.tenancy import current_tenant_id, scoped_filter
+
+# MongoDB 8.0 (wire version 25) has the bulkWrite command: writes to several collections
+# in one command. nx-27017 has it too; mongomock and older servers do not.
+CLIENT_BULK_WIRE_VERSION = 25
+DUPLICATE_KEY = 11000
 
 
 class ScopedCollection:
@@ -37,6 +46,19 @@ class ScopedCollection:
     def update_one(self, query: dict, update: dict, upsert: bool = False):
         return self._collection.update_one(scoped_filter(query), update, upsert=upsert)
 
+    def insert_write(self, document: dict) -> "Write":
+        """insert_one, to be applied by `in_order`."""
+        document = {**document, "tenant_id": current_tenant_id()}
+        return Write(self._collection, InsertOne(document, namespace=self._collection.full_name),
+                     lambda: self._collection.insert_one(document))
+
+    def update_write(self, query: dict, update: dict, upsert: bool = False) -> "Write":
+        """update_one, to be applied by `in_order`."""
+        query = scoped_filter(query)
+        return Write(self._collection,
+                     UpdateOne(query, update, upsert=upsert, namespace=self._collection.full_name),
+                     lambda: self._collection.update_one(query, update, upsert=upsert))
+
     def find_one_and_update(self, query: dict, update: dict, upsert: bool = False):
         return self._collection.find_one_and_update(
             scoped_filter(query), update, upsert=upsert, return_document=ReturnDocument.AFTER)
@@ -50,6 +72,57 @@ class ScopedCollection:
 
 def scoped(document_class) -> ScopedCollection:
     return ScopedCollection(document_class)
+
+
+@dataclass(frozen=True)
+class Write:
+    """One scoped write: as a model of the bulkWrite command, and as a command of its own."""
+    collection: Collection
+    model: InsertOne | UpdateOne
+    apply: callable
+
+
+class DuplicateKeyAt(DuplicateKeyError):
+    """Write number `index` of `in_order` hit a unique index: the writes before it are
+    applied, it and those after it are not."""
+
+    def __init__(self, index: int, details: dict):
+        super().__init__(details.get("errmsg", "duplicate key"), DUPLICATE_KEY, details)
+        self.index = index
+
+
+def in_order(*writes: Write) -> None:
+    """Apply `writes` in order, stopping at the first that fails, in one database command
+    where the server has bulkWrite and one command each elsewhere; a duplicate key
+    raises DuplicateKeyAt, any other failure what the driver raised. Like separate
+    commands, and unlike a transaction, the writes before a failure stay applied.
+    """
+    client = writes[0].collection.database.client
+    if not _has_client_bulk_write(client):
+        for index, write in enumerate(writes):
+            try:
+                write.apply()
+            except DuplicateKeyError as exc:
+                raise DuplicateKeyAt(index, exc.details or {}) from exc
+        return
+    try:
+        client.bulk_write([write.model for write in writes], ordered=True)
+    except ClientBulkWriteException as exc:
+        if isinstance(exc.error, Exception):  # a network error or timeout, wrapped: raise it as itself,
+            raise exc.error from exc          # so that callers tell an outage from bad data as before
+        errors = exc.write_errors or []
+        if len(errors) == 1 and errors[0].get("code") == DUPLICATE_KEY and not exc.error:
+            raise DuplicateKeyAt(errors[0]["idx"], errors[0]) from exc
+        raise
+
+
+def _has_client_bulk_write(client) -> bool:
+    """Whether every writable server the client knows has the bulkWrite command. Before
+    the client has met its servers this is False: those first writes go one by one."""
+    if not isinstance(client, MongoClient):  # mongomock
+        return False
+    servers = [s for s in client.topology_description.server_descriptions().values() if s.is_writable]
+    return bool(servers) and all(s.max_wire_version >= CLIENT_BULK_WIRE_VERSION for s in servers)
 
 
 class GlobalCollection:

@@ -4,6 +4,7 @@ The summary's last message is the one with the greatest (created_at, id). One
 conditional upsert records a message: it replaces the last message only when the new
 one sorts after it, and always counts it. When the filter does not match an existing
 summary the upsert collides with the unique key and a plain update counts it instead.
+services.messages sends that upsert in the same command as the message's insert.
 """
 from pymongo.errors import DuplicateKeyError
 
@@ -27,28 +28,48 @@ def _counts(direction: str) -> dict:
             "unread_count": int(inbound)}
 
 
-def record_message(message: dict) -> None:
-    """Count `message` in its conversation's summary and make it the last one if newest."""
-    newer = {"$or": [{"last_message_at": {"$lt": message["created_at"]}},
-                     {"last_message_at": message["created_at"], "last_message_id": {"$lt": message["_id"]}}]}
-    key = {"conversation_id": message["conversation_id"]}
+def summary_write(message: dict):
+    """The write that counts a new `message` in its summary and makes it the last
+    message if it sorts after the current one (creating the summary if there is none).
+    It collides with the summary's unique key when the summary exists and holds a
+    newer message: then `count_in_existing` must count it instead."""
+    return _conversations().update_write({"conversation_id": message["conversation_id"], **_newer(message)},
+                                         _as_last(message), upsert=True)
+
+
+def _newer(message: dict) -> dict:
+    """Matches a summary whose last message sorts before `message`."""
+    return {"$or": [{"last_message_at": {"$lt": message["created_at"]}},
+                    {"last_message_at": message["created_at"], "last_message_id": {"$lt": message["_id"]}}]}
+
+
+def _as_last(message: dict) -> dict:
     now = clock.now_ms()
-    as_last = {
+    return {
         "$set": {"last_message_id": message["_id"], "last_message_at": message["created_at"],
                  "session_id": message["session_id"], "updated_at": now},
         "$inc": _counts(message["direction"]),
         "$setOnInsert": {"participants": sorted((message["from"], message["to"])), "created_at": now,
                          "read_marked_at": 0},
     }
+
+
+def record_message(message: dict) -> None:
+    """Count `message` in its conversation's summary and make it the last one if newest."""
     try:
-        _conversations().update_one({**key, **newer}, as_last, upsert=True)
-        return
+        summary_write(message).apply()
     except DuplicateKeyError:
-        pass  # the summary exists and already holds a newer message (or a racing insert won)
-    without_insert = {k: v for k, v in as_last.items() if k != "$setOnInsert"}
-    if _conversations().update_one({**key, **newer}, without_insert).matched_count:
+        count_in_existing(message)
+
+
+def count_in_existing(message: dict) -> None:
+    """What `summary_write` could not do by upserting: the summary exists (or a racing
+    insert created it), so update it, as the last message only if `message` is newer."""
+    key = {"conversation_id": message["conversation_id"]}
+    as_last = {k: v for k, v in _as_last(message).items() if k != "$setOnInsert"}
+    if _conversations().update_one({**key, **_newer(message)}, as_last).matched_count:
         return
-    _conversations().update_one(key, {"$inc": _counts(message["direction"]), "$set": {"updated_at": now}})
+    _conversations().update_one(key, {"$inc": _counts(message["direction"]), "$set": {"updated_at": clock.now_ms()}})
 
 
 def list_conversations(session_id: str | None, limit: int, cursor: str | None, include_total: bool) -> dict:

@@ -1,14 +1,39 @@
-"""Runs the nx-27017 server with its per-command INFO log turned down to warnings.
+"""Runs the nx-27017 server, with two changes to its behaviour.
 
-nx-27017 logs every wire command at INFO; under real traffic that fills DATA_DIR
-with log lines and costs CPU on every request. Arguments are nx-27017's own.
+- Its per-command INFO log is turned down to warnings: under real traffic it fills
+  DATA_DIR with log lines and costs CPU on every request.
+- A bulkWrite command takes the lock of the database it writes to. nx-27017 (0.8.1)
+  serialises every command under the lock of its `$db`, and bulkWrite is always sent
+  to `admin`, so it ran beside the target database's other commands on their shared
+  SQLite connection. Seen under racing inserts of one message: "Failed to get last
+  row id." (error 8) instead of a duplicate key (tests/integration/test_concurrency.py).
+
+Arguments are nx-27017's own.
 """
 import logging
 import sys
 
+from nx_27017 import handler
 from nx_27017.nx_27017 import main
+
+_database_of_command = handler._msg_db_name
+
+
+def _database_of_bulk_write(message) -> str:
+    """The one database a bulkWrite's namespaces name; otherwise nx-27017's own choice."""
+    namespaces = set()
+    for _kind, section in (message.get("sections") or []) if isinstance(message, dict) else []:
+        if isinstance(section, dict):
+            namespaces.update(entry.get("ns", "") for entry in section.get("nsInfo") or []
+                              if isinstance(entry, dict))
+    databases = {namespace.partition(".")[0] for namespace in namespaces}
+    if len(databases) == 1 and all(databases):
+        return databases.pop()
+    return _database_of_command(message)
+
 
 if __name__ == "__main__":
     logging.getLogger("nx_27017").setLevel(logging.WARNING)
+    handler._msg_db_name = _database_of_bulk_write
     sys.argv[0] = "nx-27017"
     sys.exit(main())

@@ -4,15 +4,16 @@ A message with an external id has a deterministic id (a hash of tenant and exter
 id), so the unique `_id` index recognises duplicates atomically. A status that
 arrives before its message is parked as a placeholder under that same id
 (`awaiting_message: 1`); the message, when it comes, collides with it and fills it
-in, keeping the statuses. Recording a new message costs two database commands (the
-insert and the summary upsert); a status update costs one.
+in, keeping the statuses. Recording a new message costs one database command (the
+insert and the summary upsert, sent together where the server has bulkWrite, two
+commands where it has not); a status update costs one.
 """
 import hashlib
 
 from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
-from models.collections import scoped
+from models.collections import DuplicateKeyAt, in_order, scoped
 from models.message import VISIBLE, Message
 from models.tenancy import current_tenant_id
 from services import clock, conversations, message_status
@@ -51,13 +52,16 @@ def record_message(fields: dict) -> tuple[dict, bool]:
         "error": None, "created_at": now, "updated_at": now, "awaiting_message": 0,
         **message_status.initial_fields(status, fields.get("at") or now),
     }
-    try:
-        _messages().insert_one(document)
-        stored = document
-    except DuplicateKeyError:
-        stored = _fill_placeholder(document, status, fields.get("at") or now)
-        if stored is None:
-            return _messages().find_one({"_id": document["_id"], **VISIBLE}), False
+    try:  # the message and its summary's update in one round trip
+        in_order(_messages().insert_write(document), conversations.summary_write(document))
+        return document, True
+    except DuplicateKeyAt as exc:
+        if exc.index == 1:  # the message is stored; its summary holds a newer one
+            conversations.count_in_existing(document)
+            return document, True
+    stored = _fill_placeholder(document, status, fields.get("at") or now)
+    if stored is None:
+        return _messages().find_one({"_id": document["_id"], **VISIBLE}), False
     conversations.record_message(stored)
     return stored, True
 
@@ -74,7 +78,7 @@ def record_status(external_id: str, status: str, at_ms: int, error: str | None =
     message_id = message_id_for(external_id)
     now = clock.now_ms()
     update = message_status.status_update(status, at_ms, now, error)
-    if _messages().find_one_and_update({"_id": message_id}, update) is not None:
+    if _messages().update_one({"_id": message_id}, update).matched_count:
         return
     placeholder = {"_id": message_id, "awaiting_message": 1, "external_id": external_id,
                    "error": error if status == "failed" else None, "updated_at": now,

@@ -25,9 +25,19 @@ DB_COMMANDS = Counter("chatkeep_db_commands_total",
 in_request: ContextVar[bool] = ContextVar("chatkeep_in_request", default=False)
 
 
+HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+_children: dict = {}  # (method, route, status) -> labelled children: labels() is costly per request
+
+
 def observe_request(method: str, route: str, status: int, seconds: float) -> None:
-    REQUESTS.labels(method, route, str(status)).inc()
-    LATENCY.labels(method, route).observe(seconds)
+    # Any token is a method to HTTP: made-up ones share one label, so a client cannot
+    # grow the metrics (and this cache) without bound.
+    key = (method if method in HTTP_METHODS else "OTHER", route, status)
+    children = _children.get(key)
+    if children is None:  # routes and statuses are few: this stays small
+        children = _children[key] = (REQUESTS.labels(key[0], route, str(status)), LATENCY.labels(key[0], route))
+    children[0].inc()
+    children[1].observe(seconds)
 
 
 def _spool_gauges(data_dir: str) -> bytes:

@@ -1,0 +1,39 @@
+"""Ordered writes on the integration tier (nx-27017: one bulkWrite command)."""
+import pytest
+from pymongo import MongoClient
+from pymongo.errors import AutoReconnect, ClientBulkWriteException
+
+from models.tenancy import tenant_scope
+from services import messages
+from services.metrics import DB_COMMANDS
+from tests.shared.ordered_writes import *  # noqa: F401,F403
+
+
+def _sent(command: str) -> float:
+    return DB_COMMANDS.labels(command, "background")._value.get()
+
+
+def test_a_new_message_and_its_summary_take_one_command(app):
+    with app.app_context(), tenant_scope("tenant-one-command"):
+        record = {"session_id": "s", "from": "5511912345678", "to": "5511987654321", "direction": "in",
+                  "text": "hi"}
+        messages.record_message({**record, "external_id": "first"})  # the client meets its server
+        before = {name: _sent(name) for name in ("bulkWrite", "insert", "update")}
+        messages.record_message({**record, "external_id": "second"})
+        assert {name: _sent(name) - before[name] for name in before} == {"bulkWrite": 1, "insert": 0, "update": 0}
+
+
+def test_a_network_error_inside_bulk_write_is_raised_as_itself(app, monkeypatch):
+    """The driver wraps a connection lost mid-bulkWrite in ClientBulkWriteException;
+    callers (the webhook's spool) must see the ConnectionFailure, as with other commands."""
+    def lost(self, models, **kwargs):
+        raise ClientBulkWriteException({"error": AutoReconnect("connection closed"), "writeErrors": [],
+                                        "writeConcernErrors": [], "nInserted": 0}, False)
+
+    with app.app_context(), tenant_scope("tenant-lost"):
+        record = {"session_id": "s", "from": "5511912345678", "to": "5511987654321", "direction": "in",
+                  "text": "hi"}
+        messages.record_message({**record, "external_id": "first"})
+        monkeypatch.setattr(MongoClient, "bulk_write", lost)
+        with pytest.raises(AutoReconnect):
+            messages.record_message({**record, "external_id": "second"})
