@@ -5,11 +5,13 @@ $slice, conditional updates) go through ScopedCollection, which adds the current
 tenant to every filter and every inserted document, exactly as TenantQuerySet does.
 `in_order` applies such writes, on several collections, in one round trip.
 """
+import logging
+import weakref
 from dataclasses import dataclass
 
 from pymongo import InsertOne, MongoClient, ReturnDocument, UpdateOne
 from pymongo.collection import Collection
-from pymongo.errors import ClientBulkWriteException, DuplicateKeyError
+from pymongo.errors import ClientBulkWriteException, DuplicateKeyError, OperationFailure
 
 from models.tenancy import current_tenant_id, scoped_filter
 
@@ -17,6 +19,10 @@ from models.tenancy import current_tenant_id, scoped_filter
 # in one command. nx-27017 has it too; mongomock and older servers do not.
 CLIENT_BULK_WIRE_VERSION = 25
 DUPLICATE_KEY = 11000
+BULK_WRITE_REFUSED = {59, 115, 8000}  # CommandNotFound, CommandNotSupported, AtlasError
+_without_client_bulk_write: "weakref.WeakSet[MongoClient]" = weakref.WeakSet()
+
+log = logging.getLogger(__name__)
 
 
 class ScopedCollection:
@@ -98,18 +104,30 @@ def in_order(*writes: Write) -> None:
     commands, and unlike a transaction, the writes before a failure stay applied.
     """
     client = writes[0].collection.database.client
-    if not _has_client_bulk_write(client):
-        for index, write in enumerate(writes):
-            try:
-                write.apply()
-            except DuplicateKeyError as exc:
-                raise DuplicateKeyAt(index, exc.details or {}) from exc
-        return
+    if _has_client_bulk_write(client):
+        try:
+            _in_one_command(client, writes)
+            return
+        except OperationFailure as exc:
+            if exc.code not in BULK_WRITE_REFUSED:
+                raise
+            # The whole command was refused, nothing applied: some hosted tiers answer
+            # wire version 25 and still do not allow bulkWrite.
+            log.warning("the database refuses bulkWrite (%s): writing one command at a time", exc)
+            _without_client_bulk_write.add(client)
+    for index, write in enumerate(writes):
+        try:
+            write.apply()
+        except DuplicateKeyError as exc:
+            raise DuplicateKeyAt(index, exc.details or {}) from exc
+
+
+def _in_one_command(client: MongoClient, writes) -> None:
     try:
         client.bulk_write([write.model for write in writes], ordered=True)
     except ClientBulkWriteException as exc:
-        if isinstance(exc.error, Exception):  # a network error or timeout, wrapped: raise it as itself,
-            raise exc.error from exc          # so that callers tell an outage from bad data as before
+        if isinstance(exc.error, Exception):  # a network error, timeout or refusal, wrapped: raise it
+            raise exc.error from exc          # as itself, so callers tell an outage from bad data as before
         errors = exc.write_errors or []
         if len(errors) == 1 and errors[0].get("code") == DUPLICATE_KEY and not exc.error:
             raise DuplicateKeyAt(errors[0]["idx"], errors[0]) from exc
@@ -119,7 +137,7 @@ def in_order(*writes: Write) -> None:
 def _has_client_bulk_write(client) -> bool:
     """Whether every writable server the client knows has the bulkWrite command. Before
     the client has met its servers this is False: those first writes go one by one."""
-    if not isinstance(client, MongoClient):  # mongomock
+    if not isinstance(client, MongoClient) or client in _without_client_bulk_write:  # mongomock
         return False
     servers = [s for s in client.topology_description.server_descriptions().values() if s.is_writable]
     return bool(servers) and all(s.max_wire_version >= CLIENT_BULK_WIRE_VERSION for s in servers)

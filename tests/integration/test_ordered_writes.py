@@ -1,10 +1,10 @@
 """Ordered writes on the integration tier (nx-27017: one bulkWrite command)."""
 import pytest
 from pymongo import MongoClient
-from pymongo.errors import AutoReconnect, ClientBulkWriteException
+from pymongo.errors import AutoReconnect, ClientBulkWriteException, OperationFailure
 
 from models.tenancy import tenant_scope
-from services import messages
+from services import conversations, messages
 from services.metrics import DB_COMMANDS
 from tests.shared.ordered_writes import *  # noqa: F401,F403
 
@@ -37,3 +37,25 @@ def test_a_network_error_inside_bulk_write_is_raised_as_itself(app, monkeypatch)
         monkeypatch.setattr(MongoClient, "bulk_write", lost)
         with pytest.raises(AutoReconnect):
             messages.record_message({**record, "external_id": "second"})
+
+
+def test_a_server_refusing_bulk_write_gets_one_command_per_write(app, monkeypatch):
+    """Some hosted tiers report MongoDB 8.0 and refuse bulkWrite as a whole: the writes
+    then go one by one, for this message and every later one."""
+    refused = []
+
+    def refuse(self, models, **kwargs):
+        refused.append(len(models))
+        raise ClientBulkWriteException({"error": OperationFailure("bulkWrite is not allowed in this tier", 8000),
+                                        "writeErrors": [], "writeConcernErrors": [], "nInserted": 0}, False)
+
+    with app.app_context(), tenant_scope("tenant-refused"):
+        record = {"session_id": "s", "from": "5511912345678", "to": "5511987654321", "direction": "in",
+                  "text": "hi"}
+        messages.record_message({**record, "external_id": "first"})
+        monkeypatch.setattr(MongoClient, "bulk_write", refuse)
+        for external_id in ("second", "third"):
+            assert messages.record_message({**record, "external_id": external_id})[1]
+        assert refused == [2]
+        summary = conversations.list_conversations(None, 10, None, False)["items"][0]
+        assert summary["message_count"] == 3
