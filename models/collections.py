@@ -7,6 +7,7 @@ tenant to every filter and every inserted document, exactly as TenantQuerySet do
 """
 import logging
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from pymongo import InsertOne, MongoClient, ReturnDocument, UpdateOne
@@ -85,7 +86,7 @@ class Write:
     """One scoped write: as a model of the bulkWrite command, and as a command of its own."""
     collection: Collection
     model: InsertOne | UpdateOne
-    apply: callable
+    apply: Callable[[], object]
 
 
 class DuplicateKeyAt(DuplicateKeyError):
