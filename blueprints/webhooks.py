@@ -22,7 +22,7 @@ from schemas.gateways import PayloadError
 from schemas.webhooks import GATEWAY_BODY, WebhookResultSchema
 from services import spool, webhook_archive
 from services.ingest import ingest, parser_for
-from services.tenants import tenant_by_slug, tenant_for_webhook_token
+from services.tenants import is_known_slug, tenant_by_slug, tenant_for_webhook_token
 
 log = logging.getLogger(__name__)
 
@@ -68,14 +68,30 @@ def _store(gateway: str, tenant, payload: dict):
     return {"accepted": 0, "duplicates": 0, "ignored": 0, "spooled": len(events)}
 
 
+def _throttled_before_lookup(slug: str):
+    """A 429 before any lookup for an address that failed too often, unless the slug is
+    a tenant this worker knows: verifying against it then costs no database read."""
+    return None if is_known_slug(slug) else too_many_failures()
+
+
+def _refused(detail: str):
+    """Failed webhook authentication: 429 once the address failed too often, else 401.
+
+    Credentials are checked before the throttle, so one tenant's misconfigured gateway
+    never holds back another's valid webhooks from the same address (Meta sends every
+    app's webhooks from shared addresses). That tells a guesser nothing: tokens carry
+    256 random bits and signatures are HMAC-SHA256."""
+    return too_many_failures() or unauthorized(detail)
+
+
 def _token_webhook(slug: str, gateway: str):
-    limited = too_many_failures()
+    limited = _throttled_before_lookup(slug)
     if limited:
         return limited
     token = request.args.get("token") or request.headers.get("X-Webhook-Token") or ""
     tenant = tenant_for_webhook_token(slug, token) if token else None
     if tenant is None:
-        return unauthorized("Send the tenant's webhook_token as ?token= or X-Webhook-Token.")
+        return _refused("Send the tenant's webhook_token as ?token= or X-Webhook-Token.")
     payload, error = _json_body()
     if error:
         return error
@@ -122,7 +138,7 @@ def cloud_verify(slug):
 @blp.response(200, WebhookResultSchema)
 def cloud_webhook(slug):
     """Cloud API messages and statuses; a bad item of a batch is reported, the rest kept."""
-    limited = too_many_failures()
+    limited = _throttled_before_lookup(slug)
     if limited:
         return limited
     tenant = tenant_by_slug(slug)
@@ -131,7 +147,7 @@ def cloud_webhook(slug):
     # Hash the bytes exactly as received: re-serialising would change Meta's \u escapes.
     expected = "sha256=" + hmac.new((secret or "").encode(), request.get_data(cache=True), hashlib.sha256).hexdigest()
     if not secret or not hmac.compare_digest(signature.encode("utf-8", "surrogatepass"), expected.encode()):
-        return unauthorized("X-Hub-Signature-256 does not match the body signed with the tenant's cloud_app_secret.")
+        return _refused("X-Hub-Signature-256 does not match the body signed with the tenant's cloud_app_secret.")
     payload, error = _json_body()
     if error:
         return error

@@ -1,9 +1,10 @@
 """Throttling repeated authentication failures from one client (per worker process).
 
 After AUTH_FAILURE_LIMIT failures within WINDOW_S, a client is answered 429 with
-Retry-After until its oldest failure leaves the window. A tenant whose key this
-worker has already verified is never held back by a noisy neighbour on the same
-address: the check runs only for keys the worker does not know.
+Retry-After until its oldest failure leaves the window. A tenant is not held back by
+a noisy neighbour on the same address: for API keys the check runs only for keys the
+worker has not verified yet; a webhook's token or signature is checked first, and
+only a failed one is throttled.
 """
 import threading
 import time
