@@ -48,7 +48,8 @@ def take(trigger, as_json, background):
         manifest = snapshots.take_snapshot(current_app.config["DATA_DIR"], trigger,
                                            current_app.config["SNAPSHOT_KEEP"])
     except snapshots.SnapshotError as exc:
-        raise click.ClickException(str(exc)) from None
+        click.echo(f"Error: {exc}", err=True)
+        raise SystemExit(snapshots.DISK_FULL_EXIT if exc.disk_full else 1) from None
     if as_json:
         click.echo(json.dumps(manifest))
         return

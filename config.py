@@ -85,6 +85,9 @@ VARIABLES = (
              "Days of daily sales statistics kept and returned; totals stay all-time."),
     Variable("SNAPSHOT_INTERVAL_S", 300, _int_between(0, 86400),
              "Seconds between scheduled snapshots (one process takes each); 0 turns them off."),
+    Variable("SNAPSHOT_REQUEST_WAIT_S", 20, _int_between(0, 25),
+             "How long POST /api/v1/admin/snapshots waits for its snapshot before answering 202 "
+             "(it goes on); under gunicorn's 30 s worker timeout."),
     Variable("SNAPSHOT_KEEP", 12, _int_between(1, 1000), "Snapshot generations kept in DATA_DIR/snapshots."),
     Variable("WEBHOOK_ARCHIVE_DAYS", 0, _int_between(0, 3650),
              "Days every accepted webhook body is kept verbatim for `webhooks replay`; 0 keeps none."),

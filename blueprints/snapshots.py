@@ -1,5 +1,7 @@
 """Operator API: take a snapshot now, list the kept generations."""
-from flask import current_app
+import subprocess
+
+from flask import current_app, jsonify
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
@@ -7,7 +9,7 @@ from marshmallow import Schema, fields
 from blueprints.auth import require_admin
 from blueprints.problems import problem
 from extensions import ADMIN_SECURITY
-from services import snapshots
+from services import clock, snapshots
 
 blp = Blueprint("snapshots", __name__, url_prefix="/api/v1/admin/snapshots",
                 description="Snapshot generations (Bearer CHATKEEP_ADMIN_TOKEN).")
@@ -33,20 +35,40 @@ class ManifestListSchema(Schema):
     items = fields.List(fields.Nested(ManifestSchema))
 
 
+class SnapshotRunningSchema(Schema):
+    status = fields.String(metadata={"example": "running"})
+    trigger = fields.String(metadata={"example": "manual"})
+    started_at = fields.String(metadata={"description": "The generation will have created_at at or after this."})
+    detail = fields.String()
+
+
 @blp.route("")
 class Snapshots(MethodView):
     @blp.doc(security=ADMIN_SECURITY)
-    @blp.response(201, ManifestSchema)
+    @blp.response(201, ManifestSchema, description="Written; its manifest.")
+    @blp.alt_response(202, schema=SnapshotRunningSchema,
+                      description="Still being written after SNAPSHOT_REQUEST_WAIT_S; it goes on and "
+                                  "appears in GET /api/v1/admin/snapshots when done.")
     def post(self):
         """Take a snapshot now; returns its manifest.
 
-        The snapshot runs in a child process at idle CPU priority, but this request
-        waits for it and holds one worker meanwhile: on a large store prefer
-        `flask --app app snapshot take`, or the scheduled snapshots."""
+        The snapshot runs in a child process at idle CPU priority. The request waits
+        for it at most SNAPSHOT_REQUEST_WAIT_S (under gunicorn's 30 s worker timeout);
+        a larger store answers 202 and the snapshot finishes on its own."""
+        started_at = clock.iso(clock.now_ms())
+        child = snapshots.SnapshotChild("manual")
         try:
-            return snapshots.take_snapshot_in_child("manual", timeout_s=600)
+            return child.manifest(current_app.config["SNAPSHOT_REQUEST_WAIT_S"])
+        except subprocess.TimeoutExpired:
+            child.finish_unwatched()
+            running = jsonify(status="running", trigger="manual", started_at=started_at,
+                              detail="The snapshot is still being written; it will be listed at "
+                                     f"{blp.url_prefix} with created_at at or after started_at.")
+            running.status_code = 202
+            running.headers["Location"] = blp.url_prefix
+            return running
         except snapshots.SnapshotError as exc:
-            return problem(507 if "No space" in str(exc) else 500, "Snapshot Failed", str(exc),
+            return problem(507 if exc.disk_full else 500, "Snapshot Failed", str(exc),
                            type_="urn:chatkeep:problem:snapshot-failed")
 
     @blp.doc(security=ADMIN_SECURITY)

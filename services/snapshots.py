@@ -5,6 +5,7 @@ last, and only then renamed to `<name>/`: a crash or a full disk leaves the earl
 generations as they were and no partial generation that could be mistaken for one.
 Records are read with plain cursors, so memory stays flat however large the store.
 """
+import errno
 import fcntl
 import json
 import logging
@@ -12,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -61,8 +63,19 @@ PAGED_BY = {
 COLLECTION_KEY = "_collection"  # names the collection of each record in multi-collection files
 
 
+DISK_FULL_EXIT = 75  # `snapshot take` exits with this when the disk (or quota) is full
+
+
 class SnapshotError(RuntimeError):
     """A snapshot could not be written; the earlier generations are intact."""
+
+    def __init__(self, message: str, disk_full: bool = False):
+        super().__init__(message)
+        self.disk_full = disk_full
+
+
+def _is_disk_full(exc: BaseException) -> bool:
+    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
 
 
 def snapshots_dir(data_dir: str) -> Path:
@@ -173,7 +186,7 @@ def take_snapshot(data_dir: str, trigger: str, keep: int) -> dict:
             shutil.rmtree(partial, ignore_errors=True)
             SNAPSHOTS.labels(trigger, "failed").inc()
             log.error("snapshot %s failed, earlier generations kept: %s", name, exc)
-            raise SnapshotError(f"snapshot failed: {exc}") from exc
+            raise SnapshotError(f"snapshot failed: {exc}", disk_full=_is_disk_full(exc)) from exc
         SNAPSHOTS.labels(trigger, "ok").inc()
         SNAPSHOT_LAST_SUCCESS.set(clock.now_ms() / 1000)
         log.info("snapshot %s written (%s records)", name,
@@ -182,17 +195,48 @@ def take_snapshot(data_dir: str, trigger: str, keep: int) -> dict:
         return manifest
 
 
+class SnapshotChild:
+    """A snapshot taken in a child process (`flask snapshot take --background`, at idle
+    CPU priority): reading and encoding the whole store in a serving worker would hold
+    its GIL for the duration and stall the requests it answers."""
+
+    def __init__(self, trigger: str):
+        command = [sys.executable, "-m", "flask", "--app", "app", "snapshot", "take", "--trigger", trigger,
+                   "--json", "--background"]
+        self.process = subprocess.Popen(command, cwd=Path(__file__).resolve().parents[1], text=True,
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    def manifest(self, timeout_s: float) -> dict:
+        """Wait up to `timeout_s` for the manifest; subprocess.TimeoutExpired if it is
+        still running (it goes on)."""
+        stdout, stderr = self.process.communicate(timeout=timeout_s)
+        if self.process.returncode != 0:
+            last_line = stderr.strip().splitlines()[-1] if stderr.strip() else "snapshot failed"
+            raise SnapshotError(last_line, disk_full=self.process.returncode == DISK_FULL_EXIT)
+        return json.loads(stdout)
+
+    def finish_unwatched(self) -> None:
+        """Let the child finish on its own; a thread collects its output and exit status
+        (no zombie, no pipe left to fill) and logs a failure."""
+        def collect():
+            try:
+                self.manifest(timeout_s=None)
+            except SnapshotError as exc:
+                log.error("snapshot failed after its request was answered: %s", exc)
+
+        threading.Thread(target=collect, name="snapshot-child", daemon=True).start()
+
+
 def take_snapshot_in_child(trigger: str, timeout_s: float) -> dict:
-    """Take a snapshot in a child process (`flask snapshot take --background`, at idle
-    CPU priority): reading and encoding the whole store in a serving worker would
-    hold its GIL for the duration and stall the requests it answers."""
-    command = [sys.executable, "-m", "flask", "--app", "app", "snapshot", "take", "--trigger", trigger, "--json",
-               "--background"]
-    result = subprocess.run(command, cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True,
-                            timeout=timeout_s)
-    if result.returncode != 0:
-        raise SnapshotError(result.stderr.strip().splitlines()[-1] if result.stderr.strip() else "snapshot failed")
-    return json.loads(result.stdout)
+    """Take a snapshot in a child process and wait for its manifest; one still running
+    after `timeout_s` is stopped (subprocess.TimeoutExpired)."""
+    child = SnapshotChild(trigger)
+    try:
+        return child.manifest(timeout_s)
+    except subprocess.TimeoutExpired:
+        child.process.kill()
+        child.process.communicate()
+        raise
 
 
 def generations(data_dir: str) -> list[Path]:

@@ -178,3 +178,21 @@ def test_full_disk_keeps_the_old_generations(tmp_path):
             assert names == [first.json()["generation"]]
     finally:
         subprocess.run(["umount", "-l", str(snapshots_dir)], capture_output=True)
+
+
+def test_a_snapshot_longer_than_the_request_wait_answers_202_and_finishes_on_its_own(tmp_path):
+    with Service(tmp_path, {**ENV, "SNAPSHOT_REQUEST_WAIT_S": "0"}) as service:
+        _tenant(service.url)
+        running = requests.post(f"{service.url}/api/v1/admin/snapshots", headers=ADMIN, timeout=30)
+        assert running.status_code == 202, running.text
+        body = running.json()
+        assert body["status"] == "running" and body["trigger"] == "manual"
+        listing = f"{service.url}{running.headers['Location']}"
+
+        def finished():
+            items = requests.get(listing, headers=ADMIN, timeout=10).json()["items"]
+            return [m for m in items if m["created_at"] >= body["started_at"]]
+
+        written = wait_until(finished, timeout_s=60)
+        assert len(written) == 1 and written[0]["trigger"] == "manual"
+        assert written[0]["files"]["tenants.jsonl.gz"]["records"] == 1

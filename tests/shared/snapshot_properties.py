@@ -135,8 +135,9 @@ def test_full_disk_keeps_earlier_generations_and_leaves_no_partial(app, tmp_path
                 raise OSError(errno.ENOSPC, "No space left on device")
             return original(directory, name, records)
         monkeypatch.setattr(snapshots, "write_records", full_disk)
-        with pytest.raises(snapshots.SnapshotError, match="No space"):
+        with pytest.raises(snapshots.SnapshotError, match="No space") as failed:
             snapshots.take_snapshot(str(tmp_path), "scheduled", keep=5)
+        assert failed.value.disk_full  # told apart from other failures (507, not 500)
         names = sorted(p.name for p in (tmp_path / "snapshots").iterdir() if not p.name.startswith("."))
         assert names == [good] and snapshots.verify(tmp_path / "snapshots" / good) == []
 
