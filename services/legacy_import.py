@@ -10,7 +10,6 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
 from models.chat_session import ChatSession
@@ -19,6 +18,7 @@ from models.legacy_import import LegacyImport
 from models.order import Order
 from services import clock, sales_stats
 from services.chat_sessions import encode_state
+from services.orders import order_document, order_item
 from services.phones import InvalidPhone, normalize_phone
 
 LEGACY_SESSION_TTL_H = 24  # what the older bots kept
@@ -146,8 +146,7 @@ def _item(raw) -> dict:
     quantity = raw.get("quantity") if isinstance(raw.get("quantity"), int) and raw.get("quantity") > 0 else 1
     unit_price = _minor(raw.get("unit_price", raw.get("unitPrice", raw.get("price", 0)))) or 0
     product_type = raw.get("product_type") or raw.get("productType") or raw.get("type") or "unknown"
-    return {"product_type": sales_stats.safe_type(str(product_type)), "sku": raw.get("sku"),
-            "name": raw.get("name"), "quantity": quantity, "unit_price": unit_price, "total": quantity * unit_price}
+    return order_item(sales_stats.safe_type(str(product_type)), raw.get("sku"), raw.get("name"), quantity, unit_price)
 
 
 def import_pending_orders(data, tz: str) -> dict:
@@ -157,12 +156,9 @@ def import_pending_orders(data, tz: str) -> dict:
         items = [_item(i) for i in entry.get("items") or []] if isinstance(entry.get("items"), list) else []
         created = _epoch_ms(entry.get("createdAt")) or now
         status = entry.get("status") if entry.get("status") in ("pending", "completed", "cancelled") else "pending"
-        total = _minor(entry.get("total"))
-        order = {"_id": str(ObjectId()), "external_order_id": str(entry["odooOrderId"]), "recipient_phone": phone,
-                 "currency": "BRL", "items": items, "total": sum(i["total"] for i in items) if total is None else total,
-                 "revenue": None, "status": status, "created_day": sales_stats.local_day(created, tz),
-                 "closed_day": None, "created_at": created, "updated_at": now, "completed_at": None,
-                 "cancelled_at": None, "imported": True}
+        order = {**order_document(str(entry["odooOrderId"]), phone, "BRL", items, created, tz, status,
+                                  total=_minor(entry.get("total"))),
+                 "updated_at": now, "imported": True}
         _insert_once(Order, order, label, "an order with this odooOrderId exists already", report)
     return report
 

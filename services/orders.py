@@ -24,22 +24,31 @@ def _orders():
     return scoped(Order)
 
 
+def order_item(product_type: str, sku, name, quantity: int, unit_price: int) -> dict:
+    return {"product_type": product_type, "sku": sku, "name": name, "quantity": quantity,
+            "unit_price": unit_price, "total": quantity * unit_price}
+
+
+def order_document(external_order_id: str, recipient_phone: str, currency: str, items: list[dict],
+                   created_at: int, tz: str, status: str = "pending", total: int | None = None) -> dict:
+    """An order as stored; the total is its items' unless given (imported orders keep theirs)."""
+    return {
+        "_id": str(ObjectId()), "external_order_id": external_order_id, "recipient_phone": recipient_phone,
+        "currency": currency, "items": items, "total": sum(i["total"] for i in items) if total is None else total,
+        "revenue": None, "status": status, "created_day": sales_stats.local_day(created_at, tz), "closed_day": None,
+        "created_at": created_at, "updated_at": created_at, "completed_at": None, "cancelled_at": None,
+    }
+
+
 def create_order(fields: dict, tz: str) -> tuple[dict, bool]:
     """Store a pending order (amounts in minor units); returns (order, created).
 
     The same external_order_id again returns the stored order and counts nothing.
     """
-    now = clock.now_ms()
-    items = [{"product_type": item["product_type"], "sku": item.get("sku"), "name": item.get("name"),
-              "quantity": item["quantity"], "unit_price": item["unit_price"],
-              "total": item["quantity"] * item["unit_price"]} for item in fields["items"]]
-    order = {
-        "_id": str(ObjectId()), "external_order_id": fields["external_order_id"],
-        "recipient_phone": fields["recipient_phone"], "currency": fields["currency"], "items": items,
-        "total": sum(item["total"] for item in items), "revenue": None, "status": "pending",
-        "created_day": sales_stats.local_day(now, tz), "closed_day": None,
-        "created_at": now, "updated_at": now, "completed_at": None, "cancelled_at": None,
-    }
+    items = [order_item(item["product_type"], item.get("sku"), item.get("name"), item["quantity"],
+                        item["unit_price"]) for item in fields["items"]]
+    order = order_document(fields["external_order_id"], fields["recipient_phone"], fields["currency"], items,
+                           clock.now_ms(), tz)
     try:
         _orders().insert_one(order)
     except DuplicateKeyError:

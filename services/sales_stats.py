@@ -83,9 +83,8 @@ def _increment(collection, key: dict, incs: dict) -> None:
 def record_event(order: dict, event: str) -> None:
     """Count one order event (call once per event that really happened)."""
     incs = increments(order, event)
-    day = order["created_day"] if event == "created" else order["closed_day"]
-    _increment(scoped(SalesTotal), {}, incs)
-    _increment(scoped(SalesDay), {"date": day}, incs)
+    add_counts(None, incs)
+    add_counts(order["created_day"] if event == "created" else order["closed_day"], incs)
 
 
 def _wire_counters(bucket: dict | None) -> dict:
@@ -124,8 +123,7 @@ def prune_days(tz: str, retention_days: int) -> int:
 
 
 def add_counts(day: str | None, incs: dict) -> None:
-    """Add counts that come from outside the order lifecycle (legacy import) to the
-    all-time totals (day None) or to one day's bucket."""
+    """Add counts to the all-time totals (day None) or to one day's bucket."""
     if day is None:
         _increment(scoped(SalesTotal), {}, incs)
     else:
