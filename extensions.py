@@ -1,8 +1,5 @@
 """Unbound extension objects, bound to an app in create_app."""
-import http
-
 from flask_smorest import Api
-from flask_smorest.utils import prepare_response
 
 from blueprints.problems import problem_for_http_exception
 from schemas.problem import ProblemSchema
@@ -18,16 +15,13 @@ class ChatKeepApi(Api):
         return problem_for_http_exception(error)
 
     def _register_responses(self):
-        """flask-smorest's error responses, documented as problem+json (what we send)."""
-        for status in http.HTTPStatus:
-            response = {"description": status.phrase}
-            if not (100 <= status < 200) and status not in (204, 304):
-                response["schema"] = self.ERROR_SCHEMA
-            prepare_response(response, self.spec, self.ERROR_CONTENT_TYPE)
-            self.spec.components.response(status.name, response, lazy=True)
-        response = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
-        prepare_response(response, self.spec, self.ERROR_CONTENT_TYPE)
-        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
+        """flask-smorest's error responses, documented as problem+json (what we send):
+        its own registration, with the error content type in place of the default."""
+        self.DEFAULT_RESPONSE_CONTENT_TYPE = self.ERROR_CONTENT_TYPE
+        try:
+            super()._register_responses()
+        finally:
+            del self.DEFAULT_RESPONSE_CONTENT_TYPE  # the class's default again
 
 
 SECURITY_SCHEMES = {
