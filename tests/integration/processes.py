@@ -21,6 +21,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def create_tenant(url: str, slug: str) -> dict:
+    """A tenant made through the admin API: its one-time secrets, and `headers` for its API key."""
+    from tests.conftest import ADMIN_TOKEN
+
+    created = requests.post(f"{url}/api/v1/admin/tenants", json={"slug": slug, "name": slug.title()},
+                            headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=10)
+    assert created.status_code == 201, created.text
+    return {**created.json(), "headers": {"Authorization": f"Bearer {created.json()['api_key']}"}}
+
+
 def wait_until(predicate, timeout_s: float = 30.0, interval_s: float = 0.1):
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:

@@ -6,7 +6,7 @@ import pytest
 import requests
 
 from tests.conftest import ADMIN_TOKEN
-from tests.integration.processes import Service
+from tests.integration.processes import Service, create_tenant
 from tests.shared.api_messages import message
 
 pytestmark = pytest.mark.slow
@@ -21,9 +21,7 @@ def service(tmp_path, database_uri):
 
 @pytest.fixture
 def headers(service):
-    created = requests.post(f"{service.url}/api/v1/admin/tenants", json={"slug": "race", "name": "Race"},
-                            headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=10)
-    return {"Authorization": f"Bearer {created.json()['api_key']}"}
+    return create_tenant(service.url, "race")["headers"]
 
 
 def test_racing_duplicates_store_each_message_once(service, headers):

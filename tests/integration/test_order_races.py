@@ -6,7 +6,7 @@ import pytest
 import requests
 
 from tests.conftest import ADMIN_TOKEN
-from tests.integration.processes import Service
+from tests.integration.processes import Service, create_tenant
 
 pytestmark = pytest.mark.slow
 RACERS = 12
@@ -23,11 +23,7 @@ def service(tmp_path_factory, nx_server):
 
 @pytest.fixture
 def headers(service, request):
-    created = requests.post(f"{service.url}/api/v1/admin/tenants", timeout=10,
-                            json={"slug": f"race-{request.node.name[-20:].replace('_', '-')}", "name": "Race"},
-                            headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
-    assert created.status_code == 201, created.text
-    return {"Authorization": f"Bearer {created.json()['api_key']}"}
+    return create_tenant(service.url, f"race-{request.node.name[-20:].replace('_', '-')}")["headers"]
 
 
 def _at_once(calls):

@@ -11,7 +11,7 @@ import requests
 
 from services import embedded_db
 from tests.conftest import ADMIN_TOKEN
-from tests.integration.processes import Service, wait_until
+from tests.integration.processes import Service, create_tenant, wait_until
 from tests.shared.webhook_helpers import fixture
 
 pytestmark = pytest.mark.slow
@@ -26,10 +26,9 @@ def _event(n: int, prefix: str = "ev") -> dict:
 
 
 def _setup(service):
-    created = requests.post(f"{service.url}/api/v1/admin/tenants", json={"slug": "acme", "name": "Acme"},
-                            headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=10).json()
+    created = create_tenant(service.url, "acme")
     hook = f"{service.url}/webhooks/evolution/acme?token={created['webhook_token']}"
-    headers = {"Authorization": f"Bearer {created['api_key']}"}
+    headers = created["headers"]
     session = requests.Session()
     for n in range(30):  # every worker has now verified the token once (kept for outages)
         assert session.post(hook, json=_event(n, "warm"), timeout=10).status_code == 200

@@ -10,18 +10,10 @@ import requests
 
 from services import embedded_db
 from tests.conftest import ADMIN_TOKEN
-from tests.integration.processes import ROOT, Service, wait_until
+from tests.integration.processes import ROOT, Service, create_tenant, wait_until
 
 pytestmark = pytest.mark.slow
-ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 ENV = {"CHATKEEP_ADMIN_TOKEN": ADMIN_TOKEN, "MONGODB_URI": ""}
-
-
-def _create_tenant(url: str, slug: str) -> dict:
-    response = requests.post(f"{url}/api/v1/admin/tenants", json={"slug": slug, "name": slug},
-                             headers=ADMIN, timeout=10)
-    assert response.status_code == 201, response.text
-    return {"Authorization": f"Bearer {response.json()['api_key']}"}
 
 
 def _put_session(url, headers, session_id, status="open"):
@@ -33,7 +25,7 @@ def _put_session(url, headers, session_id, status="open"):
 def test_data_survives_sigterm_and_restart_and_database_stops_with_service(tmp_path):
     service = Service(tmp_path, ENV).start()
     assert "embedded nx-27017" in service.log() and "development default" in service.log()
-    headers = _create_tenant(service.url, "acme")
+    headers = create_tenant(service.url, "acme")["headers"]
     _put_session(service.url, headers, "store-main")
     db_pid = embedded_db.running_pid(str(tmp_path))
     assert db_pid is not None
@@ -52,7 +44,7 @@ def test_data_survives_sigterm_and_restart_and_database_stops_with_service(tmp_p
 
 def test_sigterm_to_the_whole_process_group_stops_cleanly(tmp_path):
     service = Service(tmp_path, ENV).start()
-    headers = _create_tenant(service.url, "acme")
+    headers = create_tenant(service.url, "acme")["headers"]
     _put_session(service.url, headers, "s1")
     db_pid = embedded_db.running_pid(str(tmp_path))
     # The embedded server is outside the group: the group signal must not reach it first.
@@ -65,7 +57,7 @@ def test_sigterm_to_the_whole_process_group_stops_cleanly(tmp_path):
 
 def test_leftover_database_of_a_crashed_run_is_reused_not_doubled(tmp_path):
     service = Service(tmp_path, ENV).start()
-    headers = _create_tenant(service.url, "acme")
+    headers = create_tenant(service.url, "acme")["headers"]
     _put_session(service.url, headers, "s1")
     db_pid = embedded_db.running_pid(str(tmp_path))
     service.stop(signal.SIGKILL, group=True)  # master and workers die; the database lives on
@@ -83,7 +75,7 @@ def test_leftover_database_of_a_crashed_run_is_reused_not_doubled(tmp_path):
 
 def test_unresponsive_leftover_database_is_replaced(tmp_path):
     service = Service(tmp_path, ENV).start()
-    headers = _create_tenant(service.url, "acme")
+    headers = create_tenant(service.url, "acme")["headers"]
     stale_pid = embedded_db.running_pid(str(tmp_path))
     service.stop(signal.SIGKILL, group=True)
     os.kill(stale_pid, signal.SIGSTOP)  # alive, holding the files, but not answering
