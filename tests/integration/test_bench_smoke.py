@@ -20,6 +20,20 @@ REQUIRED = {
 }
 
 
+def _assert_snapshot_figures_plausible(results):
+    """Every snapshot figure measured (no failure noted), positive, and each ratio the
+    quotient of the two raw figures reported beside it (one run: the medians are those
+    figures). Plausibility only: no figure is compared with a time or a target."""
+    snapshot = results["snapshot"]
+    assert not [note for note in results["meta"]["notes"] if note.startswith(("snapshot", "webhook latency"))]
+    for key in ("peak_rss_ratio", "records_per_s", "latency_p99_ratio_during_snapshot",
+                "peak_rss_kb_1x", "peak_rss_kb_10x", "p99_quiet_ms", "p99_during_ms"):
+        assert isinstance(snapshot[key], (int, float)) and snapshot[key] > 0, f"snapshot.{key} = {snapshot[key]!r}"
+    assert snapshot["peak_rss_ratio"] == pytest.approx(snapshot["peak_rss_kb_10x"] / snapshot["peak_rss_kb_1x"])
+    assert snapshot["latency_p99_ratio_during_snapshot"] == pytest.approx(
+        snapshot["p99_during_ms"] / snapshot["p99_quiet_ms"])
+
+
 def test_smoke_run_writes_every_key_and_the_doc_tables(tmp_path):
     output, doc = tmp_path / "latest.json", tmp_path / "PERFORMANCE.md"
     env = {k: v for k, v in os.environ.items() if k not in ("BENCH_QUICK", "MONGODB_URI")}
@@ -38,7 +52,9 @@ def test_smoke_run_writes_every_key_and_the_doc_tables(tmp_path):
     assert results["meta"]["mode"] == "smoke" and results["meta"]["runs"] == 1
     for fact in ("nproc", "memory_gib", "cpu_model", "python", "versions"):
         assert results["meta"]["machine"][fact] is not None
-    if not results["meta"]["snapshot_available"]:
+    if results["meta"]["snapshot_available"]:
+        _assert_snapshot_figures_plausible(results)
+    else:
         assert all(results["snapshot"][key] is None for key in REQUIRED["snapshot"])
         assert any("not available yet" in note for note in results["meta"]["notes"])
     text = doc.read_text()

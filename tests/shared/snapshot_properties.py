@@ -5,11 +5,11 @@ from collections import Counter
 
 import pytest
 
-from models import Message, WebhookArchive
+from models import ChatSession, Conversation, Message, WebhookArchive
 from models.collections import GlobalCollection
 from models.tenancy import tenant_scope
-from services import clock, leases, messages, restore, snapshots, snapshot_files
-from services.tenants import create_tenant
+from services import chat_sessions, clock, leases, messages, restore, snapshots, snapshot_files
+from services.tenants import create_tenant, update_tenant
 
 
 def _seed(n_messages: int = 30):
@@ -147,6 +147,67 @@ def test_keep_prunes_old_generations(app, tmp_path):
         _seed(2)
         names = [snapshots.take_snapshot(str(tmp_path), "manual", keep=2)["generation"] for _ in range(4)]
         assert [g.name for g in snapshots.generations(str(tmp_path))] == names[::-1][:2]
+
+
+def test_keep_never_prunes_the_generation_just_written_under_an_older_name(app, tmp_path, monkeypatch):
+    """SNAPSHOT_KEEP=1 and the clock stepped back a day: the new generation sorts below
+    the existing one, yet it is the newest that verifies, so it stays."""
+    with app.app_context():
+        _seed(2)
+        ahead = snapshots.take_snapshot(str(tmp_path), "manual", keep=1)["generation"]
+        stepped_back = clock.now_ms() - clock.DAY_MS
+        monkeypatch.setattr(clock, "now_ms", lambda: stepped_back)
+        behind = snapshots.take_snapshot(str(tmp_path), "manual", keep=1)["generation"]
+    assert behind < ahead
+    assert [g.name for g in snapshots.generations(str(tmp_path))] == [ahead, behind]
+    assert snapshots.verify(tmp_path / "snapshots" / behind) == []
+
+
+def test_restore_leaves_out_chat_sessions_past_their_tenant_ttl(app, tmp_path):
+    """25 h of inactivity is past the default 24 h TTL but not a 48 h one; the snapshot
+    holds every session, restore skips only the expired one."""
+    with app.app_context():
+        now = clock.now_ms()
+        default_ttl = create_tenant("ttl24", "TTL 24 h")[0]
+        longer_ttl = update_tenant(create_tenant("ttl48", "TTL 48 h")[0].slug, {"chat_session_ttl_hours": 48})
+        for tenant in (default_ttl, longer_ttl):
+            with tenant_scope(tenant.id):
+                for hours in (23, 25):
+                    chat_sessions.put_session(f"55119000000{hours}", {"idle_h": hours}, now - hours * clock.HOUR_MS,
+                                              tenant.chat_session_ttl_hours)
+        manifest = snapshots.take_snapshot(str(tmp_path), "manual", keep=3)
+        assert manifest["files"]["chat_sessions.json"]["records"] == 4
+        restore.clear_store()
+        counts = restore.restore(tmp_path / "snapshots" / manifest["generation"])
+        assert counts["chat_sessions.json"] == {"restored": 3, "skipped": 1}
+        restored = {(s["tenant_id"], s["phone"]) for s in GlobalCollection(ChatSession).find({})}
+        assert restored == {(default_ttl.id, "5511900000023"), (longer_ttl.id, "5511900000023"),
+                            (longer_ttl.id, "5511900000025")}
+
+
+def test_restore_rebuilds_conversation_summaries_from_the_messages(app, tmp_path):
+    """A summary that disagrees with the messages in the snapshot (a write between the
+    two files) comes back counting the restored messages."""
+    with app.app_context():
+        tenant = _seed(5)
+        GlobalCollection(Conversation).update_one({"tenant_id": tenant.id},
+                                                  {"$set": {"message_count": 99, "inbound_count": 99}})
+        generation = tmp_path / "snapshots" / snapshots.take_snapshot(str(tmp_path), "manual", keep=3)["generation"]
+        restore.clear_store()
+        restore.restore(generation)
+        summaries = list(GlobalCollection(Conversation).find({"tenant_id": tenant.id}))
+        assert [(s["message_count"], s["inbound_count"]) for s in summaries] == [(5, 5)]
+
+
+def test_restore_reports_progress_for_every_restored_record(app, tmp_path, monkeypatch):
+    monkeypatch.setattr(restore, "BATCH", 4)  # several full batches and a remainder
+    with app.app_context():
+        _seed(10)
+        generation = tmp_path / "snapshots" / snapshots.take_snapshot(str(tmp_path), "manual", keep=3)["generation"]
+        restore.clear_store()
+        reported = []
+        counts = restore.restore(generation, progress=reported.append)
+    assert sum(reported) == sum(c["restored"] for c in counts.values()) > 11
 
 
 def test_human_readable_files(app, tmp_path):
