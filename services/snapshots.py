@@ -64,6 +64,7 @@ COLLECTION_KEY = "_collection"  # names the collection of each record in multi-c
 
 
 DISK_FULL_EXIT = 75  # `snapshot take` exits with this when the disk (or quota) is full
+BUSY_EXIT = 76  # ...and with this when a scheduled snapshot skipped its turn (SnapshotBusy)
 
 
 class SnapshotError(RuntimeError):
@@ -72,6 +73,10 @@ class SnapshotError(RuntimeError):
     def __init__(self, message: str, disk_full: bool = False):
         super().__init__(message)
         self.disk_full = disk_full
+
+
+class SnapshotBusy(SnapshotError):
+    """A scheduled snapshot found another one running, and skipped its turn."""
 
 
 def _is_disk_full(exc: BaseException) -> bool:
@@ -83,11 +88,15 @@ def snapshots_dir(data_dir: str) -> Path:
 
 
 @contextmanager
-def _host_lock(root: Path):
-    """One snapshot at a time on this host (scheduled, manual and final ones alike)."""
+def _host_lock(root: Path, wait: bool):
+    """One snapshot at a time on this host (scheduled, manual and final ones alike);
+    SnapshotBusy instead of waiting when `wait` is false."""
     root.mkdir(parents=True, exist_ok=True)
     with open(root / ".lock", "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise SnapshotBusy("another snapshot is being written on this host") from None
         try:
             yield
         finally:
@@ -149,19 +158,33 @@ def _tenant_documents(collection, document_class, query: dict, rest_ratio: float
     return _read(collection, query, rest_ratio)
 
 
+def _order_key(name: str) -> tuple[str, int]:
+    """Generations sort by this: their UTC time, then the number after it, if any."""
+    stamp, _, n = name.removesuffix(".corrupt").removesuffix(".partial").partition("-")
+    return stamp, int(n) if n.isdigit() else 1
+
+
 def _generation_name(root: Path) -> str:
+    """The new generation's UTC time, or, if that does not sort after every generation
+    on disk (the same millisecond, or the clock stepped back), the newest one's time with
+    the next number: generations sort in the order they were written, so restore takes
+    the last one written that verifies. created_at in the manifest keeps the clock's time."""
     stamp = clock.iso(clock.now_ms()).replace("-", "").replace(":", "")  # 20261122T101530.123Z
-    name, n = stamp, 1
-    while (root / name).exists() or (root / f"{name}.partial").exists():
-        n += 1
-        name = f"{stamp}-{n}"
-    return name
+    newest = max((_order_key(p.name) for p in root.iterdir() if not p.name.startswith(".")), default=("", 0))
+    if (stamp, 1) > newest:
+        return stamp
+    return f"{newest[0]}-{newest[1] + 1}"
 
 
 def take_snapshot(data_dir: str, trigger: str, keep: int) -> dict:
-    """Write a new generation and prune old ones; returns its manifest."""
+    """Write a new generation and prune old ones; returns its manifest.
+
+    A scheduled snapshot that finds another one running skips its turn (SnapshotBusy):
+    queued behind it, and stopped by the scheduler's time limit while still waiting, it
+    could keep a large store from ever completing a snapshot. Manual and final ones wait.
+    """
     root = snapshots_dir(data_dir)
-    with _host_lock(root):
+    with _host_lock(root, wait=trigger != "scheduled"):
         name = _generation_name(root)
         partial = root / f"{name}.partial"
         try:
@@ -191,7 +214,7 @@ def take_snapshot(data_dir: str, trigger: str, keep: int) -> dict:
         SNAPSHOT_LAST_SUCCESS.set(clock.now_ms() / 1000)
         log.info("snapshot %s written (%s records)", name,
                  sum(f["records"] for f in manifest["files"].values()))
-        _prune(data_dir, keep, just_written=name)
+        _prune(data_dir, keep)
         return manifest
 
 
@@ -212,6 +235,8 @@ class SnapshotChild:
         stdout, stderr = self.process.communicate(timeout=timeout_s)
         if self.process.returncode != 0:
             last_line = stderr.strip().splitlines()[-1] if stderr.strip() else "snapshot failed"
+            if self.process.returncode == BUSY_EXIT:
+                raise SnapshotBusy(last_line)
             raise SnapshotError(last_line, disk_full=self.process.returncode == DISK_FULL_EXIT)
         return json.loads(stdout)
 
@@ -246,7 +271,7 @@ def generations(data_dir: str) -> list[Path]:
         return []
     found = [p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")
              and not p.name.endswith((".partial", ".corrupt")) and (p / "manifest.json").exists()]
-    return sorted(found, key=lambda p: p.name, reverse=True)
+    return sorted(found, key=lambda p: _order_key(p.name), reverse=True)
 
 
 def read_manifest(generation: Path) -> dict:
@@ -272,15 +297,13 @@ def verify(generation: Path) -> list[str]:
     return problems
 
 
-def _prune(data_dir: str, keep: int, just_written: str) -> list[str]:
-    """Keep the `keep` newest generations, and always the one just written: its
-    checksums were computed as it was written, so it is the newest that verifies
-    (even if a clock step back gave it an older name). Call under the host lock."""
+def _prune(data_dir: str, keep: int) -> list[str]:
+    """Keep the `keep` newest generations; the one just written is the newest (its
+    name sorts last, see _generation_name). Call under the host lock."""
     removed = []
     for generation in generations(data_dir)[keep:]:
-        if generation.name != just_written:
-            shutil.rmtree(generation, ignore_errors=True)
-            removed.append(generation.name)
+        shutil.rmtree(generation, ignore_errors=True)
+        removed.append(generation.name)
     root = snapshots_dir(data_dir)
     for leftover in root.glob("*.partial"):  # from a crash mid-write (the host lock is ours)
         shutil.rmtree(leftover, ignore_errors=True)

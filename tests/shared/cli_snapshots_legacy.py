@@ -106,3 +106,30 @@ def test_legacy_figures_survive_a_restore_and_a_rebuild(app, client, admin, tmp_
     assert fresh_client.get("/api/v1/stats", headers=tenant.headers).get_json() == before
     again = runner.invoke(args=["legacy-import", "--tenant", tenant.slug, str(legacy)])
     assert "imported already" in again.output  # the import ledger came back too
+
+
+def test_snapshot_take_exit_status_tells_busy_and_disk_full_apart(app, monkeypatch):
+    """The service reads these exit statuses: skip the turn (busy), 507 (disk full)."""
+    import errno
+    import fcntl
+    import os
+
+    from services import snapshots
+    runner = app.test_cli_runner()
+    root = snapshots.snapshots_dir(app.config["DATA_DIR"])
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".lock", "a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        busy = runner.invoke(args=["snapshot", "take", "--trigger", "scheduled"])
+    assert busy.exit_code == snapshots.BUSY_EXIT, busy.output
+
+    def failing_with(code):
+        def write_records(*_args):
+            raise OSError(code, os.strerror(code))
+        return write_records
+
+    monkeypatch.setattr(snapshots, "write_records", failing_with(errno.ENOSPC))
+    full = runner.invoke(args=["snapshot", "take"])
+    assert full.exit_code == snapshots.DISK_FULL_EXIT and "No space" in full.output, full.output
+    monkeypatch.setattr(snapshots, "write_records", failing_with(errno.EIO))
+    assert runner.invoke(args=["snapshot", "take"]).exit_code == 1

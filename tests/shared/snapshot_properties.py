@@ -149,18 +149,48 @@ def test_keep_prunes_old_generations(app, tmp_path):
         assert [g.name for g in snapshots.generations(str(tmp_path))] == names[::-1][:2]
 
 
-def test_keep_never_prunes_the_generation_just_written_under_an_older_name(app, tmp_path, monkeypatch):
-    """SNAPSHOT_KEEP=1 and the clock stepped back a day: the new generation sorts below
-    the existing one, yet it is the newest that verifies, so it stays."""
+def test_a_generation_written_after_the_clock_stepped_back_still_sorts_newest(app, tmp_path, monkeypatch):
+    """SNAPSHOT_KEEP=1 and the clock stepped back a day: the generation written last is
+    the one kept and the one restore takes, with the clock's time as created_at."""
     with app.app_context():
         _seed(2)
-        ahead = snapshots.take_snapshot(str(tmp_path), "manual", keep=1)["generation"]
+        ahead = snapshots.take_snapshot(str(tmp_path), "manual", keep=3)["generation"]
         stepped_back = clock.now_ms() - clock.DAY_MS
         monkeypatch.setattr(clock, "now_ms", lambda: stepped_back)
-        behind = snapshots.take_snapshot(str(tmp_path), "manual", keep=1)["generation"]
-    assert behind < ahead
-    assert [g.name for g in snapshots.generations(str(tmp_path))] == [ahead, behind]
-    assert snapshots.verify(tmp_path / "snapshots" / behind) == []
+        GlobalCollection(Message).delete_many({})  # so the later generation differs from the earlier
+        behind = snapshots.take_snapshot(str(tmp_path), "manual", keep=1)
+    assert behind["generation"] == f"{ahead}-2"
+    assert behind["created_at"] == clock.iso(stepped_back)
+    assert [g.name for g in snapshots.generations(str(tmp_path))] == [behind["generation"]]
+    newest = snapshots.generations(str(tmp_path))[0]
+    assert snapshots.verify(newest) == [] and snapshots.read_manifest(newest)["files"]["messages.jsonl.gz"]["records"] == 0
+
+
+def test_generations_sort_by_time_then_number(tmp_path):
+    names = ["20261122T101530.123Z", "20261122T101530.123Z-2", "20261122T101530.123Z-10", "20261121T235959.999Z"]
+    for name in names:
+        (tmp_path / "snapshots" / name).mkdir(parents=True)
+        (tmp_path / "snapshots" / name / "manifest.json").write_text("{}")
+    assert [g.name for g in snapshots.generations(str(tmp_path))] == [
+        "20261122T101530.123Z-10", "20261122T101530.123Z-2", "20261122T101530.123Z", "20261121T235959.999Z"]
+
+
+def test_a_scheduled_snapshot_skips_its_turn_while_another_is_written(app, tmp_path):
+    """Scheduled ones do not queue behind a running snapshot; manual ones wait for it."""
+    import fcntl
+    import threading
+    with app.app_context():
+        _seed(2)
+        root = snapshots.snapshots_dir(str(tmp_path))
+        root.mkdir(parents=True)
+        with open(root / ".lock", "a") as held:
+            fcntl.flock(held, fcntl.LOCK_EX)
+            threading.Timer(1.0, fcntl.flock, (held, fcntl.LOCK_UN)).start()  # the other one ends
+            with pytest.raises(snapshots.SnapshotBusy):
+                snapshots.take_snapshot(str(tmp_path), "scheduled", keep=3)
+            assert snapshots.generations(str(tmp_path)) == []
+            manual = snapshots.take_snapshot(str(tmp_path), "manual", keep=3)
+        assert [g.name for g in snapshots.generations(str(tmp_path))] == [manual["generation"]]
 
 
 def test_restore_leaves_out_chat_sessions_past_their_tenant_ttl(app, tmp_path):
