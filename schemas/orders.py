@@ -1,6 +1,4 @@
 """Order payloads. Money is a decimal string on the wire, integer hundredths stored."""
-import re
-
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from models.order import ORDER_STATUSES
@@ -8,21 +6,12 @@ from schemas.fields import Money, Phone, Timestamp
 from schemas.pagination import PageQuerySchema, page_schema
 
 
-def _whole_match(pattern: str, error: str):
-    """A validator matching the whole value (validate.Regexp's `$` lets a trailing newline in)."""
-    compiled = re.compile(pattern)
-
-    def check(value: str) -> None:
-        if not compiled.fullmatch(value):
-            raise ValidationError(error)
-    return check
-
-
-# Product types become field names in the statistics: no '.', no leading '$'.
+# Product types become field names in the statistics: no '.', no leading '$'. Patterns
+# end in \Z: `$` would let a trailing newline in.
 PRODUCT_TYPE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9 _-]{0,63}$"
-PRODUCT_TYPE = _whole_match(PRODUCT_TYPE_PATTERN[1:-1], "1-64 characters: letters, digits, space, _ and -, "
-                                                        "starting with a letter or digit.")
-CURRENCY = _whole_match("[A-Z]{3}", "An ISO 4217 code: three uppercase letters.")
+PRODUCT_TYPE = validate.Regexp(PRODUCT_TYPE_PATTERN[:-1] + r"\Z", error="1-64 characters: letters, digits, "
+                               "space, _ and -, starting with a letter or digit.")
+CURRENCY = validate.Regexp(r"[A-Z]{3}\Z", error="An ISO 4217 code: three uppercase letters.")
 MAX_QUANTITY = 1_000_000
 MAX_TOTAL_MINOR = 10**15  # keeps every sum far inside 64-bit integers
 MONEY_DOC = "A decimal string with at most 2 decimal places, e.g. \"19.90\"; JSON numbers are refused."

@@ -142,6 +142,7 @@ def test_list_pages_newest_first_and_filters_by_status(client, tenant):
     ({"items": [item(colour="red")]}, "items"), ({"items": [item(product_type="a.b")]}, "items"),
     ({"items": [item(product_type="$where")]}, "items"), ({"items": [item(product_type="")]}, "items"),
     ({"items": [item(product_type="shirt\n")]}, "items"), ({"currency": "brl"}, "currency"),
+    ({"currency": "BRL\n"}, "currency"),
     ({"recipient_phone": "12"}, "recipient_phone"), ({"external_order_id": ""}, "external_order_id"),
     ({"external_order_id": {"$gt": ""}}, "external_order_id"), ({"coupon": "X"}, "coupon"),
     ({"items": [item(quantity=1_000_000, unit_price="9999999999999.99")]}, "items"),
