@@ -1,7 +1,9 @@
 """Unbound extension objects, bound to an app in create_app."""
+import flask_smorest
 from flask_smorest import Api
 
 from blueprints.problems import problem_for_http_exception
+from schemas.json_text import TextOnlyParser
 from schemas.problem import ProblemSchema
 
 
@@ -22,6 +24,12 @@ class ChatKeepApi(Api):
             super()._register_responses()
         finally:
             del self.DEFAULT_RESPONSE_CONTENT_TYPE  # the class's default again
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """flask-smorest's Blueprint, reading JSON bodies without lone surrogates."""
+
+    ARGUMENTS_PARSER = TextOnlyParser()
 
 
 SECURITY_SCHEMES = {

@@ -1,9 +1,8 @@
 """Operator API: tenants. Disabled (404) unless CHATKEEP_ADMIN_TOKEN is set."""
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from blueprints.auth import require_admin
-from extensions import ADMIN_SECURITY
+from extensions import ADMIN_SECURITY, Blueprint
 from schemas.pagination import PageQuerySchema
 from schemas.tenants import (ApiKeySchema, TenantCreatedSchema, TenantCreateSchema, TenantPageSchema,
                              TenantSchema, TenantSettingsSchema, WebhookTokenSchema)

@@ -1,9 +1,9 @@
 """Chat sessions: a bot's state per end user, expiring after the tenant's TTL."""
 from flask import g
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from blueprints.auth import require_tenant
+from extensions import Blueprint
 from schemas.chat_sessions import (ChatSessionListQuerySchema, ChatSessionPageSchema, ChatSessionPutSchema,
                                    ChatSessionSchema)
 from schemas.fields import phone_or_422

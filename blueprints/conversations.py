@@ -1,8 +1,8 @@
 """Conversations: the unordered pair of phone numbers, with a live summary."""
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from blueprints.auth import require_tenant
+from extensions import Blueprint
 from schemas.conversations import ConversationListQuerySchema, ConversationPageSchema, ConversationSchema
 from schemas.fields import phone_or_422
 from schemas.messages import MessagePageSchema

@@ -1,8 +1,8 @@
 """Messages the bot sent or received, with their delivery status."""
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from blueprints.auth import require_tenant
+from extensions import Blueprint
 from schemas.messages import (MessageCreateSchema, MessageListQuerySchema, MessagePageSchema, MessageSchema,
                               StatusUpdateSchema)
 from services import messages

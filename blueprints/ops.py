@@ -1,11 +1,10 @@
 """Operations: liveness, readiness, metrics, and the offline API docs assets."""
 from flask import Response, current_app, send_from_directory
-from flask_smorest import Blueprint
 from pymongo.errors import PyMongoError
 from swagger_ui_bundle import swagger_ui_path
 
 from blueprints.problems import DB_RETRY_AFTER_S, problem
-from extensions import PUBLIC
+from extensions import Blueprint, PUBLIC
 from models.db import ping
 from services.metrics import render
 from prometheus_client import CONTENT_TYPE_LATEST

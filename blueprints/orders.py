@@ -1,9 +1,9 @@
 """Orders placed through a bot: pending -> completed | cancelled, counted in the stats."""
 from flask import g
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from blueprints.auth import require_tenant
+from extensions import Blueprint
 from schemas.orders import OrderCompleteSchema, OrderCreateSchema, OrderListQuerySchema, OrderPageSchema, OrderSchema
 from services import orders
 

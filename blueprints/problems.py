@@ -10,6 +10,7 @@ from marshmallow import ValidationError
 from pymongo.errors import ConnectionFailure, ExecutionTimeout, PyMongoError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from schemas.json_text import LoneSurrogate
 from services.errors import ServiceError
 from services.pagination import InvalidCursor
 
@@ -82,6 +83,10 @@ def register_error_handlers(app) -> None:
     def _validation_error(error: ValidationError):
         messages = error.messages if isinstance(error.messages, dict) else {"_schema": error.messages}
         return problem(422, "Unprocessable Content", errors=messages)
+
+    @app.errorhandler(LoneSurrogate)
+    def _not_text(error: LoneSurrogate):
+        return problem(400, "Bad Request", str(error))
 
     @app.errorhandler(RecursionError)
     def _too_deep(error):  # json.loads on absurdly nested input

@@ -1,9 +1,9 @@
 """Gateway sessions (WhatsApp instances) of the calling tenant."""
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import ValidationError
 
 from blueprints.auth import require_tenant
+from extensions import Blueprint
 from schemas.sessions import SESSION_ID, SessionListQuerySchema, SessionPageSchema, SessionPutSchema, SessionSchema
 from services import gateway_sessions
 

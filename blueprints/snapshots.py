@@ -3,12 +3,11 @@ import subprocess
 
 from flask import current_app, jsonify
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from blueprints.auth import require_admin
 from blueprints.problems import problem
-from extensions import ADMIN_SECURITY
+from extensions import ADMIN_SECURITY, Blueprint
 from services import clock, snapshots
 
 blp = Blueprint("snapshots", __name__, url_prefix="/api/v1/admin/snapshots",

@@ -1,8 +1,8 @@
 """Sales statistics of the calling tenant, by day in the tenant's time zone."""
 from flask import current_app, g
-from flask_smorest import Blueprint
 
 from blueprints.auth import require_tenant
+from extensions import Blueprint
 from schemas.stats import StatsQuerySchema, StatsSchema
 from services import sales_stats
 

@@ -7,17 +7,16 @@ changes nothing and says why: the only answers are stored, spooled, or retry lat
 """
 import hashlib
 import hmac
-import json
 import logging
 
 import pymongo
 from flask import Response, current_app, request
-from flask_smorest import Blueprint
 from pymongo.errors import PyMongoError
 
 from blueprints.auth import scope_to, too_many_failures, unauthorized
 from blueprints.problems import DB_RETRY_AFTER_S, database_unavailable, problem
-from extensions import PUBLIC
+from extensions import Blueprint, PUBLIC
+from schemas import json_text
 from schemas.gateways import PayloadError
 from schemas.webhooks import GATEWAY_BODY, WebhookResultSchema
 from services import spool, webhook_archive
@@ -36,7 +35,8 @@ TOKEN_DOC = {"parameters": [{"in": "query", "name": "token", "schema": {"type": 
 def _json_body():
     """(payload, None) or (None, problem response)."""
     try:
-        payload = json.loads(request.get_data(cache=True))
+        # A gateway's lone surrogate (an emoji cut in two) becomes U+FFFD: the message is kept.
+        payload = json_text.loads(request.get_data(cache=True), replace=True)
     except ValueError:  # RecursionError (absurd nesting) is a 400 app-wide
         return None, problem(400, "Bad Request", "The body is not valid JSON.")
     if not isinstance(payload, dict):

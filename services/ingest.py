@@ -2,9 +2,9 @@
 
 Each event is stored on its own: a duplicate or a rejected item never stops the rest.
 """
-import json
 
 from models.collections import scoped
+from schemas import json_text
 from models.gateway_session import GatewaySession
 from services import conversations, gateway_sessions, messages
 from services.events import Ignored, MessageEvent, Rejected, SessionEvent, StatusEvent
@@ -29,7 +29,7 @@ def store_received(record: dict, repairs: set | None = None) -> dict:
 
     with tenant_scope(record["tenant_id"]):
         pending = set() if repairs is None else repairs
-        counts = ingest(parser_for(record["gateway"])(json.loads(record["body"])), pending)
+        counts = ingest(parser_for(record["gateway"])(json_text.loads(record["body"], replace=True)), pending)
         if repairs is None:
             repair_summaries(pending)
         return counts
