@@ -7,11 +7,11 @@ import logging
 
 from flask import Response, json
 from marshmallow import ValidationError
-from pymongo.errors import ConnectionFailure, ExecutionTimeout, PyMongoError
+from pymongo.errors import PyMongoError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from schemas.json_text import LoneSurrogate
-from services.errors import ServiceError
+from services.errors import ServiceError, database_unavailable
 from services.pagination import InvalidCursor
 
 log = logging.getLogger(__name__)
@@ -27,11 +27,6 @@ DETAILS = {
     422: "The request is invalid; see errors for each field.",
     500: "Something went wrong on our side; the request changed nothing.",
 }
-
-
-def database_unavailable(error: Exception) -> bool:
-    """Whether a driver error means "the database cannot be reached now" (retryable)."""
-    return isinstance(error, (ConnectionFailure, ExecutionTimeout)) or bool(getattr(error, "timeout", False))
 
 
 def problem(status: int, title: str, detail: str | None = None, errors: dict | None = None,

@@ -14,12 +14,13 @@ from flask import Response, current_app, request
 from pymongo.errors import PyMongoError
 
 from blueprints.auth import scope_to, too_many_failures, unauthorized
-from blueprints.problems import DB_RETRY_AFTER_S, database_unavailable, problem
+from blueprints.problems import DB_RETRY_AFTER_S, problem
 from extensions import Blueprint, PUBLIC
 from schemas import json_text
 from schemas.gateways import PayloadError
 from schemas.webhooks import GATEWAY_BODY, WebhookResultSchema
 from services import spool, webhook_archive
+from services.errors import database_unavailable
 from services.ingest import ingest, parser_for
 from services.tenants import is_known_slug, tenant_by_slug, tenant_for_webhook_token
 

@@ -1,4 +1,10 @@
 """Domain errors. The HTTP layer maps each to a problem+json status."""
+from pymongo.errors import ConnectionFailure, ExecutionTimeout
+
+
+def database_unavailable(error: Exception) -> bool:
+    """Whether a driver error means "the database cannot be reached now" (retryable)."""
+    return isinstance(error, (ConnectionFailure, ExecutionTimeout)) or bool(getattr(error, "timeout", False))
 
 
 class ServiceError(Exception):

@@ -4,8 +4,8 @@ Each event is stored on its own: a duplicate or a rejected item never stops the 
 """
 
 from models.collections import scoped
-from schemas import json_text
 from models.gateway_session import GatewaySession
+from schemas import json_text
 from services import conversations, gateway_sessions, messages
 from services.events import Ignored, MessageEvent, Rejected, SessionEvent, StatusEvent
 

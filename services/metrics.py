@@ -42,7 +42,7 @@ def observe_request(method: str, route: str, status: int, seconds: float) -> Non
 
 def _spool_gauges(data_dir: str) -> bytes:
     """Read at scrape time from the spool directory, so every worker reports the same."""
-    from services.spool import depth_and_age
+    from services.spool import depth_and_age, set_aside_count
 
     depth, age = depth_and_age(data_dir)
     return (b"# HELP chatkeep_spool_depth Webhook payloads waiting on disk for the database.\n"
@@ -50,7 +50,11 @@ def _spool_gauges(data_dir: str) -> bytes:
             + f"chatkeep_spool_depth {depth}\n".encode()
             + b"# HELP chatkeep_spool_oldest_age_seconds Age of the oldest spooled payload.\n"
               b"# TYPE chatkeep_spool_oldest_age_seconds gauge\n"
-            + f"chatkeep_spool_oldest_age_seconds {age:.3f}\n".encode())
+            + f"chatkeep_spool_oldest_age_seconds {age:.3f}\n".encode()
+            + b"# HELP chatkeep_spool_set_aside Spooled payloads that failed to store for a reason other "
+              b"than the database (in spool/set-aside/).\n"
+              b"# TYPE chatkeep_spool_set_aside gauge\n"
+            + f"chatkeep_spool_set_aside {set_aside_count(data_dir)}\n".encode())
 
 
 def render(data_dir: str) -> bytes:

@@ -64,11 +64,26 @@ def replay_spool(app) -> None:
         try:
             if not leases.hold(lease, SPOOL_LEASE_MS):
                 return
-            done = spool.replay(data_dir, store_received)
+            done = spool.replay(data_dir, store_received, _renewing(lease))
             leases.release(lease)
             log.info("replayed %s spooled webhook payloads", done)
         except PyMongoError as exc:  # still down: the files stay, in order, for the next run
             log.info("spool replay waits for the database: %s", type(exc).__name__)
+
+
+def _renewing(lease: str):
+    """A keep_going for spool.replay: renews `lease` a third of the way through its
+    time, so a long replay keeps it (two replays at once would race on the same
+    files); False once another process has taken it."""
+    renewed_at = time.monotonic()
+
+    def keep_going() -> bool:
+        nonlocal renewed_at
+        if time.monotonic() - renewed_at < SPOOL_LEASE_MS / 3000:
+            return True
+        renewed_at = time.monotonic()
+        return leases.hold(lease, SPOOL_LEASE_MS)
+    return keep_going
 
 
 def watch_tenants(app) -> None:

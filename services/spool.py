@@ -13,9 +13,11 @@ import secrets
 import time
 from pathlib import Path
 
+from services.errors import database_unavailable
 from services.snapshot_files import fsync_dir
 
 log = logging.getLogger(__name__)
+SET_ASIDE = "set-aside"
 
 
 def spool_dir(data_dir: str) -> Path:
@@ -57,23 +59,49 @@ def depth_and_age(data_dir: str) -> tuple[int, float]:
     return len(files), max(0.0, time.time() - oldest_ns / 1e9)
 
 
-def replay(data_dir: str, store) -> int:
+def replay(data_dir: str, store, keep_going=lambda: True) -> int:
     """Hand each spooled record to `store(record)` in order, removing it once stored.
 
-    Stops at the first failure (the database is down again): order is kept, nothing
-    is lost. A record that cannot be read at all is moved to spool/unreadable/.
+    Stops at the first failure that means the database is unreachable again: order is
+    kept, nothing is lost. A record that cannot be read, or whose storing fails for any
+    other reason, would fail the same way every time and hold back every record behind
+    it: it is moved to spool/set-aside/ (logged, counted by chatkeep_spool_set_aside)
+    and the replay goes on. Moved back into spool/, it is replayed again. Before each
+    record `keep_going()` may stop the replay (the caller lost its lease).
     """
     done = 0
     for path in pending(data_dir):
+        if not keep_going():
+            break
         try:
             record = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            continue  # replayed meanwhile by another process
         except (OSError, ValueError) as exc:
-            target = path.parent / "unreadable"
-            target.mkdir(exist_ok=True)
-            os.replace(path, target / path.name)
-            log.error("spooled file %s is unreadable (%s); moved to %s", path.name, exc, target)
+            _set_aside(path, f"unreadable: {exc}")
             continue
-        store(record)
-        path.unlink()
+        try:
+            store(record)
+        except Exception as exc:
+            if database_unavailable(exc):
+                raise
+            _set_aside(path, f"{type(exc).__name__}: {exc}")
+            continue
+        path.unlink(missing_ok=True)
         done += 1
     return done
+
+
+def _set_aside(path: Path, why: str) -> None:
+    target = path.parent / SET_ASIDE
+    target.mkdir(exist_ok=True)
+    try:
+        os.replace(path, target / path.name)
+    except FileNotFoundError:
+        return
+    log.error("spooled payload %s could not be stored (%s); kept in %s", path.name, why, target)
+
+
+def set_aside_count(data_dir: str) -> int:
+    root = spool_dir(data_dir) / SET_ASIDE
+    return sum(1 for _ in root.glob("*.json")) if root.is_dir() else 0

@@ -57,6 +57,9 @@ def optional_phone(value) -> str | None:
         return None
 
 
+PLAUSIBLE_S = (946684800, 32503680000)  # 2000-01-01 to 3000-01-01: no storable time falls outside
+
+
 def seconds_to_ms(value) -> int:
     """A gateway timestamp in seconds (int, numeric string, float, or a protobuf Long
     object {low, high}) as epoch ms; now when absent or implausible."""
@@ -65,8 +68,17 @@ def seconds_to_ms(value) -> int:
         value = (high << 32) + (value["low"] & 0xFFFFFFFF)
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and 946684800 < value < 32503680000:
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and PLAUSIBLE_S[0] < value < PLAUSIBLE_S[1]:
         return int(value * 1000)
+    return now_ms()
+
+
+def ms_or_now(value) -> int:
+    """A gateway timestamp already in epoch ms; now when absent or implausible (a
+    number too large for the database would fail the write)."""
+    if isinstance(value, int) and not isinstance(value, bool) and \
+            PLAUSIBLE_S[0] * 1000 < value < PLAUSIBLE_S[1] * 1000:
+        return value
     return now_ms()
 
 

@@ -3,9 +3,8 @@
 Envelope {event, instance, data, sender, date_time, ...}. Session = the instance name;
 the session's own number comes from `sender` (a JID), when the gateway knows it.
 """
-from schemas.gateways import (PayloadError, dig, lookup, media, optional_phone, phone, required_str, seconds_to_ms,
-                              text_or_none)
-from services.clock import now_ms
+from schemas.gateways import (PayloadError, dig, lookup, media, ms_or_now, optional_phone, phone, required_str,
+                              seconds_to_ms, text_or_none)
 from services.events import Ignored, MessageEvent, SessionEvent, StatusEvent
 
 # Evolution's names and Baileys' numeric codes for delivery status.
@@ -79,8 +78,8 @@ def _update(payload: dict, session_id: str, data: dict):
     status = lookup(STATUS, data.get("status"))
     if status is None:  # DELETED, EDITED, or a status we do not know: not a delivery status
         return Ignored(f"status '{data.get('status')}' is not a delivery status")
-    at = data.get("datetime") if isinstance(data.get("datetime"), int) else None  # v1: ms
-    return StatusEvent(session_id=session_id, external_id=external_id, status=status, at=at or now_ms())
+    return StatusEvent(session_id=session_id, external_id=external_id, status=status,
+                       at=ms_or_now(data.get("datetime")))  # v1: ms
 
 
 def _connection(payload: dict, session_id: str, data: dict):

@@ -114,8 +114,42 @@ def test_spool_replay_stops_at_a_failure_and_resumes_in_order(app, client, tenan
                                                                 "connection_update_open", "connection_update_close")]
 
 
+def test_a_spooled_payload_failing_for_another_reason_is_set_aside_and_the_rest_replayed(
+        app, client, tenant, database_down, monkeypatch):
+    """One payload that fails every time (not an outage) must not hold back those behind it."""
+    for name in ("qrcode_updated", "connection_update_open", "connection_update_close"):
+        assert send(client, "evolution", tenant, name).get_json()["spooled"] == 1
+    database_down.up()
+    from services import ingest
+    real_store = ingest.store_received
+
+    def fails_on_open(record, *args):
+        if record["body"] == _spooled("connection_update_open"):
+            raise OverflowError("a field the parser could not hold")
+        return real_store(record, *args)
+
+    monkeypatch.setattr(ingest, "store_received", fails_on_open)
+    scheduler.replay_spool(app)
+    assert _session_status(client, tenant) == "close"
+    assert _gauges(client)["chatkeep_spool_depth"] == 0 and _gauges(client)["chatkeep_spool_set_aside"] == 1
+    kept = list((spool.spool_dir(app.config["DATA_DIR"]) / spool.SET_ASIDE).glob("*.json"))
+    assert [json.loads(p.read_text())["body"] for p in kept] == [_spooled("connection_update_open")]
+
+
+def test_spool_replay_stops_when_its_lease_is_lost(app, client, tenant, database_down):
+    for name in ("qrcode_updated", "connection_update_open"):
+        send(client, "evolution", tenant, name)
+    database_down.up()
+    looks = iter([True, False])
+    with app.app_context():
+        from services.ingest import store_received
+        assert spool.replay(app.config["DATA_DIR"], store_received, keep_going=lambda: next(looks)) == 1
+    assert _gauges(client)["chatkeep_spool_depth"] == 1
+
+
 def test_spool_oldest_age_gauge_reports_the_oldest_payload(app, client, tenant, database_down, spool_clock):
-    assert _gauges(client) == {"chatkeep_spool_depth": 0, "chatkeep_spool_oldest_age_seconds": 0}
+    assert _gauges(client) == {"chatkeep_spool_depth": 0, "chatkeep_spool_oldest_age_seconds": 0,
+                               "chatkeep_spool_set_aside": 0}
     send(client, "evolution", tenant, "connection_update_open")
     spool_clock.s += 200
     send(client, "evolution", tenant, "connection_update_close")
@@ -125,7 +159,8 @@ def test_spool_oldest_age_gauge_reports_the_oldest_payload(app, client, tenant, 
     assert gauges["chatkeep_spool_oldest_age_seconds"] == pytest.approx(300, abs=0.01)
     database_down.up()
     scheduler.replay_spool(app)
-    assert _gauges(client) == {"chatkeep_spool_depth": 0, "chatkeep_spool_oldest_age_seconds": 0}
+    assert _gauges(client) == {"chatkeep_spool_depth": 0, "chatkeep_spool_oldest_age_seconds": 0,
+                               "chatkeep_spool_set_aside": 0}
 
 
 # --- webhooks replay --until -----------------------------------------------------------------

@@ -1,6 +1,7 @@
-"""Half of a UTF-16 surrogate pair alone in a JSON string ("\\ud83d", an emoji cut in two)
-is not text and cannot be stored: REST bodies get 400 and change nothing; a gateway's
-message is kept with U+FFFD in its place, in the webhook and when the spool replays it."""
+"""Input no database can store. Half of a UTF-16 surrogate pair alone in a JSON string
+("\\ud83d", an emoji cut in two) is not text: REST bodies get 400 and change nothing; a
+gateway's message is kept with U+FFFD in its place, in the webhook and when the spool
+replays it. Gateway times too large to store are taken as now."""
 import copy
 import json
 
@@ -53,3 +54,14 @@ def test_loads_replaces_or_refuses_only_lone_surrogates():
     assert json_text.loads(b'{"a": "\\ud83d\\ude00"}') == {"a": "\U0001F600"}
     with pytest.raises(json_text.LoneSurrogate):
         json_text.loads(b'{"a": {"b": ["\\uDFFF"]}}')
+
+
+def test_an_implausible_status_time_is_taken_as_now_not_a_500(client, tenant):
+    """A number too large for the database (10**30 ms) would fail the write after the
+    batch's earlier items were stored."""
+    send(client, "evolution", tenant, "send_message_outbound")
+    body = copy.deepcopy(fixture("evolution", "messages_update_read"))
+    body["data"]["datetime"] = 10**30
+    assert send(client, "evolution", tenant, body).get_json()["accepted"] == 1
+    message = stored(client, tenant, body["data"]["keyId"]).get_json()
+    assert message["status"] == "read" and message["read_at"].startswith("20")
