@@ -5,6 +5,9 @@ from marshmallow import Schema, ValidationError, fields, validates
 from schemas.fields import Timestamp
 from schemas.pagination import PageQuerySchema, page_schema
 from services.chat_sessions import encode_state
+from services.clock import now_ms
+
+CLOCK_SKEW_MS = 5 * 60_000  # how far ahead of this host's clock a bot's clock may be
 
 STATE_DOC = ("Any JSON object, returned exactly as stored. At most CHAT_STATE_MAX_BYTES "
              "(default 65536) bytes as compact UTF-8 JSON; larger: 422 naming `state`.")
@@ -17,6 +20,12 @@ class ChatSessionPutSchema(Schema):
     last_activity = Timestamp(metadata={
         "description": "When the end user was last active; kept exactly as given (default: now). "
                        "The session expires chat_session_ttl_hours (a tenant setting) after it."})
+
+    @validates("last_activity")
+    def _not_ahead(self, value, **kwargs):
+        # A time ahead would keep the session from expiring until then; allow clock skew.
+        if value > now_ms() + CLOCK_SKEW_MS:
+            raise ValidationError("Is in the future; send when the end user was last active.")
 
     @validates("state")
     def _fits(self, value, **kwargs):

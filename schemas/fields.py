@@ -8,10 +8,15 @@ from services.money import InvalidAmount, to_minor, to_text
 from services.phones import InvalidPhone, normalize_phone
 
 
+EARLIEST_MS, LATEST_MS = 0, 32503680000000  # 1970-01-01 to 3000-01-01
+
+
 class Timestamp(fields.AwareDateTime):
     """Stored as epoch ms; on the wire ISO 8601 UTC with a Z and milliseconds.
 
-    Input may carry any UTC offset; one without an offset is taken as UTC."""
+    Input may carry any UTC offset; one without an offset is taken as UTC. Input
+    outside 1970-3000 is refused: stored, such a time could not be written back out
+    (year 1 is no ISO 8601 year with a Z, year 9999 plus a TTL overflows)."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("metadata", {}).setdefault("example", "2026-11-22T10:15:30.123Z")
@@ -21,7 +26,11 @@ class Timestamp(fields.AwareDateTime):
         return iso(value)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        return to_ms(super()._deserialize(value, attr, data, **kwargs))
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        # The year first: converting year 1 at +01:00 to UTC would overflow.
+        if not 1969 <= moment.year <= 3000 or not EARLIEST_MS <= to_ms(moment) < LATEST_MS:
+            raise ValidationError("Must be between 1970-01-01T00:00:00Z and 3000-01-01T00:00:00Z.")
+        return to_ms(moment)
 
 
 class Phone(fields.String):

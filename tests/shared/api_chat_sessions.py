@@ -130,6 +130,11 @@ def test_delete_forgets_the_session(client, tenant):
     ({}, "state"), ({"state": {}, "extra": 1}, "extra"),
     ({"state": {}, "last_activity": "yesterday"}, "last_activity"),
     ({"state": {}, "last_activity": 1763778000000}, "last_activity"),
+    # Stored, these could not be written back out, or would never expire:
+    ({"state": {}, "last_activity": "9999-12-31T23:00:00Z"}, "last_activity"),
+    ({"state": {}, "last_activity": "0001-01-01T00:30:00+01:00"}, "last_activity"),
+    ({"state": {}, "last_activity": "1969-12-31T23:59:59Z"}, "last_activity"),
+    ({"state": {}, "last_activity": "2100-01-01T00:00:00Z"}, "last_activity"),
     ({"state": {"blob": "x" * 65536}}, "state"),
 ])
 def test_bad_input_is_422_naming_the_field_and_writes_nothing(client, tenant, body, field):
