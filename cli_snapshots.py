@@ -117,3 +117,5 @@ def legacy_import(slug, directory):
         click.echo(f"{name}: {report['imported']} imported, {len(report['skipped'])} skipped")
         for what, why in report["skipped"]:
             click.echo(f"  skipped {what}: {why}", err=True)
+        for note in report.get("notes", []):
+            click.echo(f"  {note}")

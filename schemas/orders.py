@@ -4,6 +4,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from models.order import ORDER_STATUSES
 from schemas.fields import Money, Phone, Timestamp
 from schemas.pagination import PageQuerySchema, page_schema
+from services.money import MAX_TOTAL_MINOR
 
 
 # Product types become field names in the statistics: no '.', no leading '$'. Patterns
@@ -13,7 +14,6 @@ PRODUCT_TYPE = validate.Regexp(PRODUCT_TYPE_PATTERN[:-1] + r"\Z", error="1-64 ch
                                "space, _ and -, starting with a letter or digit.")
 CURRENCY = validate.Regexp(r"[A-Z]{3}\Z", error="An ISO 4217 code: three uppercase letters.")
 MAX_QUANTITY = 1_000_000
-MAX_TOTAL_MINOR = 10**15  # keeps every sum far inside 64-bit integers
 MONEY_DOC = "A decimal string with at most 2 decimal places, e.g. \"19.90\"; JSON numbers are refused."
 
 

@@ -1,11 +1,20 @@
 """Importing an older bot's JSON files (chat_sessions.json, sales_stats.json,
 pending_orders.json) into one tenant. Safe to run twice: sessions and orders are
-keyed by phone and order id, and a statistics file is added once per content hash.
+keyed by phone and order id, and a statistics file is recognised by its content hash.
 
-Each import returns a report: {"imported": n, "skipped": [(what, why), ...]}.
+The older bot rewrites sales_stats.json (cumulative totals, 90 days) on every order,
+so a newer copy of it replaces the figures of the one imported before: only the
+difference is added, and migrating twice (a trial run, then the final one) counts
+every sale once. Field names are those of the TechAura bot's statsPersistence.ts
+(totals.allTimeOrders/allTimeCompleted/allTimeRevenue, daily[].totalRevenue) and of
+similar bots (totalOrders, completedOrders, revenue).
+
+Each import returns a report: {"imported": n, "skipped": [(what, why), ...],
+"notes": [...]}.
 """
 import hashlib
 import json
+from collections import Counter, defaultdict
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -18,6 +27,7 @@ from models.legacy_import import LegacyImport
 from models.order import Order
 from services import clock, sales_stats
 from services.chat_sessions import encode_state
+from services.money import MAX_TOTAL_MINOR
 from services.orders import order_document, order_item
 from services.phones import InvalidPhone, normalize_phone
 
@@ -43,13 +53,21 @@ def _epoch_ms(value) -> int | None:
 
 
 def _minor(value) -> int | None:
-    """A JSON number or numeric string of money as hundredths (old files used floats)."""
+    """A JSON number or numeric string of money as hundredths (old files used floats);
+    None for anything else, NaN, infinities and amounts past MAX_TOTAL_MINOR."""
     try:
         amount = Decimal(str(value)) if isinstance(value, (int, float, str)) and not isinstance(value, bool) \
             else None
     except InvalidOperation:
         return None
-    return int((amount * 100).quantize(Decimal(1))) if amount is not None and amount >= 0 else None
+    if amount is None or not amount.is_finite() or not 0 <= amount * 100 <= MAX_TOTAL_MINOR:
+        return None
+    return int((amount * 100).quantize(Decimal(1)))
+
+
+def _first(mapping: dict, *names):
+    """The value of the first of `names` present in `mapping` (older bots differ)."""
+    return next((mapping[name] for name in names if name in mapping), None)
 
 
 def _valid_entries(data, required: tuple, report: dict):
@@ -108,9 +126,15 @@ def _product_counts(types) -> dict:
     return counts
 
 
+def _count(value) -> int:
+    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value < 2**53 else 0
+
+
 def _bucket_counts(bucket: dict) -> dict:
-    return {"orders": int(bucket.get("totalOrders") or 0), "completed": int(bucket.get("completedOrders") or 0),
-            "cancelled": int(bucket.get("cancelledOrders") or 0), "revenue": _minor(bucket.get("revenue") or 0) or 0,
+    return {"orders": _count(_first(bucket, "totalOrders", "allTimeOrders")),
+            "completed": _count(_first(bucket, "completedOrders", "allTimeCompleted")),
+            "cancelled": _count(_first(bucket, "cancelledOrders", "allTimeCancelled")),
+            "revenue": _minor(_first(bucket, "revenue", "totalRevenue", "allTimeRevenue") or 0) or 0,
             **_product_counts(bucket.get("productTypes"))}
 
 
@@ -128,17 +152,48 @@ def import_sales_stats(data, raw: bytes, tz: str, retention_days: int) -> dict:
             report["skipped"].append((f"daily[{n}] {day[:10]}", f"older than {retention_days} days"))
         else:
             counts["daily"][day[:10]] = _bucket_counts(bucket)
+    record = {"file_name": "sales_stats.json", "sha256": hashlib.sha256(raw).hexdigest(),
+              "imported_at": clock.now_ms(), "counts_json": json.dumps(counts)}
     try:
-        scoped(LegacyImport).insert_one({"file_name": "sales_stats.json", "sha256": hashlib.sha256(raw).hexdigest(),
-                                         "imported_at": clock.now_ms(), "counts_json": json.dumps(counts)})
+        scoped(LegacyImport).insert_one(record)
     except DuplicateKeyError:
-        return {"imported": 0, "skipped": [("sales_stats.json", "this file was imported already")]}
-    for day, incs in counts["daily"].items():
-        sales_stats.add_counts(day, incs)
-    if counts["totals"]:
-        sales_stats.add_counts(None, counts["totals"])
+        return {"imported": 0, "skipped": [("sales_stats.json", "this file was imported already")], "notes": []}
+    replaced = _replace_earlier_imports(record["sha256"])
+    previous = _sum_counts(json.loads(doc["counts_json"]) for doc in replaced)
+    for day in sorted(set(counts["daily"]) | set(previous["daily"])):
+        if day >= oldest:
+            sales_stats.add_counts(day, _difference(counts["daily"].get(day), previous["daily"].get(day)))
+    sales_stats.add_counts(None, _difference(counts["totals"], previous["totals"]))
     report["imported"] = len(counts["daily"]) + bool(counts["totals"])
+    report["notes"] = [f"replaces the figures of the sales_stats.json imported at {clock.iso(doc['imported_at'])}"
+                       for doc in replaced]
     return report
+
+
+def _replace_earlier_imports(current_sha256: str) -> list[dict]:
+    """The earlier statistics imports whose figures still count, now emptied: the
+    records stay, so importing an old file again is still recognised."""
+    earlier = [doc for doc in scoped(LegacyImport).find({"file_name": "sales_stats.json"})
+               if doc["sha256"] != current_sha256 and doc.get("counts_json", "{}") != "{}"]
+    for doc in earlier:
+        scoped(LegacyImport).update_one({"_id": doc["_id"]}, {"$set": {"counts_json": "{}"}})
+    return earlier
+
+
+def _sum_counts(all_counts) -> dict:
+    total = {"totals": Counter(), "daily": defaultdict(Counter)}
+    for counts in all_counts:
+        total["totals"].update(counts.get("totals") or {})
+        for day, incs in (counts.get("daily") or {}).items():
+            total["daily"][day].update(incs)
+    return total
+
+
+def _difference(new: dict | None, old: dict | None) -> dict:
+    """new - old, counter by counter, leaving out zeros."""
+    new, old = new or {}, old or {}
+    return {key: new.get(key, 0) - old.get(key, 0) for key in new.keys() | old.keys()
+            if new.get(key, 0) != old.get(key, 0)}
 
 
 def _item(raw) -> dict:
@@ -149,11 +204,21 @@ def _item(raw) -> dict:
     return order_item(sales_stats.safe_type(str(product_type)), raw.get("sku"), raw.get("name"), quantity, unit_price)
 
 
+def _items(entry: dict) -> list[dict]:
+    """The entry's items; the TechAura bot kept one product per order at the top level
+    (productType, capacity, no price), which becomes one item worth the entry's total."""
+    if isinstance(entry.get("items"), list) and entry["items"]:
+        return [_item(i) for i in entry["items"]]
+    capacity = entry.get("capacity")
+    return [_item({"productType": entry.get("productType"), "name": str(capacity) if capacity else None,
+                   "price": entry.get("total", 0)})]
+
+
 def import_pending_orders(data, tz: str) -> dict:
     """Orders as they were; statistics are not touched (they come from sales_stats.json)."""
     report, now = {"imported": 0, "skipped": []}, clock.now_ms()
     for label, entry, phone in _valid_entries(data, ("odooOrderId", "recipientPhone"), report):
-        items = [_item(i) for i in entry.get("items") or []] if isinstance(entry.get("items"), list) else []
+        items = _items(entry)
         created = _epoch_ms(entry.get("createdAt")) or now
         status = entry.get("status") if entry.get("status") in ("pending", "completed", "cancelled") else "pending"
         order = {**order_document(str(entry["odooOrderId"]), phone, "BRL", items, created, tz, status,

@@ -6,6 +6,7 @@ kept in hundredths (at most two decimal places), whatever its ISO 4217 exponent.
 """
 import re
 
+MAX_TOTAL_MINOR = 10**15  # an order's largest total: keeps every sum far inside 64-bit integers
 AMOUNT = re.compile(r"([0-9]{1,13})(?:\.([0-9]{1,2}))?")
 
 

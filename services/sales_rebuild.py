@@ -35,10 +35,10 @@ def replay_orders() -> tuple[dict | None, dict[str, dict]]:
     """(totals or None when there are no orders, {day: bucket}) from the current tenant's orders."""
     totals, days = None, {}
     for order in scoped(Order).find({}, projection=ORDER_FIELDS):
-        if order.get("imported"):
-            continue
-        events = [("created", order["created_day"])]
-        if order["status"] in ("completed", "cancelled"):
+        # An imported order's creation (and a close it was imported with) is in the
+        # imported statistics; a close that happened here has its closed_day.
+        events = [] if order.get("imported") else [("created", order["created_day"])]
+        if order["status"] in ("completed", "cancelled") and order.get("closed_day"):
             events.append((order["status"], order["closed_day"]))
         for event, day in events:
             incs = sales_stats.increments(order, event)

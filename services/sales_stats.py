@@ -40,7 +40,10 @@ def oldest_kept_day(tz: str, retention_days: int) -> date:
 
 
 def revenue_by_type(order: dict, revenue: int) -> dict[str, int]:
-    """The revenue split over the items in proportion to their totals, summed per type."""
+    """The revenue split over the items in proportion to their totals, summed per type
+    (nothing for an order without items: its revenue still counts in the totals)."""
+    if not order["items"]:
+        return {}
     shares = money.split(revenue, [item["total"] for item in order["items"]])
     by_type: dict[str, int] = {}
     for item, share in zip(order["items"], shares):

@@ -133,3 +133,64 @@ def test_snapshot_take_exit_status_tells_busy_and_disk_full_apart(app, monkeypat
     assert full.exit_code == snapshots.DISK_FULL_EXIT and "No space" in full.output, full.output
     monkeypatch.setattr(snapshots, "write_records", failing_with(errno.EIO))
     assert runner.invoke(args=["snapshot", "take"]).exit_code == 1
+
+
+def _techaura_stats(day_orders: int, all_time_orders: int) -> dict:
+    """sales_stats.json as the TechAura bot's statsPersistence.ts writes it."""
+    today = time.strftime("%Y-%m-%d", time.gmtime())
+    return {"daily": [{"date": today, "totalOrders": day_orders, "completedOrders": 1, "totalRevenue": 59.9,
+                       "productTypes": {}}],
+            "totals": {"allTimeOrders": all_time_orders, "allTimeRevenue": 1234.5, "allTimeCompleted": 30}}
+
+
+def _import(app, tenant, directory):
+    result = app.test_cli_runner().invoke(args=["legacy-import", "--tenant", tenant.slug, str(directory)])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_techaura_files_import_with_their_own_field_names(app, client, admin, tmp_path):
+    """The real bot's files: allTime* totals, totalRevenue, and one product per order at
+    the top level (productType, capacity; no items, no price)."""
+    tenant = create_tenant(client, admin)
+    (tmp_path / "sales_stats.json").write_text(json.dumps(_techaura_stats(3, 40)))
+    (tmp_path / "pending_orders.json").write_text(json.dumps([
+        {"odooOrderId": 77, "recipientPhone": "573001234567", "customerName": "Ana", "orderNumber": "TA-77",
+         "productType": "music", "capacity": "32GB", "genres": ["salsa"], "status": "pending",
+         "createdAt": "2026-11-29T10:00:00.000Z", "updatedAt": "2026-11-29T10:00:00.000Z"},
+        {"odooOrderId": 78, "recipientPhone": "573001234567", "productType": "movies", "total": "NaN"},
+    ]))
+    output = _import(app, tenant, tmp_path)
+    assert "pending_orders.json: 2 imported, 0 skipped" in output
+    stats = client.get("/api/v1/stats", headers=tenant.headers).get_json()
+    assert (stats["totals"]["orders"], stats["totals"]["completed"], stats["totals"]["revenue"]) == (40, 30, "1234.50")
+    assert (stats["daily"][-1]["orders"], stats["daily"][-1]["revenue"]) == (3, "59.90")
+    order = next(o for o in client.get("/api/v1/orders", headers=tenant.headers).get_json()["items"]
+                 if o["external_order_id"] == "77")
+    assert [(i["product_type"], i["name"]) for i in order["items"]] == [("music", "32GB")]
+    completed = client.post(f"/api/v1/orders/{order['id']}/complete", json={"revenue": "89.90"},
+                            headers=tenant.headers)
+    assert completed.status_code == 200, completed.get_data(as_text=True)
+    after = client.get("/api/v1/stats", headers=tenant.headers).get_json()
+    assert (after["totals"]["completed"], after["totals"]["revenue"]) == (31, "1324.40")
+    assert after["totals"]["by_product_type"]["music"]["revenue"] == "89.90"
+    assert app.test_cli_runner().invoke(args=["stats", "rebuild", "--tenant", tenant.slug]).exit_code == 0
+    assert client.get("/api/v1/stats", headers=tenant.headers).get_json() == after  # the completion is kept
+
+
+def test_a_newer_copy_of_the_stats_file_replaces_the_earlier_figures(app, client, admin, tmp_path):
+    """The bot rewrites the file on every order: a trial import, then the final one,
+    count every sale once; the earlier copy again changes nothing."""
+    tenant = create_tenant(client, admin)
+    trial, final = tmp_path / "trial", tmp_path / "final"
+    for directory, figures in ((trial, (3, 40)), (final, (4, 41))):
+        directory.mkdir()
+        (directory / "sales_stats.json").write_text(json.dumps(_techaura_stats(*figures)))
+    _import(app, tenant, trial)
+    assert "replaces the figures of the sales_stats.json imported at" in _import(app, tenant, final)
+    stats = client.get("/api/v1/stats", headers=tenant.headers).get_json()
+    assert (stats["totals"]["orders"], stats["daily"][-1]["orders"]) == (41, 4)
+    assert "imported already" in _import(app, tenant, trial)
+    assert client.get("/api/v1/stats", headers=tenant.headers).get_json() == stats
+    assert app.test_cli_runner().invoke(args=["stats", "rebuild", "--tenant", tenant.slug]).exit_code == 0
+    assert client.get("/api/v1/stats", headers=tenant.headers).get_json() == stats
