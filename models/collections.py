@@ -53,6 +53,9 @@ class ScopedCollection:
     def update_one(self, query: dict, update: dict, upsert: bool = False):
         return self._collection.update_one(scoped_filter(query), update, upsert=upsert)
 
+    def update_many(self, query: dict, update: dict) -> int:
+        return self._collection.update_many(scoped_filter(query), update).modified_count
+
     def insert_write(self, document: dict) -> "Write":
         """insert_one, to be applied by `in_order`."""
         document = {**document, "tenant_id": current_tenant_id()}

@@ -4,7 +4,7 @@
 counted on, fixed when they happen: a later time zone change must not move them, or
 rebuilt statistics would differ from the incremental ones.
 """
-from mongoengine import DictField, ListField, LongField, StringField
+from mongoengine import DictField, IntField, ListField, LongField, MapField, StringField
 
 from models.tenancy import TenantDocument
 
@@ -26,6 +26,9 @@ class Order(TenantDocument):
     updated_at = LongField(required=True)
     completed_at = LongField()
     cancelled_at = LongField()
+    # Events not yet fully counted in the statistics, see services.order_counting.
+    uncounted = MapField(IntField())
+    uncounted_at = LongField()
 
     # Pages sort on (created_at, _id); _id stays out of compound indexes (nx-27017).
     meta = {
@@ -34,5 +37,6 @@ class Order(TenantDocument):
             {"fields": ["tenant_id", "external_order_id"], "unique": True},
             {"fields": ["tenant_id", "-created_at"]},
             {"fields": ["tenant_id", "status", "-created_at"]},
+            {"fields": ["tenant_id", "uncounted_at"]},
         ],
     }

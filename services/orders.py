@@ -1,18 +1,18 @@
 """Orders: created once per external order id, pending -> completed | cancelled.
 
-Each event is counted in the sales statistics exactly once. Creation is insert-first
-(the unique external order id decides between racing duplicates) and a transition is
-one conditional update on `status: pending`: only the request whose update matched
-counts it; a repeat, or the loser of a race, finds the order already moved.
-A crash between an order write and its count leaves the statistics short until
-`flask --app app stats rebuild`.
+Each event is counted in the sales statistics once. Creation is insert-first (the
+unique external order id decides between racing duplicates) and a transition is one
+conditional update on `status: pending`: only the request whose write happened counts
+it; a repeat, or the loser of a race, finds the order already moved. The write marks
+the event as uncounted, so a count cut off by a failure is finished later
+(services.order_counting).
 """
 from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
 from models.collections import scoped
 from models.order import Order
-from services import clock, sales_stats
+from services import clock, order_counting, sales_stats
 from services.errors import Conflict, found
 from services.pagination import DESC, fetch_page
 
@@ -37,6 +37,7 @@ def order_document(external_order_id: str, recipient_phone: str, currency: str, 
         "currency": currency, "items": items, "total": sum(i["total"] for i in items) if total is None else total,
         "revenue": None, "status": status, "created_day": sales_stats.local_day(created_at, tz), "closed_day": None,
         "created_at": created_at, "updated_at": created_at, "completed_at": None, "cancelled_at": None,
+        **order_counting.nothing_uncounted(),
     }
 
 
@@ -47,13 +48,15 @@ def create_order(fields: dict, tz: str) -> tuple[dict, bool]:
     """
     items = [order_item(item["product_type"], item.get("sku"), item.get("name"), item["quantity"],
                         item["unit_price"]) for item in fields["items"]]
+    now = clock.now_ms()
     order = order_document(fields["external_order_id"], fields["recipient_phone"], fields["currency"], items,
-                           clock.now_ms(), tz)
+                           now, tz)
+    order["uncounted"]["created"], order["uncounted_at"] = order_counting.TO_TOTALS, now
     try:
         _orders().insert_one(order)
     except DuplicateKeyError:
         return get_by_external_id(fields["external_order_id"]), False
-    sales_stats.record_event(order, "created")
+    order_counting.count(order, "created")
     return order, True
 
 
@@ -81,10 +84,10 @@ def _transition(order: dict, target: str, tz: str, extra: dict) -> dict:
     if order["status"] == "pending":
         now = clock.now_ms()
         changes = {"status": target, TIME_FIELD[target]: now, "closed_day": sales_stats.local_day(now, tz),
-                   "updated_at": now, **extra}
+                   "updated_at": now, **extra, **order_counting.marked(target, now)}
         moved = _orders().find_one_and_update({"_id": order["_id"], "status": "pending"}, {"$set": changes})
         if moved is not None:
-            sales_stats.record_event(moved, target)
+            order_counting.count(moved, target)
             return moved
         order = get_order(order["_id"])  # another request moved it first
     if order["status"] != target:

@@ -13,7 +13,7 @@ from models.collections import scoped
 from models.legacy_import import LegacyImport
 from models.order import Order
 from models.sales_stats import SalesDay, SalesTotal
-from services import sales_stats
+from services import order_counting, sales_stats
 
 ORDER_FIELDS = {"items": 1, "status": 1, "revenue": 1, "created_day": 1, "closed_day": 1, "imported": 1}
 
@@ -75,4 +75,6 @@ def rebuild_stats(tz: str, retention_days: int) -> dict:
     stale = [b["date"] for b in scoped(SalesDay).find({}, projection={"date": 1}) if b["date"] not in kept]
     if stale:
         scoped(SalesDay).delete_many({"date": {"$in": stale}})
+    # Every event is in the figures now: an interrupted count must not be finished again.
+    scoped(Order).update_many({"uncounted_at": {"$gt": 0}}, {"$set": order_counting.nothing_uncounted()})
     return {"days": len(kept), "removed": len(stale), "orders": totals["orders"] if totals else 0}

@@ -83,13 +83,6 @@ def _increment(collection, key: dict, incs: dict) -> None:
     collection.update_one(key, {"$inc": incs})
 
 
-def record_event(order: dict, event: str) -> None:
-    """Count one order event (call once per event that really happened)."""
-    incs = increments(order, event)
-    add_counts(None, incs)
-    add_counts(order["created_day"] if event == "created" else order["closed_day"], incs)
-
-
 def _wire_counters(bucket: dict | None) -> dict:
     bucket = bucket or EMPTY
     figures = {name: bucket.get(name, 0) for name in COUNTERS}

@@ -1,0 +1,76 @@
+"""An order event cut off while being counted (a database hiccup answered 503, a
+crash) is finished by the hourly upkeep, from the step it stopped at: counted once."""
+import pytest
+from pymongo.errors import AutoReconnect
+
+from services import order_counting, sales_stats
+from services.upkeep import run_upkeep
+from tests.conftest import assert_problem
+from tests.shared.api_orders import act, create, frozen_clock, item, order, stats  # noqa: F401
+
+LATER_MS = order_counting.GRACE_MS + 1
+
+
+@pytest.fixture
+def counters_fail_at(monkeypatch):
+    """Make the n-th statistics write of the next request fail as an outage does."""
+    def arm(n: int):
+        real, calls = sales_stats.add_counts, []
+
+        def add_counts(day, incs):
+            calls.append(day)
+            if len(calls) == n:
+                raise AutoReconnect("the database went away")
+            return real(day, incs)
+        monkeypatch.setattr(sales_stats, "add_counts", add_counts)
+        return lambda: monkeypatch.setattr(sales_stats, "add_counts", real)
+    return arm
+
+
+def _figures(client, tenant) -> tuple:
+    body = stats(client, tenant)
+    today = body["daily"][-1]
+    return (body["totals"]["orders"], body["totals"]["completed"], body["totals"]["revenue"],
+            today["orders"], today["completed"], today["revenue"])
+
+
+def _upkeep(app, frozen_clock, after_ms: int) -> None:
+    frozen_clock.ms += after_ms
+    with app.app_context():
+        run_upkeep(app.config)
+
+
+@pytest.mark.parametrize("failing_write", [1, 2], ids=["totals", "day"])
+def test_a_creation_cut_off_mid_count_is_finished_once_by_the_upkeep(
+        app, client, tenant, frozen_clock, counters_fail_at, failing_write):
+    restore = counters_fail_at(failing_write)
+    assert_problem(create(client, tenant, order("SO-cut", item(unit_price="10.00"))), 503)
+    restore()
+    assert create(client, tenant, order("SO-cut", item(unit_price="10.00"))).status_code == 200  # the retry
+    _upkeep(app, frozen_clock, 1_000)  # within the grace: the request might still be counting
+    assert _figures(client, tenant)[0] == int(failing_write == 2)
+    _upkeep(app, frozen_clock, LATER_MS)
+    assert _figures(client, tenant) == (1, 0, "0.00", 1, 0, "0.00")
+    _upkeep(app, frozen_clock, LATER_MS)
+    assert _figures(client, tenant) == (1, 0, "0.00", 1, 0, "0.00")
+
+
+def test_a_completion_cut_off_mid_count_is_finished_once_and_a_rebuild_does_not_add_it_again(
+        app, client, tenant, frozen_clock, counters_fail_at):
+    order_id = create(client, tenant, order("SO-done", item(unit_price="25.00"))).get_json()["id"]
+    restore = counters_fail_at(2)
+    assert_problem(act(client, tenant, order_id, "complete"), 503)
+    restore()
+    assert act(client, tenant, order_id, "complete").status_code == 200  # already completed: counts nothing
+    assert _figures(client, tenant) == (1, 1, "25.00", 1, 0, "0.00")  # the day is short...
+    _upkeep(app, frozen_clock, LATER_MS)
+    assert _figures(client, tenant) == (1, 1, "25.00", 1, 1, "25.00")  # ...until the upkeep
+    restore = counters_fail_at(1)  # a creation left uncounted when the rebuild runs
+    assert_problem(create(client, tenant, order("SO-gone")), 503)
+    restore()
+    cancelled = create(client, tenant, order("SO-gone")).get_json()["id"]
+    assert act(client, tenant, cancelled, "cancel").status_code == 200
+    assert app.test_cli_runner().invoke(args=["stats", "rebuild", "--tenant", tenant.slug]).exit_code == 0
+    rebuilt = _figures(client, tenant)
+    _upkeep(app, frozen_clock, LATER_MS)
+    assert _figures(client, tenant) == rebuilt == (2, 1, "25.00", 2, 1, "25.00")
