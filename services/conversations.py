@@ -6,6 +6,8 @@ one sorts after it, and always counts it. When the filter does not match an exis
 summary the upsert collides with the unique key and a plain update counts it instead.
 services.messages sends that upsert in the same command as the message's insert.
 """
+import logging
+
 from pymongo.errors import DuplicateKeyError
 
 from models.collections import scoped
@@ -15,6 +17,7 @@ from services import clock
 from services.errors import NotFound, found
 from services.pagination import DESC, fetch_page
 
+log = logging.getLogger(__name__)
 LIST_SORT = [("last_message_at", DESC), ("conversation_id", DESC)]
 
 
@@ -104,22 +107,42 @@ def delete_conversation(conversation_id: str) -> None:
         raise NotFound(f"no conversation '{conversation_id}'")
 
 
+# What any write to a summary changes: a rebuild writes only over what it read.
+WRITTEN_BY_OTHERS = ("message_count", "unread_count", "read_marked_at", "last_message_id")
+REBUILD_ATTEMPTS = 5
+
+
 def rebuild_summaries(conversation_id: str | None = None) -> dict:
     """Recompute the current tenant's summaries (or one conversation's) from its
     messages; returns counts.
 
     Streams the messages once (memory grows with conversations, not messages) and keeps
-    each summary's read mark, the one thing messages cannot tell.
+    each summary's read mark, the one thing messages cannot tell. Live traffic may go
+    on meanwhile (spool replay repairs while webhooks arrive): a summary is replaced
+    only if no message or read mark changed it since it was read, else that
+    conversation is rebuilt again.
     """
+    counts, changed = _rebuild_once(conversation_id)
+    for _attempt in range(REBUILD_ATTEMPTS - 1):
+        if not changed:
+            break
+        changed = [again for one in dict.fromkeys(changed) for again in _rebuild_once(one)[1]]
+    if changed:
+        log.warning("conversation summaries still changing after %s rebuilds: %s", REBUILD_ATTEMPTS, changed)
+    return {**counts, "unsettled": len(set(changed))}
+
+
+def _rebuild_once(conversation_id: str | None) -> tuple[dict, list[str]]:
+    """One pass; returns its counts and the conversations that changed under it."""
     scope = {"conversation_id": conversation_id} if conversation_id else {}
-    read_marks = {s["conversation_id"]: s.get("read_marked_at", 0)
-                  for s in _conversations().find(scope, projection={"conversation_id": 1, "read_marked_at": 1})}
+    seen = {s["conversation_id"]: s for s in _conversations().find(
+        scope, projection={"conversation_id": 1, **{f: 1 for f in WRITTEN_BY_OTHERS}})}
     built: dict[str, dict] = {}
     fields = {"conversation_id": 1, "direction": 1, "created_at": 1, "session_id": 1, "from": 1, "to": 1}
     for message in scoped(Message).find({**VISIBLE, **scope}, projection=fields):
         summary = built.setdefault(message["conversation_id"], {
             "message_count": 0, "inbound_count": 0, "outbound_count": 0, "unread_count": 0,
-            "last_key": (-1, ""), "read_marked_at": read_marks.get(message["conversation_id"], 0),
+            "last_key": (-1, ""), "read_marked_at": seen.get(message["conversation_id"], {}).get("read_marked_at", 0),
             "participants": sorted((message["from"], message["to"]))})
         counts = _counts(message["direction"])
         counts["unread_count"] = int(message["direction"] == "in"
@@ -129,15 +152,29 @@ def rebuild_summaries(conversation_id: str | None = None) -> dict:
         key = (message["created_at"], message["_id"])
         if key > summary["last_key"]:
             summary.update(last_key=key, session_id=message["session_id"])
-    now = clock.now_ms()
-    for conversation_id, summary in built.items():
+    now, changed = clock.now_ms(), []
+    for summary_id, summary in built.items():
         at, last_id = summary.pop("last_key")
-        _conversations().update_one(
-            {"conversation_id": conversation_id},
-            {"$set": {**summary, "last_message_id": last_id, "last_message_at": at, "updated_at": now},
-             "$setOnInsert": {"created_at": now}},
-            upsert=True)
-    stale = sorted(set(read_marks) - set(built))  # summaries read at the start, no message left
-    if stale:
-        _conversations().delete_many({"conversation_id": {"$in": stale}})
-    return {"conversations": len(built), "removed": len(stale)}
+        replacement = {**summary, "last_message_id": last_id, "last_message_at": at, "updated_at": now}
+        if not _replace_if_unchanged(summary_id, seen.get(summary_id), replacement, now):
+            changed.append(summary_id)
+    stale = sorted(set(seen) - set(built))  # summaries read at the start, no message left
+    for summary_id in stale:
+        if not _conversations().delete_one({"conversation_id": summary_id, **_unchanged(seen[summary_id])}):
+            changed.append(summary_id)
+    return {"conversations": len(built), "removed": len(stale)}, changed
+
+
+def _unchanged(seen: dict) -> dict:
+    return {name: seen.get(name) for name in WRITTEN_BY_OTHERS}
+
+
+def _replace_if_unchanged(conversation_id: str, seen: dict | None, replacement: dict, now: int) -> bool:
+    if seen is None:  # none when read: create it, unless a message write just did
+        try:
+            _conversations().insert_one({"conversation_id": conversation_id, **replacement, "created_at": now})
+            return True
+        except DuplicateKeyError:
+            return False
+    return bool(_conversations().update_one({"conversation_id": conversation_id, **_unchanged(seen)},
+                                            {"$set": replacement}).matched_count)

@@ -110,3 +110,30 @@ def _exists(message_id):
         return True
     except NotFound:
         return False
+
+
+def test_a_rebuild_does_not_overwrite_what_arrived_while_it_read(app, client, tenant, monkeypatch):
+    """Spool replay rebuilds summaries while webhooks still arrive: a read mark and a
+    message written between the rebuild's read and its write are kept."""
+    from models.tenant import Tenant
+    from tests.shared.api_messages import BOT, CUSTOMER, message
+
+    for n in range(2):
+        assert client.post("/api/v1/messages", json=message("in", f"early-{n}"), headers=tenant.headers).status_code == 201
+    real_replace, meanwhile = conversations._replace_if_unchanged, []
+
+    def replace_after_live_writes(*args):
+        if not meanwhile:
+            meanwhile.append(client.post(f"/api/v1/conversations/{BOT}/{CUSTOMER}/read", headers=tenant.headers))
+            meanwhile.append(client.post("/api/v1/messages", json=message("in", "late"), headers=tenant.headers))
+        return real_replace(*args)
+
+    monkeypatch.setattr(conversations, "_replace_if_unchanged", replace_after_live_writes)
+    conversation_id = client.get(f"/api/v1/conversations/{BOT}/{CUSTOMER}",
+                                 headers=tenant.headers).get_json()["conversation_id"]
+    with app.app_context(), tenant_scope(Tenant.objects(slug=tenant.slug).first().id):
+        result = conversations.rebuild_summaries(conversation_id)
+    assert [r.status_code for r in meanwhile] == [200, 201] and result["unsettled"] == 0
+    summary = client.get(f"/api/v1/conversations/{BOT}/{CUSTOMER}", headers=tenant.headers).get_json()
+    assert (summary["message_count"], summary["unread_count"]) == (3, 1)
+    assert summary["last_message"]["external_id"] == "late"
