@@ -61,7 +61,10 @@ def record_message(fields: dict) -> tuple[dict, bool]:
             return document, True
     stored = _fill_placeholder(document, status, fields.get("at") or now)
     if stored is None:
-        return _messages().find_one({"_id": document["_id"], **VISIBLE}), False
+        existing = _messages().find_one({"_id": document["_id"], **VISIBLE})
+        if existing is not None:
+            conversations.repair_if_uncounted(existing)
+        return existing, False
     conversations.record_message(stored)
     return stored, True
 

@@ -5,6 +5,7 @@ import json
 import pytest
 
 from tests.conftest import assert_problem
+from tests.shared.api_orders import frozen_clock  # noqa: F401 (a fixture)
 from tests.shared.webhook_helpers import (BOT, CUSTOMER, VERIFY_TOKEN, configure_cloud, fixture, send, stored,
                                           total_messages)
 
@@ -218,19 +219,46 @@ def test_archive_keeps_bodies_and_replay_reingests_them_once(app, client, tenant
     assert "2 duplicates" in again.output and total_messages(client, tenant) == 2
 
 
-def test_replay_repairs_a_summary_cut_short(app, client, tenant):
-    """A first attempt that stored its messages but not their summary (a crash between
-    the two writes): replaying the archive re-derives the summary from the messages."""
-    from models import Conversation
+def test_replay_repairs_a_summary_cut_short(app, client, tenant, frozen_clock):
+    """A first attempt that stored its message but not its summary update (a crash
+    between the two writes): replaying the archive re-derives the summary."""
+    from models import Conversation, Message
     from models.collections import GlobalCollection
 
     app.config["WEBHOOK_ARCHIVE_DAYS"] = 7
     for name in ("send_message_outbound", "messages_upsert_text_inbound"):
         assert send(client, "evolution", tenant, name).status_code == 200
-    with app.app_context():
-        GlobalCollection(Conversation).update_one({}, {"$set": {"message_count": 0, "inbound_count": 0}})
+        frozen_clock.ms += 1_000  # the inbound message is the newer one
+    with app.app_context():  # as if the inbound message's summary update never happened
+        outbound = next(GlobalCollection(Message).find({"direction": "out"}))
+        GlobalCollection(Conversation).update_one({}, {"$set": {
+            "message_count": 1, "inbound_count": 0, "unread_count": 0,
+            "last_message_id": outbound["_id"], "last_message_at": outbound["created_at"]}})
     result = app.test_cli_runner().invoke(args=["webhooks", "replay", "--tenant", tenant.slug,
                                                 "--since", "2000-01-01T00:00:00Z"])
     assert "2 duplicates" in result.output, result.output
     summary = client.get("/api/v1/conversations", headers=tenant.headers).get_json()["items"][0]
     assert summary["message_count"] == 2 and summary["inbound_count"] == 1
+
+
+@pytest.mark.parametrize("retry", ["webhook", "rest"])
+def test_a_retried_message_repairs_a_summary_cut_short(app, client, tenant, retry):
+    """The first attempt stored the message but was cut off before counting it (a crash,
+    or an outage between the two writes on MongoDB 6/7); the gateway's or client's retry
+    is a duplicate, and the summary is rebuilt from the messages."""
+    from models import Conversation
+    from models.collections import GlobalCollection
+
+    rest_body = {"session_id": "s1", "direction": "in", "from": CUSTOMER, "to": BOT, "text": "oi",
+                 "external_id": "cut-short"}
+    first = send(client, "evolution", tenant, "messages_upsert_text_inbound") if retry == "webhook" else \
+        client.post("/api/v1/messages", json=rest_body, headers=tenant.headers)
+    assert first.status_code in (200, 201)
+    with app.app_context():  # the conversation's first message: its summary was never written
+        GlobalCollection(Conversation).delete_many({})
+    again = send(client, "evolution", tenant, "messages_upsert_text_inbound") if retry == "webhook" else \
+        client.post("/api/v1/messages", json=rest_body, headers=tenant.headers)
+    assert again.status_code == 200
+    summary = client.get("/api/v1/conversations", headers=tenant.headers).get_json()["items"][0]
+    assert (summary["message_count"], summary["inbound_count"], summary["unread_count"]) == (1, 1, 1)
+
