@@ -5,7 +5,8 @@ milliseconds, the status is an integer rank (`status_rank`, so `$max` moves it
 forward atomically), and the history is `status_times` {status: earliest ms}, from
 which sent_at/delivered_at/read_at/failed_at and status_history are derived
 (nx-27017 turns `$push`ed sub-documents into JSON strings, so no arrays of them).
-A document with `awaiting_message: 1` is a parked status whose message has not come;
+A document with `awaiting_message: 1` is a parked status whose message has not come,
+`2` a message held until its session's number is known (services.held_messages);
 every real message has `awaiting_message: 0` (an equality every backend matches alike).
 """
 from mongoengine import DictField, IntField, LongField, StringField
@@ -20,6 +21,7 @@ class Message(TenantDocument):
     session_id = StringField()
     external_id = StringField()
     conversation_id = StringField()
+    chat = StringField()  # the other party, while the message is held
     sender = StringField(db_field="from")
     to = StringField()
     direction = StringField(choices=("in", "out"))
@@ -41,5 +43,6 @@ class Message(TenantDocument):
             {"fields": ["tenant_id", "-created_at"]},
             {"fields": ["tenant_id", "conversation_id", "-created_at"]},
             {"fields": ["tenant_id", "session_id", "-created_at"]},
+            {"fields": ["tenant_id", "awaiting_message", "session_id"]},
         ],
     }

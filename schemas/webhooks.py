@@ -13,6 +13,8 @@ class WebhookResultSchema(Schema):
     ignored = fields.Integer(metadata={"description": "Events of types ChatKeep does not store."})
     spooled = fields.Integer(metadata={"description": "Events kept on disk while the database is unreachable; "
                                                       "stored (exactly once) as soon as it is back."})
+    held = fields.Integer(metadata={"description": "Of the accepted, messages kept invisible until their "
+                                                  "session's own number is known (a connection event brings it)."})
     rejected = fields.Integer(metadata={"description": "Items of a batch that were not valid (others were kept)."})
     errors = fields.List(fields.Nested(RejectedItemSchema))
 

@@ -3,7 +3,7 @@ from pymongo.errors import DuplicateKeyError
 
 from models.collections import scoped
 from models.gateway_session import GatewaySession
-from services import clock
+from services import clock, held_messages
 from services.errors import NotFound, found
 from services.pagination import ASC, fetch_page
 
@@ -33,6 +33,8 @@ def upsert_session(session_id: str, status: str, phone_number: str | None = None
     if not created:
         _sessions().update_one({"session_id": session_id, "status": {"$ne": status}},
                                {"$set": {"status": status, "status_changed_at": now}})
+    if phone_number is not None:
+        held_messages.release(session_id, phone_number)
     return get_session(session_id), created
 
 

@@ -6,7 +6,7 @@ Each event is stored on its own: a duplicate or a rejected item never stops the 
 from models.collections import scoped
 from models.gateway_session import GatewaySession
 from schemas import json_text
-from services import gateway_sessions, messages
+from services import gateway_sessions, held_messages, messages
 from services.events import Ignored, MessageEvent, Rejected, SessionEvent, StatusEvent
 
 
@@ -40,9 +40,9 @@ def ingest(events: list) -> dict:
         if isinstance(event, MessageEvent):
             try:
                 _stored, created = _store_message(event, own_numbers)
-            except MissingOwnNumber as exc:
-                rejected.append({"item": event.external_id, "detail": str(exc)})
-                continue
+            except MissingOwnNumber:
+                created = held_messages.hold(event)
+                counts["held"] = counts.get("held", 0) + int(created)
             counts["accepted" if created else "duplicates"] += 1
         elif isinstance(event, StatusEvent):
             messages.record_status(event.external_id, event.status, event.at, event.error)

@@ -59,7 +59,7 @@ def record_message(fields: dict) -> tuple[dict, bool]:
         if exc.index == 1:  # the message is stored; its summary holds a newer one
             conversations.count_in_existing(document)
             return document, True
-    stored = _fill_placeholder(document, status, fields.get("at") or now)
+    stored = fill_placeholder(document, status, fields.get("at") or now)
     if stored is None:
         existing = _messages().find_one({"_id": document["_id"], **VISIBLE})
         if existing is not None:
@@ -69,10 +69,11 @@ def record_message(fields: dict) -> tuple[dict, bool]:
     return stored, True
 
 
-def _fill_placeholder(document: dict, status: str, at_ms: int) -> dict | None:
-    """Turn a parked-status placeholder into the message; None if a real message is there."""
+def fill_placeholder(document: dict, status: str, at_ms: int, fields=CONTENT_FIELDS) -> dict | None:
+    """Turn a parked-status placeholder into `document` (its `fields` and its
+    awaiting_message); None if no placeholder is there."""
     update = message_status.status_update(status, at_ms, document["updated_at"])
-    update["$set"].update({k: document[k] for k in CONTENT_FIELDS}, awaiting_message=0)
+    update["$set"].update({k: document[k] for k in fields}, awaiting_message=document["awaiting_message"])
     return _messages().find_one_and_update({"_id": document["_id"], "awaiting_message": 1}, update)
 
 

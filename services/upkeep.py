@@ -3,22 +3,25 @@ import logging
 
 from models.tenancy import tenant_scope
 from models.tenant import Tenant
-from services import chat_sessions, clock, messages, order_counting, sales_stats, webhook_archive
+from services import (chat_sessions, clock, held_messages, messages, order_counting, sales_stats,
+                      webhook_archive)
 
 log = logging.getLogger(__name__)
 
 
 def run_upkeep(config) -> dict:
     removed = {"chat_sessions": 0, "daily_stats": 0, "parked_statuses": 0, "archived_webhooks": 0}
-    finished = 0
+    finished = released = 0
     for tenant in Tenant.objects.only("id", "timezone", "chat_session_ttl_hours"):
         with tenant_scope(tenant.id):
             finished += order_counting.count_leftovers()
+            released += held_messages.release_where_known()
             removed["chat_sessions"] += chat_sessions.delete_expired(tenant.chat_session_ttl_hours)
             removed["daily_stats"] += sales_stats.prune_days(tenant.timezone, config["STATS_RETENTION_DAYS"])
             removed["parked_statuses"] += messages.drop_stale_parked(
                 clock.now_ms() - config["PARKED_STATUS_DAYS"] * clock.DAY_MS)
             if config["WEBHOOK_ARCHIVE_DAYS"]:
                 removed["archived_webhooks"] += webhook_archive.prune(config["WEBHOOK_ARCHIVE_DAYS"])
-    log.info("upkeep removed %s; finished %s interrupted order counts", removed, finished)
+    log.info("upkeep removed %s; finished %s interrupted order counts; released %s held messages",
+             removed, finished, released)
     return removed

@@ -1,0 +1,59 @@
+"""A gateway message whose session's own number nobody has told ChatKeep yet is kept,
+invisible, and released when the number comes (it used to be answered 200 "rejected":
+the gateway never sends it again, so it was lost)."""
+import copy
+
+from services.upkeep import run_upkeep
+from tests.shared.webhook_helpers import BOT, CUSTOMER, fixture, send, stored
+
+INBOUND_ID = "3AF1C9D2E7B84A6C5D10"  # messages_upsert_text_inbound
+
+
+def _without_sender(name: str, external_id: str = INBOUND_ID) -> dict:
+    body = copy.deepcopy(fixture("evolution", name))
+    body.pop("sender", None)
+    body["data"]["key"]["id"] = external_id
+    return body
+
+
+def _read_status_for(external_id: str) -> dict:
+    body = copy.deepcopy(fixture("evolution", "messages_update_read"))
+    body["data"].update(keyId=external_id, fromMe=False)
+    return body
+
+
+def _conversation(client, tenant):
+    return client.get(f"/api/v1/conversations/{BOT}/{CUSTOMER}", headers=tenant.headers)
+
+
+def test_a_message_without_its_sessions_number_is_held_until_a_connection_event_names_it(client, tenant):
+    answer = send(client, "evolution", tenant, _without_sender("messages_upsert_text_inbound")).get_json()
+    assert answer == {"accepted": 1, "duplicates": 0, "ignored": 0, "held": 1}
+    assert stored(client, tenant, INBOUND_ID).status_code == 404  # no conversation to show it in yet
+    assert send(client, "evolution", tenant, _without_sender("messages_upsert_text_inbound")).get_json()[
+        "duplicates"] == 1
+    assert send(client, "evolution", tenant, _read_status_for(INBOUND_ID)).get_json()["accepted"] == 1
+    assert send(client, "evolution", tenant, "connection_update_open").status_code == 200  # wuid: the number
+    message = stored(client, tenant, INBOUND_ID).get_json()
+    assert (message["from"], message["to"], message["direction"], message["status"]) == (CUSTOMER, BOT, "in", "read")
+    summary = _conversation(client, tenant).get_json()
+    assert (summary["message_count"], summary["unread_count"]) == (1, 1)
+    assert summary["last_message"]["external_id"] == INBOUND_ID
+
+
+def test_the_upkeep_releases_held_messages_with_the_number_read_off_later_messages(app, client, tenant):
+    send(client, "evolution", tenant, _without_sender("messages_upsert_text_inbound", "held-1"))
+    assert send(client, "evolution", tenant, "messages_upsert_text_inbound").get_json()["accepted"] == 1  # sender
+    assert _conversation(client, tenant).get_json()["message_count"] == 1
+    with app.app_context():
+        run_upkeep(app.config)
+    assert stored(client, tenant, "held-1").get_json()["to"] == BOT
+    assert _conversation(client, tenant).get_json()["message_count"] == 2
+
+
+def test_a_session_put_with_its_number_releases_its_held_messages(client, tenant):
+    send(client, "evolution", tenant, _without_sender("messages_upsert_text_inbound"))
+    response = client.put("/api/v1/sessions/chatkeep-main", json={"status": "open", "phone_number": BOT},
+                          headers=tenant.headers)
+    assert response.status_code in (200, 201)
+    assert stored(client, tenant, INBOUND_ID).get_json()["conversation_id"]
