@@ -9,7 +9,7 @@ from models.tenancy import tenant_scope
 from schemas.tenants import TenantCreateSchema
 from schemas.fields import Timestamp
 from services import conversations, sales_rebuild, tenants, webhook_archive
-from services.ingest import store_received
+from services.ingest import repair_summaries, store_received
 from services.errors import ServiceError
 
 tenants_cli = AppGroup("tenants", help="Create, list and re-key tenants.")
@@ -108,10 +108,13 @@ def replay_webhooks(slug, since, until):
         raise click.ClickException("--since and --until take ISO 8601 times, e.g. 2026-11-22T10:00:00Z") from None
     totals = {"bodies": 0, "accepted": 0, "duplicates": 0, "ignored": 0}
     for tenant in each_tenant(slug):
+        repairs = set()
         for kept in webhook_archive.kept_since(window["since"], window.get("until")):
-            result = store_received({"tenant_id": tenant.id, "gateway": kept["gateway"], "body": kept["body"]})
+            result = store_received({"tenant_id": tenant.id, "gateway": kept["gateway"], "body": kept["body"]},
+                                    repairs)
             totals["bodies"] += 1
             for name in ("accepted", "duplicates", "ignored"):
                 totals[name] += result[name]
+        repair_summaries(repairs)
     click.echo(f"{slug}: {totals['bodies']} bodies replayed: {totals['accepted']} accepted, "
                f"{totals['duplicates']} duplicates, {totals['ignored']} ignored")

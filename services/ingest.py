@@ -6,7 +6,7 @@ Each event is stored on its own: a duplicate or a rejected item never stops the 
 from models.collections import scoped
 from models.gateway_session import GatewaySession
 from schemas import json_text
-from services import gateway_sessions, held_messages, messages
+from services import conversations, gateway_sessions, held_messages, messages
 from services.events import Ignored, MessageEvent, Rejected, SessionEvent, StatusEvent
 
 
@@ -16,30 +16,48 @@ def parser_for(gateway: str):
     return {"evolution": evolution.parse, "waha": waha.parse, "cloud": cloud.parse}[gateway]
 
 
-def store_received(record: dict) -> dict:
+def store_received(record: dict, repairs: set | None = None) -> dict:
     """Store a verified webhook body received earlier (the spool, the archive) as if
-    it had just arrived: {"tenant_id", "gateway", "body"}. (An outage may have cut the
-    first attempt between a message's insert and its summary update: the duplicate
-    repairs that summary, see conversations.repair_if_uncounted.)"""
+    it had just arrived: {"tenant_id", "gateway", "body"}.
+
+    The outage that spooled it may have cut the first attempt between a message's
+    insert and its summary update, and newer messages may have been counted since (so
+    the live path's check, conversations.repair_if_uncounted, cannot tell): a
+    duplicate here re-derives its conversation's summary, at once, or, given
+    `repairs`, by the caller once it has replayed every body (a conversation met in
+    many bodies is then re-derived once, not once per body).
+    """
     from models.tenancy import tenant_scope
 
     with tenant_scope(record["tenant_id"]):
-        return ingest(parser_for(record["gateway"])(json_text.loads(record["body"], replace=True)))
+        pending = set() if repairs is None else repairs
+        counts = ingest(parser_for(record["gateway"])(json_text.loads(record["body"], replace=True)), pending)
+        if repairs is None:
+            repair_summaries(pending)
+        return counts
+
+
+def repair_summaries(conversation_ids: set) -> None:
+    """Re-derive the current tenant's summaries of `conversation_ids` from their messages."""
+    for conversation_id in sorted(conversation_ids):
+        conversations.rebuild_summaries(conversation_id)
 
 
 class MissingOwnNumber(ValueError):
     """A message whose session's own number neither the payload nor ChatKeep knows."""
 
 
-def ingest(events: list) -> dict:
-    """Store `events`; returns what became of them."""
+def ingest(events: list, repairs: set | None = None) -> dict:
+    """Store `events`; given `repairs`, the conversations of duplicates are added to it."""
     counts = {"accepted": 0, "duplicates": 0, "ignored": 0}
     rejected = []
     own_numbers: dict[str, str | None] = {}
     for event in events:
         if isinstance(event, MessageEvent):
             try:
-                _stored, created = _store_message(event, own_numbers)
+                stored, created = _store_message(event, own_numbers)
+                if repairs is not None and not created and stored is not None:
+                    repairs.add(stored["conversation_id"])
             except MissingOwnNumber:
                 created = held_messages.hold(event)
                 counts["held"] = counts.get("held", 0) + int(created)

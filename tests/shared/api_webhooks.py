@@ -220,8 +220,9 @@ def test_archive_keeps_bodies_and_replay_reingests_them_once(app, client, tenant
 
 
 def test_replay_repairs_a_summary_cut_short(app, client, tenant, frozen_clock):
-    """A first attempt that stored its message but not its summary update (a crash
-    between the two writes): replaying the archive re-derives the summary."""
+    """A first attempt stored its message but not its summary update (a crash between
+    the two writes), and a newer message was counted before the replay: replaying the
+    archive re-derives the summary (the live path's check cannot see this case)."""
     from models import Conversation, Message
     from models.collections import GlobalCollection
 
@@ -229,16 +230,16 @@ def test_replay_repairs_a_summary_cut_short(app, client, tenant, frozen_clock):
     for name in ("send_message_outbound", "messages_upsert_text_inbound"):
         assert send(client, "evolution", tenant, name).status_code == 200
         frozen_clock.ms += 1_000  # the inbound message is the newer one
-    with app.app_context():  # as if the inbound message's summary update never happened
-        outbound = next(GlobalCollection(Message).find({"direction": "out"}))
+    with app.app_context():  # as if the older, outbound message had never been counted
+        inbound = next(GlobalCollection(Message).find({"direction": "in"}))
         GlobalCollection(Conversation).update_one({}, {"$set": {
-            "message_count": 1, "inbound_count": 0, "unread_count": 0,
-            "last_message_id": outbound["_id"], "last_message_at": outbound["created_at"]}})
+            "message_count": 1, "outbound_count": 0, "last_message_id": inbound["_id"],
+            "last_message_at": inbound["created_at"]}})
     result = app.test_cli_runner().invoke(args=["webhooks", "replay", "--tenant", tenant.slug,
                                                 "--since", "2000-01-01T00:00:00Z"])
     assert "2 duplicates" in result.output, result.output
     summary = client.get("/api/v1/conversations", headers=tenant.headers).get_json()["items"][0]
-    assert summary["message_count"] == 2 and summary["inbound_count"] == 1
+    assert (summary["message_count"], summary["inbound_count"], summary["outbound_count"]) == (2, 1, 1)
 
 
 @pytest.mark.parametrize("retry", ["webhook", "rest"])
