@@ -14,6 +14,7 @@ from mongoengine import DictField, IntField, LongField, StringField
 from models.tenancy import TenantDocument
 
 VISIBLE = {"awaiting_message": 0}  # the filter for real messages, not parked statuses
+HELD = 2  # awaiting_message of a message held until its session's number is known
 
 
 class Message(TenantDocument):

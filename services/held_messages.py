@@ -15,14 +15,12 @@ from pymongo.errors import DuplicateKeyError
 
 from models.collections import scoped
 from models.gateway_session import GatewaySession
-from models.message import VISIBLE, Message
-from services import clock, conversations, message_status, messages
+from models.message import HELD, VISIBLE, Message
+from services import clock, message_status, messages
 from services.events import MessageEvent
 from services.pagination import DESC
-from services.phones import conversation_id_for
 
 log = logging.getLogger(__name__)
-HELD = 2  # awaiting_message: 1 is a parked status, 0 a visible message
 
 
 def hold(event: MessageEvent) -> bool:
@@ -35,23 +33,21 @@ def hold(event: MessageEvent) -> bool:
                 "awaiting_message": HELD, **message_status.initial_fields(event.status, event.at or now)}
     try:
         scoped(Message).insert_one(document)
-        return True
     except DuplicateKeyError:  # held or stored already, or a parked status to fill
-        return messages.fill_placeholder(document, event.status, event.at or now,
-                                         messages.CONTENT_FIELDS + ("chat",)) is not None
+        if messages.fill_placeholder(document, event.status, event.at or now,
+                                     messages.CONTENT_FIELDS + ("chat",)) is None:
+            return False
+    # A connection event may have brought the number while this was being held.
+    own = _own_number(event.session_id, from_messages=False)
+    if own:
+        release(event.session_id, own)
+    return True
 
 
 def release(session_id: str, own: str) -> int:
     """Make the session's held messages visible and counted; how many."""
-    released = 0
-    for held in scoped(Message).find({"awaiting_message": HELD, "session_id": session_id}):
-        ends = (held["chat"], own) if held["direction"] == "in" else (own, held["chat"])
-        named = {"from": ends[0], "to": ends[1], "conversation_id": conversation_id_for(*ends),
-                 "awaiting_message": 0}
-        if scoped(Message).update_one({"_id": held["_id"], "awaiting_message": HELD}, {"$set": named}).matched_count:
-            conversations.record_message({**held, **named})
-            released += 1
-    return released
+    return sum(messages.release_held(held, own) is not None
+               for held in scoped(Message).find({"awaiting_message": HELD, "session_id": session_id}))
 
 
 def release_where_known() -> int:
@@ -68,10 +64,14 @@ def release_where_known() -> int:
     return released
 
 
-def _own_number(session_id: str) -> str | None:
+def _own_number(session_id: str, from_messages: bool = True) -> str | None:
+    """The session's number: as the session knows it, else (`from_messages`) as its
+    latest visible message shows it."""
     session = scoped(GatewaySession).find_one({"session_id": session_id}, {"phone_number": 1})
     if session and session.get("phone_number"):
         return session["phone_number"]
+    if not from_messages:
+        return None
     for other in scoped(Message).find({"session_id": session_id, **VISIBLE}, sort=[("created_at", DESC)], limit=1):
         return other["to"] if other["direction"] == "in" else other["from"]
     return None

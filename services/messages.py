@@ -14,7 +14,7 @@ from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
 from models.collections import DuplicateKeyAt, in_order, scoped
-from models.message import VISIBLE, Message
+from models.message import HELD, VISIBLE, Message
 from models.tenancy import current_tenant_id
 from services import clock, conversations, message_status
 from services.errors import found
@@ -61,7 +61,10 @@ def record_message(fields: dict) -> tuple[dict, bool]:
             return document, True
     stored = fill_placeholder(document, status, fields.get("at") or now)
     if stored is None:
-        existing = _messages().find_one({"_id": document["_id"], **VISIBLE})
+        existing = _messages().find_one({"_id": document["_id"]})
+        if existing is not None and existing.get("awaiting_message") == HELD:  # now we know its ends
+            own = document["to"] if document["direction"] == "in" else document["from"]
+            return release_held(existing, own) or get_message(existing["_id"]), False
         if existing is not None:
             conversations.repair_if_uncounted(existing)
         return existing, False
@@ -75,6 +78,18 @@ def fill_placeholder(document: dict, status: str, at_ms: int, fields=CONTENT_FIE
     update = message_status.status_update(status, at_ms, document["updated_at"])
     update["$set"].update({k: document[k] for k in fields}, awaiting_message=document["awaiting_message"])
     return _messages().find_one_and_update({"_id": document["_id"], "awaiting_message": 1}, update)
+
+
+def release_held(held: dict, own: str) -> dict | None:
+    """Give a held message (services.held_messages) its ends and conversation, make it
+    visible and count it; None if another request released it first."""
+    ends = (held["chat"], own) if held["direction"] == "in" else (own, held["chat"])
+    named = {"from": ends[0], "to": ends[1], "conversation_id": conversation_id_for(*ends), "awaiting_message": 0}
+    if not _messages().update_one({"_id": held["_id"], "awaiting_message": HELD}, {"$set": named}).matched_count:
+        return None
+    released = {**held, **named}
+    conversations.record_message(released)
+    return released
 
 
 def record_status(external_id: str, status: str, at_ms: int, error: str | None = None) -> None:

@@ -57,3 +57,17 @@ def test_a_session_put_with_its_number_releases_its_held_messages(client, tenant
                           headers=tenant.headers)
     assert response.status_code in (200, 201)
     assert stored(client, tenant, INBOUND_ID).get_json()["conversation_id"]
+
+
+def test_a_copy_that_names_the_number_releases_the_held_message(client, tenant):
+    """The gateway resends it with its sender, or a client records it through the API."""
+    send(client, "evolution", tenant, _without_sender("messages_upsert_text_inbound"))
+    assert send(client, "evolution", tenant, "messages_upsert_text_inbound").get_json()["duplicates"] == 1
+    assert stored(client, tenant, INBOUND_ID).get_json()["to"] == BOT
+    assert _conversation(client, tenant).get_json()["message_count"] == 1
+    send(client, "evolution", tenant, _without_sender("messages_upsert_text_inbound", "held-2"))
+    recorded = client.post("/api/v1/messages", headers=tenant.headers, json={
+        "session_id": "chatkeep-main", "direction": "in", "from": CUSTOMER, "to": BOT, "external_id": "held-2",
+        "text": "Oi"})
+    assert recorded.status_code == 200 and recorded.get_json()["external_id"] == "held-2"
+    assert _conversation(client, tenant).get_json()["message_count"] == 2
