@@ -90,10 +90,6 @@ def tenant_for_webhook_token(slug: str, token: str) -> Tenant | None:
     return tenant
 
 
-def is_known_slug(slug: str) -> bool:
-    return cache.knows(("slug", slug))
-
-
 def tenant_by_slug(slug: str) -> Tenant | None:
     def load():
         tenant = Tenant.objects(slug=slug).first()
