@@ -21,8 +21,11 @@ class LoneSurrogate(ValueError):
 
 
 def loads(raw: bytes | str, replace: bool = False):
-    """json.loads, each lone surrogate replaced by U+FFFD (`replace`) or refused."""
-    return checked(json.loads(raw), raw, replace)
+    """json.loads, each lone surrogate replaced by U+FFFD (`replace`) or refused. Bytes
+    must be UTF-8 (UnicodeDecodeError, a ValueError, otherwise): json.loads would also
+    take UTF-16 and let encoded surrogates through."""
+    text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+    return checked(json.loads(text), text, replace)
 
 
 def checked(value, raw: bytes | str, replace: bool = False):

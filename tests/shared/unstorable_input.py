@@ -65,3 +65,10 @@ def test_an_implausible_status_time_is_taken_as_now_not_a_500(client, tenant):
     assert send(client, "evolution", tenant, body).get_json()["accepted"] == 1
     message = stored(client, tenant, body["data"]["keyId"]).get_json()
     assert message["status"] == "read" and message["read_at"].startswith("20")
+
+
+def test_a_webhook_with_surrogate_bytes_is_400_like_any_invalid_utf8(client, tenant):
+    body = json.dumps(fixture("evolution", "messages_upsert_text_inbound")).encode()
+    raw = body.replace(b"Oi!", b"Oi \xed\xa0\xbd!")  # a surrogate encoded as if it were a character
+    assert raw != body
+    assert_problem(send(client, "evolution", tenant, {}, raw=raw), 400)
