@@ -10,6 +10,7 @@ import fcntl
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -27,6 +28,7 @@ from services.snapshot_files import fsync_dir, sha256_of, write_records
 
 log = logging.getLogger(__name__)
 FORMAT_VERSION = 1
+GENERATION_NAME = re.compile(r"\d{8}T\d{6}\.\d{3}Z(-\d+)?")  # anything else there (lost+found) is not ours
 PAGE = 100  # documents per read: about 3.5 ms of nx-27017's time (250: 7.5 ms)
 # Live traffic goes first: a scheduled or manual snapshot rests twice as long as each
 # read took. The final one, taken when the service no longer serves, reads flat out.
@@ -170,7 +172,8 @@ def _generation_name(root: Path) -> str:
     the next number: generations sort in the order they were written, so restore takes
     the last one written that verifies. created_at in the manifest keeps the clock's time."""
     stamp = clock.iso(clock.now_ms()).replace("-", "").replace(":", "")  # 20261122T101530.123Z
-    newest = max((_order_key(p.name) for p in root.iterdir() if not p.name.startswith(".")), default=("", 0))
+    names = (p.name.removesuffix(".corrupt").removesuffix(".partial") for p in root.iterdir())
+    newest = max((_order_key(name) for name in names if GENERATION_NAME.fullmatch(name)), default=("", 0))
     if (stamp, 1) > newest:
         return stamp
     return f"{newest[0]}-{newest[1] + 1}"

@@ -166,6 +166,15 @@ def test_a_generation_written_after_the_clock_stepped_back_still_sorts_newest(ap
     assert snapshots.verify(newest) == [] and snapshots.read_manifest(newest)["files"]["messages.jsonl.gz"]["records"] == 0
 
 
+def test_other_entries_in_the_snapshots_directory_do_not_name_generations(app, tmp_path):
+    with app.app_context():
+        _seed(1)
+        (tmp_path / "snapshots" / "lost+found").mkdir(parents=True)
+        (tmp_path / "snapshots" / "zz-notes.txt").write_text("kept by an operator")
+        name = snapshots.take_snapshot(str(tmp_path), "manual", keep=3)["generation"]
+    assert name[:8].isdigit() and "-" not in name
+
+
 def test_generations_sort_by_time_then_number(tmp_path):
     names = ["20261122T101530.123Z", "20261122T101530.123Z-2", "20261122T101530.123Z-10", "20261121T235959.999Z"]
     for name in names:
