@@ -5,9 +5,7 @@ from marshmallow import Schema, ValidationError, fields, validates
 from schemas.fields import Timestamp
 from schemas.pagination import PageQuerySchema, page_schema
 from services.chat_sessions import encode_state
-from services.clock import now_ms
-
-CLOCK_SKEW_MS = 5 * 60_000  # how far ahead of this host's clock a bot's clock may be
+from services.clock import CLOCK_SKEW_MS, now_ms
 
 STATE_DOC = ("Any JSON object, returned exactly as stored. At most CHAT_STATE_MAX_BYTES "
              "(default 65536) bytes as compact UTF-8 JSON; larger: 422 naming `state`.")

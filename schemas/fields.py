@@ -3,12 +3,10 @@ from datetime import timezone
 
 from marshmallow import ValidationError, fields, validate
 
+from services import clock
 from services.clock import iso, to_ms
 from services.money import InvalidAmount, to_minor, to_text
 from services.phones import InvalidPhone, normalize_phone
-
-
-EARLIEST_MS, LATEST_MS = 0, 32503680000000  # 1970-01-01 to 3000-01-01
 
 
 class Timestamp(fields.AwareDateTime):
@@ -28,7 +26,7 @@ class Timestamp(fields.AwareDateTime):
     def _deserialize(self, value, attr, data, **kwargs):
         moment = super()._deserialize(value, attr, data, **kwargs)
         # The year first: converting year 1 at +01:00 to UTC would overflow.
-        if not 1969 <= moment.year <= 3000 or not EARLIEST_MS <= to_ms(moment) < LATEST_MS:
+        if not 1969 <= moment.year <= 3000 or not clock.EARLIEST_MS <= to_ms(moment) < clock.LATEST_MS:
             raise ValidationError("Must be between 1970-01-01T00:00:00Z and 3000-01-01T00:00:00Z.")
         return to_ms(moment)
 

@@ -10,6 +10,10 @@ from datetime import datetime, timezone
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 HOUR_MS = 3_600_000
 DAY_MS = 24 * HOUR_MS
+# Times accepted from outside: anything else could not be written back out (year 1 is
+# no ISO 8601 year with a Z; year 9999 plus a TTL overflows).
+EARLIEST_MS, LATEST_MS = 0, 32503680000000  # 1970-01-01 to 3000-01-01
+CLOCK_SKEW_MS = 5 * 60_000  # how far ahead of this host's clock another's may be
 
 
 def to_ms(moment: datetime) -> int:

@@ -41,15 +41,17 @@ def _entries(data) -> list:
 
 
 def _epoch_ms(value) -> int | None:
+    """Epoch ms or ISO 8601 as epoch ms; None for anything else or outside 1970-3000."""
+    ms = None
     if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
-        return int(value)
-    if isinstance(value, str):
+        ms = int(value)
+    elif isinstance(value, str):
         try:
             moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
+            ms = clock.to_ms(moment)  # naive means UTC there
+        except (ValueError, OverflowError):
             return None
-        return clock.to_ms(moment)  # naive means UTC there
-    return None
+    return ms if ms is not None and clock.EARLIEST_MS < ms < clock.LATEST_MS else None
 
 
 def _minor(value) -> int | None:
@@ -103,6 +105,9 @@ def import_chat_sessions(data) -> dict:
         last_activity = _epoch_ms(entry["lastActivity"])
         if last_activity is None or last_activity <= now - LEGACY_SESSION_TTL_H * clock.HOUR_MS:
             report["skipped"].append((label, "older than 24 h" if last_activity else "bad lastActivity"))
+            continue
+        if last_activity > now + clock.CLOCK_SKEW_MS:  # it would never expire
+            report["skipped"].append((label, "lastActivity is in the future"))
             continue
         state = {k: v for k, v in entry.items() if k not in ("recipientPhone", "lastActivity")}
         document = {"phone": phone, "state_json": encode_state(state), "last_activity": last_activity,

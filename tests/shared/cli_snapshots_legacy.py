@@ -17,6 +17,9 @@ def _write_legacy(directory):
         "5511900000001": {"recipientPhone": "+55 11 90000-0001", "lastActivity": NOW_MS - 600_000, "step": "menu"},
         "old": {"recipientPhone": "5511900000002", "lastActivity": NOW_MS - 3 * 86_400_000},
         "nophone": {"lastActivity": recent},
+        "ahead": {"recipientPhone": "5511900000003", "lastActivity": "2100-01-01T00:00:00Z"},
+        "year9999": {"recipientPhone": "5511900000004", "lastActivity": "9999-12-31T12:00:00Z"},
+        "year0": {"recipientPhone": "5511900000005", "lastActivity": "0001-01-01T00:30:00+01:00"},
     }))
     (directory / "sales_stats.json").write_text(json.dumps({
         "daily": [{"date": today, "totalOrders": 3, "completedOrders": 2, "revenue": 59.8,
@@ -38,7 +41,8 @@ def test_legacy_import_reports_and_is_safe_twice(app, client, admin, tmp_path):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["legacy-import", "--tenant", tenant.slug, str(tmp_path)])
     assert first.exit_code == 0, first.output
-    assert "chat_sessions.json: 2 imported, 2 skipped" in first.output
+    assert "chat_sessions.json: 2 imported, 5 skipped" in first.output
+    assert "lastActivity is in the future" in first.output and "bad lastActivity" in first.output
     assert "missing recipientPhone" in first.output and "older than 24 h" in first.output
     assert "sales_stats.json: 2 imported, 1 skipped" in first.output
     assert "pending_orders.json: 1 imported, 1 skipped" in first.output and "missing odooOrderId" in first.output
