@@ -7,8 +7,10 @@ the order right after it. A request cut off in between (a database hiccup answer
 503, a crash) leaves the mark, and the hourly upkeep finishes the count from the step
 it stopped at, once GRACE_MS has passed (so it never races the request itself).
 
-The one window left: a process that dies between a counter's $inc and the mark after
-it counts that step twice. `flask --app app stats rebuild` recounts from the orders.
+The window left: a step whose $inc the database applied but whose mark was never
+written (the process died in between, or the request's database deadline ran out
+after the server had applied it) is counted twice. `flask --app app stats rebuild`
+recounts from the orders.
 """
 from models.collections import scoped
 from models.order import Order
@@ -24,8 +26,11 @@ def nothing_uncounted() -> dict:
     return {"uncounted": {event: DONE for event in EVENTS}, "uncounted_at": 0}
 
 
-def marked(event: str, now: int) -> dict:
-    """The $set fields that mark `event` as to be counted (with the write that makes it happen)."""
+def marked(event: str, now: int, marks: dict | None) -> dict:
+    """The $set fields that mark `event` as to be counted (with the write that makes it
+    happen); `marks` are the order's current ones (None: stored before marks existed)."""
+    if marks is None:
+        return {"uncounted": {**nothing_uncounted()["uncounted"], event: TO_TOTALS}, "uncounted_at": now}
     return {f"uncounted.{event}": TO_TOTALS, "uncounted_at": now}
 
 

@@ -84,7 +84,7 @@ def _transition(order: dict, target: str, tz: str, extra: dict) -> dict:
     if order["status"] == "pending":
         now = clock.now_ms()
         changes = {"status": target, TIME_FIELD[target]: now, "closed_day": sales_stats.local_day(now, tz),
-                   "updated_at": now, **extra, **order_counting.marked(target, now)}
+                   "updated_at": now, **extra, **order_counting.marked(target, now, order.get("uncounted"))}
         moved = _orders().find_one_and_update({"_id": order["_id"], "status": "pending"}, {"$set": changes})
         if moved is not None:
             order_counting.count(moved, target)

@@ -74,3 +74,19 @@ def test_a_completion_cut_off_mid_count_is_finished_once_and_a_rebuild_does_not_
     rebuilt = _figures(client, tenant)
     _upkeep(app, frozen_clock, LATER_MS)
     assert _figures(client, tenant) == rebuilt == (2, 1, "25.00", 2, 1, "25.00")
+
+
+def test_an_order_stored_before_marks_existed_is_counted_and_left_clear(app, client, tenant):
+    from models.collections import GlobalCollection
+    from models.order import Order
+    order_id = create(client, tenant, order("SO-old")).get_json()["id"]
+    with app.app_context():  # as stored before: no marks at all
+        old = {k: v for k, v in next(GlobalCollection(Order).find({"_id": order_id})).items()
+               if k not in ("uncounted", "uncounted_at")}
+        GlobalCollection(Order).replace_one({"_id": order_id}, old)
+    assert act(client, tenant, order_id, "complete").status_code == 200
+    with app.app_context():
+        stored = next(GlobalCollection(Order).find({"_id": order_id}))
+    assert stored["uncounted_at"] == 0 and stored["uncounted"] == {"created": 0, "completed": 0, "cancelled": 0}
+    assert _figures(client, tenant)[:2] == (1, 1)
+
