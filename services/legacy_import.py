@@ -158,17 +158,21 @@ def import_sales_stats(data, raw: bytes, tz: str, retention_days: int) -> dict:
         else:
             counts["daily"][day[:10]] = _bucket_counts(bucket)
     record = {"file_name": "sales_stats.json", "sha256": hashlib.sha256(raw).hexdigest(),
-              "imported_at": clock.now_ms(), "counts_json": json.dumps(counts)}
+              "imported_at": clock.now_ms(), "counts_json": json.dumps(counts), "applied": False}
     try:
         scoped(LegacyImport).insert_one(record)
-    except DuplicateKeyError:
-        return {"imported": 0, "skipped": [("sales_stats.json", "this file was imported already")], "notes": []}
+    except DuplicateKeyError:  # imported already, unless an earlier run was cut off before the end
+        earlier = scoped(LegacyImport).find_one({"file_name": "sales_stats.json", "sha256": record["sha256"]})
+        if earlier is None or earlier.get("applied", True):
+            return {"imported": 0, "skipped": [("sales_stats.json", "this file was imported already")], "notes": []}
     replaced = _replace_earlier_imports(record["sha256"])
     previous = _sum_counts(json.loads(doc["counts_json"]) for doc in replaced)
     for day in sorted(set(counts["daily"]) | set(previous["daily"])):
         if day >= oldest:
             sales_stats.add_counts(day, _difference(counts["daily"].get(day), previous["daily"].get(day)))
     sales_stats.add_counts(None, _difference(counts["totals"], previous["totals"]))
+    scoped(LegacyImport).update_one({"file_name": "sales_stats.json", "sha256": record["sha256"]},
+                                    {"$set": {"applied": True}})
     report["imported"] = len(counts["daily"]) + bool(counts["totals"])
     report["notes"] = [f"replaces the figures of the sales_stats.json imported at {clock.iso(doc['imported_at'])}"
                        for doc in replaced]

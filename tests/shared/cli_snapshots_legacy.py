@@ -198,3 +198,28 @@ def test_a_newer_copy_of_the_stats_file_replaces_the_earlier_figures(app, client
     assert client.get("/api/v1/stats", headers=tenant.headers).get_json() == stats
     assert app.test_cli_runner().invoke(args=["stats", "rebuild", "--tenant", tenant.slug]).exit_code == 0
     assert client.get("/api/v1/stats", headers=tenant.headers).get_json() == stats
+
+
+def test_a_stats_import_cut_off_before_its_figures_were_added_is_finished_by_a_rerun(
+        app, client, admin, tmp_path, monkeypatch):
+    from pymongo.errors import AutoReconnect
+
+    from services import sales_stats
+    tenant = create_tenant(client, admin)
+    (tmp_path / "sales_stats.json").write_text(json.dumps(_techaura_stats(3, 40)))
+    real = sales_stats.add_counts
+
+    def outage(*_args):
+        raise AutoReconnect("the database went away")
+    monkeypatch.setattr(sales_stats, "add_counts", outage)
+    assert app.test_cli_runner().invoke(args=["legacy-import", "--tenant", tenant.slug, str(tmp_path)]).exit_code
+    monkeypatch.setattr(sales_stats, "add_counts", real)
+    assert "sales_stats.json: 2 imported" in _import(app, tenant, tmp_path)
+    assert "imported already" in _import(app, tenant, tmp_path)
+    assert stats_totals(client, tenant) == (40, 30)
+
+
+def stats_totals(client, tenant) -> tuple:
+    totals = client.get("/api/v1/stats", headers=tenant.headers).get_json()["totals"]
+    return totals["orders"], totals["completed"]
+
