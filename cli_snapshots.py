@@ -49,9 +49,7 @@ def take(trigger, as_json, background):
                                            current_app.config["SNAPSHOT_KEEP"])
     except snapshots.SnapshotError as exc:
         click.echo(f"Error: {exc}", err=True)
-        code = snapshots.BUSY_EXIT if isinstance(exc, snapshots.SnapshotBusy) else \
-            snapshots.DISK_FULL_EXIT if exc.disk_full else 1
-        raise SystemExit(code) from None
+        raise SystemExit(snapshots.exit_status(exc)) from None
     if as_json:
         click.echo(json.dumps(manifest))
         return

@@ -40,14 +40,16 @@ def count(order: dict, event: str, step: int = TO_TOTALS) -> None:
     if step == TO_TOTALS:
         sales_stats.add_counts(None, incs)
         _mark(order["_id"], event, TO_DAY)
-    sales_stats.add_counts(order["created_day"] if event == "created" else order["closed_day"], incs)
-    _mark(order["_id"], event, DONE)
-    scoped(Order).update_one({"_id": order["_id"], **{f"uncounted.{e}": DONE for e in EVENTS}},
-                             {"$set": {"uncounted_at": 0}})
+    sales_stats.add_counts(sales_stats.event_day(order, event), incs)
+    # Done; and nothing left to count on this order unless another event is pending.
+    others_done = {f"uncounted.{other}": DONE for other in EVENTS if other != event}
+    if not _mark(order["_id"], event, DONE, only_if=others_done, also={"uncounted_at": 0}):
+        _mark(order["_id"], event, DONE)
 
 
-def _mark(order_id: str, event: str, step: int) -> None:
-    scoped(Order).update_one({"_id": order_id}, {"$set": {f"uncounted.{event}": step}})
+def _mark(order_id: str, event: str, step: int, only_if: dict | None = None, also: dict | None = None) -> bool:
+    return bool(scoped(Order).update_one({"_id": order_id, **(only_if or {})},
+                                         {"$set": {f"uncounted.{event}": step, **(also or {})}}).matched_count)
 
 
 def count_leftovers() -> int:

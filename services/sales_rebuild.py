@@ -37,14 +37,14 @@ def replay_orders() -> tuple[dict | None, dict[str, dict]]:
     for order in scoped(Order).find({}, projection=ORDER_FIELDS):
         # An imported order's creation (and a close it was imported with) is in the
         # imported statistics; a close that happened here has its closed_day.
-        events = [] if order.get("imported") else [("created", order["created_day"])]
+        events = [] if order.get("imported") else ["created"]
         if order["status"] in ("completed", "cancelled") and order.get("closed_day"):
-            events.append((order["status"], order["closed_day"]))
-        for event, day in events:
+            events.append(order["status"])
+        for event in events:
             incs = sales_stats.increments(order, event)
             totals = totals or _new_bucket()
             _add(totals, incs)
-            _add(days.setdefault(day, _new_bucket()), incs)
+            _add(days.setdefault(sales_stats.event_day(order, event), _new_bucket()), incs)
     return totals, days
 
 

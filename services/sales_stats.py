@@ -51,6 +51,11 @@ def revenue_by_type(order: dict, revenue: int) -> dict[str, int]:
     return by_type
 
 
+def event_day(order: dict, event: str) -> str:
+    """The tenant-local day `event` of `order` is counted on."""
+    return order["created_day"] if event == "created" else order["closed_day"]
+
+
 def increments(order: dict, event: str) -> dict[str, int]:
     """The `$inc` document of one event: created, completed or cancelled.
 

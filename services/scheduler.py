@@ -17,7 +17,6 @@ from apscheduler.triggers.interval import IntervalTrigger
 from pymongo.errors import PyMongoError
 
 from services import leases, snapshots, spool
-from services.metrics import SNAPSHOTS
 
 log = logging.getLogger(__name__)
 MAINTENANCE_INTERVAL_S = 3600
@@ -45,8 +44,7 @@ def scheduled_snapshot(app) -> None:
             return
     try:
         snapshots.take_snapshot_in_child("scheduled", timeout_s=SNAPSHOT_TIME_LIMIT_S)
-    except snapshots.SnapshotBusy:
-        SNAPSHOTS.labels("scheduled", "skipped").inc()
+    except snapshots.SnapshotBusy:  # counted by the snapshot process
         log.info("scheduled snapshot skipped: the previous one is still being written")
     except (snapshots.SnapshotError, subprocess.TimeoutExpired) as exc:
         log.error("scheduled snapshot failed: %s", exc)

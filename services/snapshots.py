@@ -81,6 +81,11 @@ class SnapshotBusy(SnapshotError):
     """A scheduled snapshot found another one running, and skipped its turn."""
 
 
+def exit_status(error: SnapshotError) -> int:
+    """How `snapshot take` exits on `error`; SnapshotChild reads it back."""
+    return BUSY_EXIT if isinstance(error, SnapshotBusy) else DISK_FULL_EXIT if error.disk_full else 1
+
+
 def _is_disk_full(exc: BaseException) -> bool:
     return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
 
@@ -90,14 +95,17 @@ def snapshots_dir(data_dir: str) -> Path:
 
 
 @contextmanager
-def _host_lock(root: Path, wait: bool):
-    """One snapshot at a time on this host (scheduled, manual and final ones alike);
-    SnapshotBusy instead of waiting when `wait` is false."""
+def _host_lock(root: Path, trigger: str):
+    """One snapshot at a time on this host (scheduled, manual and final ones alike). A
+    scheduled one that finds another running skips its turn (SnapshotBusy, counted):
+    queued behind it, and stopped by the scheduler's time limit while still waiting, it
+    could keep a large store from ever completing a snapshot. Others wait."""
     root.mkdir(parents=True, exist_ok=True)
     with open(root / ".lock", "a") as handle:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB if trigger == "scheduled" else fcntl.LOCK_EX)
         except BlockingIOError:
+            SNAPSHOTS.labels(trigger, "skipped").inc()
             raise SnapshotBusy("another snapshot is being written on this host") from None
         try:
             yield
@@ -160,9 +168,14 @@ def _tenant_documents(collection, document_class, query: dict, rest_ratio: float
     return _read(collection, query, rest_ratio)
 
 
+def _base_name(name: str) -> str:
+    """A generation's name without `.partial` or `.corrupt`."""
+    return name.removesuffix(".corrupt").removesuffix(".partial")
+
+
 def _order_key(name: str) -> tuple[str, int]:
     """Generations sort by this: their UTC time, then the number after it, if any."""
-    stamp, _, n = name.removesuffix(".corrupt").removesuffix(".partial").partition("-")
+    stamp, _, n = _base_name(name).partition("-")
     return stamp, int(n) if n.isdigit() else 1
 
 
@@ -172,7 +185,7 @@ def _generation_name(root: Path) -> str:
     the next number: generations sort in the order they were written, so restore takes
     the last one written that verifies. created_at in the manifest keeps the clock's time."""
     stamp = clock.iso(clock.now_ms()).replace("-", "").replace(":", "")  # 20261122T101530.123Z
-    names = (p.name.removesuffix(".corrupt").removesuffix(".partial") for p in root.iterdir())
+    names = (_base_name(p.name) for p in root.iterdir())
     newest = max((_order_key(name) for name in names if GENERATION_NAME.fullmatch(name)), default=("", 0))
     if (stamp, 1) > newest:
         return stamp
@@ -180,14 +193,10 @@ def _generation_name(root: Path) -> str:
 
 
 def take_snapshot(data_dir: str, trigger: str, keep: int) -> dict:
-    """Write a new generation and prune old ones; returns its manifest.
-
-    A scheduled snapshot that finds another one running skips its turn (SnapshotBusy):
-    queued behind it, and stopped by the scheduler's time limit while still waiting, it
-    could keep a large store from ever completing a snapshot. Manual and final ones wait.
-    """
+    """Write a new generation and prune old ones; returns its manifest (SnapshotBusy
+    for a scheduled one while another is written, see _host_lock)."""
     root = snapshots_dir(data_dir)
-    with _host_lock(root, wait=trigger != "scheduled"):
+    with _host_lock(root, trigger):
         name = _generation_name(root)
         partial = root / f"{name}.partial"
         try:

@@ -4,7 +4,7 @@ internal events (services.events) out.
 Parsers trust nothing: every field is type-checked, so any JSON yields events or a
 PayloadError (a known event missing what it needs: 422), never an exception.
 """
-from services.clock import now_ms
+from services.clock import LATEST_MS, now_ms
 from services.phones import InvalidPhone, normalize_phone
 
 
@@ -57,7 +57,8 @@ def optional_phone(value) -> str | None:
         return None
 
 
-PLAUSIBLE_S = (946684800, 32503680000)  # 2000-01-01 to 3000-01-01: no storable time falls outside
+# A gateway's time is plausible from 2000-01-01 up to the latest time ChatKeep stores.
+PLAUSIBLE_MS = (946_684_800_000, LATEST_MS)
 
 
 def seconds_to_ms(value) -> int:
@@ -68,7 +69,8 @@ def seconds_to_ms(value) -> int:
         value = (high << 32) + (value["low"] & 0xFFFFFFFF)
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and PLAUSIBLE_S[0] < value < PLAUSIBLE_S[1]:
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and \
+            PLAUSIBLE_MS[0] < value * 1000 < PLAUSIBLE_MS[1]:
         return int(value * 1000)
     return now_ms()
 
@@ -76,8 +78,7 @@ def seconds_to_ms(value) -> int:
 def ms_or_now(value) -> int:
     """A gateway timestamp already in epoch ms; now when absent or implausible (a
     number too large for the database would fail the write)."""
-    if isinstance(value, int) and not isinstance(value, bool) and \
-            PLAUSIBLE_S[0] * 1000 < value < PLAUSIBLE_S[1] * 1000:
+    if isinstance(value, int) and not isinstance(value, bool) and PLAUSIBLE_MS[0] < value < PLAUSIBLE_MS[1]:
         return value
     return now_ms()
 

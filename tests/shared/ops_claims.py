@@ -147,6 +147,25 @@ def test_spool_replay_stops_when_its_lease_is_lost(app, client, tenant, database
     assert _gauges(client)["chatkeep_spool_depth"] == 1
 
 
+def test_a_long_spool_replay_renews_its_lease_and_stops_once_another_holds_it(app, monkeypatch):
+    """README: one process per host replays, renewing its lease as it goes."""
+    from services import clock, leases
+    lease_s = scheduler.SPOOL_LEASE_MS / 1000
+    now = SimpleNamespace(s=1_800_000_000.0)
+    monkeypatch.setattr(scheduler.time, "monotonic", lambda: now.s)
+    monkeypatch.setattr(clock, "now_ms", lambda: int(now.s * 1000))
+    with app.app_context():
+        assert leases.hold("spool:test", scheduler.SPOOL_LEASE_MS)
+        keep_going = scheduler._renewing("spool:test")
+        now.s += lease_s * 0.9
+        assert keep_going()  # renewed: good for another lease_s from now
+        now.s += lease_s * 0.5  # past the first lease's end, within the renewed one
+        monkeypatch.setattr(leases, "holder_id", lambda: "another-host:1")
+        assert not leases.hold("spool:test", scheduler.SPOOL_LEASE_MS)
+        now.s += lease_s * 0.4  # renewing as the other process while ours holds: it must stop
+        assert not keep_going()
+
+
 def test_spool_oldest_age_gauge_reports_the_oldest_payload(app, client, tenant, database_down, spool_clock):
     assert _gauges(client) == {"chatkeep_spool_depth": 0, "chatkeep_spool_oldest_age_seconds": 0,
                                "chatkeep_spool_set_aside": 0}
