@@ -5,6 +5,7 @@ Integers behave the same on MongoDB, the embedded nx-27017 server and mongomock
 they compare and `$max` correctly, and they carry exactly the millisecond precision
 the contract shows. The wire form is ISO 8601 UTC with a Z: 2026-11-22T10:15:30.123Z.
 """
+import time
 from datetime import datetime, timezone
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -30,6 +31,14 @@ def from_ms(ms: int) -> datetime:
 
 def now_ms() -> int:
     return to_ms(datetime.now(timezone.utc))
+
+
+def wait_past(ms: int) -> None:
+    """Return once this host's clock has passed millisecond `ms` (at most about 2 ms),
+    so that whatever is stored after the caller answers carries a later time."""
+    deadline = time.monotonic() + 0.002  # a clock stepped back is not waited out
+    while now_ms() <= ms and time.monotonic() < deadline:
+        time.sleep(0.0001)
 
 
 def iso(ms: int | None) -> str | None:

@@ -113,10 +113,14 @@ def get_conversation(conversation_id: str) -> dict:
 
 
 def mark_read(conversation_id: str) -> dict:
+    marked_at = clock.now_ms()
     summary = found(_conversations().find_one_and_update(
         {"conversation_id": conversation_id},
-        {"$set": {"unread_count": 0, "read_marked_at": clock.now_ms(), "updated_at": clock.now_ms()}}),
+        {"$set": {"unread_count": 0, "read_marked_at": marked_at, "updated_at": marked_at}}),
         f"no conversation '{conversation_id}'")
+    # A rebuild counts inbound messages stored after the mark as unread, as the live
+    # count does; one stored in the mark's millisecond would be taken as read.
+    clock.wait_past(marked_at)
     summary["last_message"] = scoped(Message).find_one({"_id": summary["last_message_id"]})
     return summary
 

@@ -104,6 +104,20 @@ def test_rebuilt_summaries_equal_incremental_ones(app):
         assert _summaries() == incremental
 
 
+def test_a_message_stored_right_after_a_read_mark_stays_unread_through_a_rebuild(app):
+    """A read and then a message, in one millisecond: the live count says unread, and
+    a rebuild (which compares times with the read mark) must say the same."""
+    inbound = {"session_id": "s1", "from": CUSTOMERS[0], "to": BOT, "direction": "in", "text": "oi"}
+    with app.app_context(), tenant_scope("tenant-read-mark"):
+        conversation_id = messages.record_message(inbound)[0]["conversation_id"]
+        for _ in range(30):
+            conversations.mark_read(conversation_id)
+            messages.record_message(inbound)
+            live = conversations.get_conversation(conversation_id)["unread_count"]
+            conversations.rebuild_summaries(conversation_id)
+            assert (live, conversations.get_conversation(conversation_id)["unread_count"]) == (1, 1)
+
+
 def _exists(message_id):
     try:
         messages.get_message(message_id)
