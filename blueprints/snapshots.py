@@ -55,7 +55,7 @@ class Snapshots(MethodView):
         for it at most SNAPSHOT_REQUEST_WAIT_S (under gunicorn's 30 s worker timeout);
         a larger store answers 202 and the snapshot finishes on its own."""
         started_at = clock.iso(clock.now_ms())
-        child = snapshots.SnapshotChild("manual")
+        child = snapshots.SnapshotChild("manual", current_app.config)
         try:
             return child.manifest(current_app.config["SNAPSHOT_REQUEST_WAIT_S"])
         except subprocess.TimeoutExpired:

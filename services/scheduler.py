@@ -43,7 +43,7 @@ def scheduled_snapshot(app) -> None:
         if not leases.claim_slot("snapshot", _slot(interval)):
             return
     try:
-        snapshots.take_snapshot_in_child("scheduled", timeout_s=SNAPSHOT_TIME_LIMIT_S)
+        snapshots.take_snapshot_in_child("scheduled", app.config, timeout_s=SNAPSHOT_TIME_LIMIT_S)
     except snapshots.SnapshotBusy:  # counted by the snapshot process
         log.info("scheduled snapshot skipped: the previous one is still being written")
     except (snapshots.SnapshotError, subprocess.TimeoutExpired) as exc:

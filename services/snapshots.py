@@ -235,10 +235,15 @@ class SnapshotChild:
     CPU priority): reading and encoding the whole store in a serving worker would hold
     its GIL for the duration and stall the requests it answers."""
 
-    def __init__(self, trigger: str):
+    def __init__(self, trigger: str, config):
         command = [sys.executable, "-m", "flask", "--app", "app", "snapshot", "take", "--trigger", trigger,
                    "--json", "--background"]
-        self.process = subprocess.Popen(command, cwd=Path(__file__).resolve().parents[1], text=True,
+        # The database and directory of the app asking, which need not be the
+        # environment's (an app created with settings of its own).
+        env = {**os.environ, "DATA_DIR": config["DATA_DIR"]}
+        if config["MONGODB_URI"]:
+            env["MONGODB_URI"] = config["MONGODB_URI"]
+        self.process = subprocess.Popen(command, cwd=Path(__file__).resolve().parents[1], text=True, env=env,
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
     def manifest(self, timeout_s: float) -> dict:
@@ -264,10 +269,10 @@ class SnapshotChild:
         threading.Thread(target=collect, name="snapshot-child", daemon=True).start()
 
 
-def take_snapshot_in_child(trigger: str, timeout_s: float) -> dict:
+def take_snapshot_in_child(trigger: str, config, timeout_s: float) -> dict:
     """Take a snapshot in a child process and wait for its manifest; one still running
     after `timeout_s` is stopped (subprocess.TimeoutExpired)."""
-    child = SnapshotChild(trigger)
+    child = SnapshotChild(trigger, config)
     try:
         return child.manifest(timeout_s)
     except subprocess.TimeoutExpired:

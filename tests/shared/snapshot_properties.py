@@ -194,12 +194,25 @@ def test_a_scheduled_snapshot_skips_its_turn_while_another_is_written(app, tmp_p
         root.mkdir(parents=True)
         with open(root / ".lock", "a") as held:
             fcntl.flock(held, fcntl.LOCK_EX)
-            threading.Timer(1.0, fcntl.flock, (held, fcntl.LOCK_UN)).start()  # the other one ends
             with pytest.raises(snapshots.SnapshotBusy):
                 snapshots.take_snapshot(str(tmp_path), "scheduled", keep=3)
             assert snapshots.generations(str(tmp_path)) == []
+            threading.Timer(0.5, fcntl.flock, (held, fcntl.LOCK_UN)).start()  # the other one ends
             manual = snapshots.take_snapshot(str(tmp_path), "manual", keep=3)
         assert [g.name for g in snapshots.generations(str(tmp_path))] == [manual["generation"]]
+
+
+def test_a_snapshot_taken_in_a_child_process_is_of_the_asking_apps_store(app, client, admin, tmp_path):
+    """POST /admin/snapshots runs `snapshot take` in a child process: it writes into the
+    app's DATA_DIR and reads the app's database, whatever the environment says."""
+    with app.app_context():
+        _seed(3)
+    response = client.post("/api/v1/admin/snapshots", headers=admin)
+    assert response.status_code == 201, response.get_json()
+    manifest = response.get_json()
+    assert (tmp_path / "snapshots" / manifest["generation"] / "manifest.json").exists()
+    if not app.config["MONGODB_URI"].startswith("mongomock:"):  # no other process sees mongomock's store
+        assert manifest["files"]["messages.jsonl.gz"]["records"] == 4  # 3 + one parked status
 
 
 def test_restore_leaves_out_chat_sessions_past_their_tenant_ttl(app, tmp_path):

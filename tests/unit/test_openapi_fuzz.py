@@ -5,27 +5,31 @@ Left out: positive_data_acceptance. A schema cannot say which strings are cursor
 this service issued, or which digits form a possible phone number, so schema-valid
 requests are rightly refused with 422 there.
 """
+import tempfile
+
 import pytest
 import schemathesis
 from schemathesis import checks
 from hypothesis import HealthCheck, settings
 
-from app import create_app
-from models.db import connect
+from app import create_app, register_database
 from tests.conftest import ADMIN_TOKEN, create_tenant
 
+# Snapshots the cases ask for are written here, not into the checkout's ./data.
+DATA_DIR = tempfile.TemporaryDirectory(prefix="chatkeep-openapi-fuzz-")
 APP = create_app({"MONGODB_URI": "mongomock://localhost/openapi_fuzz", "CHATKEEP_ADMIN_TOKEN": ADMIN_TOKEN,
-                  "TESTING": True, "AUTH_FAILURE_LIMIT": 100000})
+                  "DATA_DIR": DATA_DIR.name, "TESTING": True, "AUTH_FAILURE_LIMIT": 100000})
 TENANT = {}
 schema = schemathesis.openapi.from_wsgi("/openapi.json", APP)
 
 
 @pytest.fixture(scope="module", autouse=True)
 def fuzz_tenant():
-    """The tenant the cases authenticate as, in this app's database. The connection is
-    process-wide and every other test's app rebinds it: bound here, when these run,
-    not at import (a tenant made then is gone and every case would get 401)."""
-    connect(APP.config["MONGODB_URI"], APP.config["DB_TIMEOUT_MS"])
+    """The tenant the cases authenticate as, in this app's database. The connection,
+    tenant cache and failure throttle are process-wide and every other test's app
+    rebinds them: bound here, when these run, not at import (a tenant made then is gone
+    and every case would get 401; a throttle test's low limit would answer 429)."""
+    register_database(APP)
     TENANT.clear()
 
 
