@@ -14,6 +14,9 @@ class Tenant(Document):
     timezone = StringField(default="UTC")
     created_at = LongField(required=True)
     updated_at = LongField(required=True)
+    # One more on every change: two changes can share updated_at's millisecond, and
+    # caches tell a changed tenant by (updated_at, version).
+    version = IntField(default=0)
 
     # updated_at: the tenant change watcher asks for recent changes every AUTH_CACHE_S.
     meta = {"collection": "tenants", "indexes": [{"fields": ["updated_at"]}]}

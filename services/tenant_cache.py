@@ -23,6 +23,11 @@ STALE_S = 3600
 MAX_ENTRIES = 10_000
 
 
+def stamp(tenant) -> tuple:
+    """What tells one state of a tenant from the next."""
+    return tenant.updated_at, tenant.version
+
+
 class TenantCache:
     def __init__(self, fresh_s: float = 2.0):
         self.fresh_s = fresh_s
@@ -64,10 +69,10 @@ class TenantCache:
             self.watched_until = 0.0
 
     def forget_changed(self, versions: dict) -> None:
-        """Drop entries whose tenant's updated_at differs from `versions` {id: updated_at}."""
+        """Drop entries whose tenant's stamp differs from `versions` {id: stamp}."""
         with self._lock:
             for key in [k for k, (value, _at) in self._entries.items()
-                        if value.id in versions and value.updated_at != versions[value.id]]:
+                        if value.id in versions and stamp(value) != versions[value.id]]:
                 del self._entries[key]
 
     def vouch(self, interval_s: float, checked_at: float) -> None:
@@ -78,17 +83,17 @@ class TenantCache:
 
 class LastKnownTenants:
     """Each tenant's webhook verification data in DATA_DIR/tenant-cache/<slug>.json
-    (mode 0600), rewritten only when the tenant's updated_at changes."""
+    (mode 0600), rewritten only when the tenant changes."""
 
     FIELDS = ("id", "slug", "name", "webhook_token_hash", "api_key_hash", "cloud_app_secret",
-              "cloud_verify_token", "chat_session_ttl_hours", "timezone", "created_at", "updated_at")
+              "cloud_verify_token", "chat_session_ttl_hours", "timezone", "created_at", "updated_at", "version")
 
     def __init__(self):
         self.directory: Path | None = None
-        self._written: dict[str, int] = {}
+        self._written: dict[str, tuple] = {}
 
     def remember(self, tenant) -> None:
-        if self.directory is None or self._written.get(tenant.slug) == tenant.updated_at:
+        if self.directory is None or self._written.get(tenant.slug) == stamp(tenant):
             return
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
@@ -97,7 +102,7 @@ class LastKnownTenants:
             with os.fdopen(fd, "w") as handle:
                 json.dump({name: getattr(tenant, name) for name in self.FIELDS}, handle)
             os.replace(temporary, self.directory / f"{tenant.slug}.json")
-            self._written[tenant.slug] = tenant.updated_at
+            self._written[tenant.slug] = stamp(tenant)
         except OSError:
             pass  # an optimisation for outages; never a reason to fail a request
 

@@ -17,7 +17,7 @@ from models.tenant import Tenant
 from services import clock
 from services.errors import Conflict, found
 from services.pagination import ASC, fetch_page
-from services.tenant_cache import cache, last_known
+from services.tenant_cache import cache, last_known, stamp
 
 API_KEY_PREFIX = "ck_live_"
 WEBHOOK_TOKEN_PREFIX = "ck_hook_"
@@ -67,7 +67,7 @@ def update_tenant(slug: str, changes: dict) -> Tenant:
     if unknown:
         raise ValueError(f"not tenant settings: {sorted(unknown)}")
     updated = Tenant.objects(slug=slug).modify(
-        new=True, **{f"set__{k}": v for k, v in changes.items()}, set__updated_at=clock.now_ms())
+        new=True, **{f"set__{k}": v for k, v in changes.items()}, set__updated_at=clock.now_ms(), inc__version=1)
     cache.clear()
     return found(updated, f"no tenant '{slug}'")
 
@@ -78,7 +78,7 @@ def rotate_secret(slug: str, which: str) -> tuple[Tenant, str]:
                      "webhook_token": (WEBHOOK_TOKEN_PREFIX, "webhook_token_hash")}[which]
     secret = new_secret(prefix)
     updated = Tenant.objects(slug=slug).modify(
-        new=True, **{f"set__{field}": hash_secret(secret)}, set__updated_at=clock.now_ms())
+        new=True, **{f"set__{field}": hash_secret(secret)}, set__updated_at=clock.now_ms(), inc__version=1)
     cache.clear()
     return found(updated, f"no tenant '{slug}'"), secret
 
@@ -111,9 +111,9 @@ def watch_tenant_changes(interval_s: float) -> int:
     """
     global _watermark_ms
     started = time.monotonic()
-    changed = list(Tenant.objects(updated_at__gte=_watermark_ms - CLOCK_SKEW_MS).only("id", "updated_at"))
+    changed = list(Tenant.objects(updated_at__gte=_watermark_ms - CLOCK_SKEW_MS).only("id", "updated_at", "version"))
     if changed:
-        cache.forget_changed({t.id: t.updated_at for t in changed})
+        cache.forget_changed({t.id: stamp(t) for t in changed})
         _watermark_ms = max(_watermark_ms, *(t.updated_at for t in changed))
     cache.vouch(interval_s, started)
     return len(changed)
