@@ -55,7 +55,9 @@ def test_stalled_database_spools_webhooks_and_replays_them_once(tmp_path):
                 started = time.monotonic()
                 response = session.post(hook, json=_event(n), timeout=15)
                 assert response.status_code == 200 and response.json()["spooled"] == 1, response.text
-                assert time.monotonic() - started < 5
+                # Measured 2.0-2.5 s (the 2 s request deadline, then the spool); the point is
+                # an answer well inside gunicorn's 30 s worker timeout, also on a loaded machine.
+                assert time.monotonic() - started < 10
             ready = requests.get(f"{service.url}/readyz", timeout=15)
             assert ready.status_code == 503 and ready.headers["Retry-After"]
             rest = requests.post(f"{service.url}/api/v1/messages", headers=headers, timeout=15, json={
@@ -108,6 +110,7 @@ def test_full_disk_while_the_database_is_down_asks_the_gateway_to_retry(tmp_path
                 assert response.status_code == 503 and response.headers["Retry-After"]
             finally:
                 os.kill(db_pid, signal.SIGCONT)
+            wait_until(service.ready, 20)  # else the retry may meet the database still waking
             # The retry is stored once (the first try may have reached the database before it stalled).
             retry = session.post(hook, json=big, timeout=15).json()
             assert retry["accepted"] + retry["duplicates"] == 1
