@@ -206,13 +206,13 @@ def test_a_snapshot_taken_in_a_child_process_is_of_the_asking_apps_store(app, cl
     """POST /admin/snapshots runs `snapshot take` in a child process: it writes into the
     app's DATA_DIR and reads the app's database, whatever the environment says."""
     with app.app_context():
-        _seed(3)
+        _seed(4)
     response = client.post("/api/v1/admin/snapshots", headers=admin)
     assert response.status_code == 201, response.get_json()
     manifest = response.get_json()
     assert (tmp_path / "snapshots" / manifest["generation"] / "manifest.json").exists()
     if not app.config["MONGODB_URI"].startswith("mongomock:"):  # no other process sees mongomock's store
-        assert manifest["files"]["messages.jsonl.gz"]["records"] == 4  # 3 + one parked status
+        assert manifest["files"]["messages.jsonl.gz"]["records"] == 5  # 4 + one parked status
 
 
 def test_restore_leaves_out_chat_sessions_past_their_tenant_ttl(app, tmp_path):
