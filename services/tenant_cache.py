@@ -68,11 +68,11 @@ class TenantCache:
             self._entries.clear()
             self.watched_until = 0.0
 
-    def forget_changed(self, versions: dict) -> None:
-        """Drop entries whose tenant's stamp differs from `versions` {id: stamp}."""
+    def forget_changed(self, stamps: dict) -> None:
+        """Drop entries whose tenant's stamp differs from `stamps` {id: stamp}."""
         with self._lock:
             for key in [k for k, (value, _at) in self._entries.items()
-                        if value.id in versions and stamp(value) != versions[value.id]]:
+                        if value.id in stamps and stamp(value) != stamps[value.id]]:
                 del self._entries[key]
 
     def vouch(self, interval_s: float, checked_at: float) -> None:
