@@ -34,6 +34,7 @@ class Message(TenantDocument):
     awaiting_message = IntField()
     error = StringField()
     created_at = LongField()
+    released_at = LongField()  # a held message: when it became visible (its unread time)
     updated_at = LongField(required=True)
 
     # Uniqueness is the _id's (see services.messages.message_id_for). Pages sort on

@@ -164,15 +164,16 @@ def _rebuild_once(conversation_id: str | None) -> tuple[dict, list[str]]:
     seen = {s["conversation_id"]: s for s in _conversations().find(
         scope, projection={"conversation_id": 1, **{f: 1 for f in WRITTEN_BY_OTHERS}})}
     built: dict[str, dict] = {}
-    fields = {"conversation_id": 1, "direction": 1, "created_at": 1, "session_id": 1, "from": 1, "to": 1}
+    fields = {"conversation_id": 1, "direction": 1, "created_at": 1, "released_at": 1, "session_id": 1,
+              "from": 1, "to": 1}
     for message in scoped(Message).find({**VISIBLE, **scope}, projection=fields):
         summary = built.setdefault(message["conversation_id"], {
             "message_count": 0, "inbound_count": 0, "outbound_count": 0, "unread_count": 0,
             "last_key": (-1, ""), "read_marked_at": seen.get(message["conversation_id"], {}).get("read_marked_at", 0),
             "participants": sorted((message["from"], message["to"]))})
         counts = _counts(message["direction"])
-        counts["unread_count"] = int(message["direction"] == "in"
-                                     and message["created_at"] > summary["read_marked_at"])
+        shown_at = max(message["created_at"], message.get("released_at", 0))  # held ones: when released
+        counts["unread_count"] = int(message["direction"] == "in" and shown_at > summary["read_marked_at"])
         for name, value in counts.items():
             summary[name] += value
         key = (message["created_at"], message["_id"])

@@ -84,7 +84,9 @@ def release_held(held: dict, own: str) -> dict | None:
     """Give a held message (services.held_messages) its ends and conversation, make it
     visible and count it; None if another request released it first."""
     ends = (held["chat"], own) if held["direction"] == "in" else (own, held["chat"])
-    named = {"from": ends[0], "to": ends[1], "conversation_id": conversation_id_for(*ends), "awaiting_message": 0}
+    # released_at: it was unseen until now, so a read mark before now leaves it unread.
+    named = {"from": ends[0], "to": ends[1], "conversation_id": conversation_id_for(*ends), "awaiting_message": 0,
+             "released_at": clock.now_ms()}
     if not _messages().update_one({"_id": held["_id"], "awaiting_message": HELD}, {"$set": named}).matched_count:
         return None
     released = {**held, **named}

@@ -2,6 +2,7 @@
 invisible, and released when the number comes (it used to be answered 200 "rejected":
 the gateway never sends it again, so it was lost)."""
 import copy
+import time
 
 from services.upkeep import run_upkeep
 from tests.shared.webhook_helpers import BOT, CUSTOMER, fixture, send, stored
@@ -49,6 +50,21 @@ def test_the_upkeep_releases_held_messages_with_the_number_read_off_later_messag
         run_upkeep(app.config)
     assert stored(client, tenant, "held-1").get_json()["to"] == BOT
     assert _conversation(client, tenant).get_json()["message_count"] == 2
+
+
+def test_a_message_released_after_a_read_mark_is_unread_and_stays_so_through_a_rebuild(app, client, tenant):
+    """It was invisible when the conversation was read: unread live, and a rebuild
+    (which compares times with the read mark) must agree, though it arrived before."""
+    send(client, "evolution", tenant, _without_sender("messages_upsert_text_inbound", "held-1"))
+    time.sleep(0.002)
+    send(client, "evolution", tenant, "messages_upsert_text_inbound")
+    assert client.post(f"/api/v1/conversations/{BOT}/{CUSTOMER}/read", headers=tenant.headers).status_code == 200
+    with app.app_context():
+        run_upkeep(app.config)
+    assert _conversation(client, tenant).get_json()["unread_count"] == 1
+    assert app.test_cli_runner().invoke(args=["conversations", "rebuild", "--tenant", tenant.slug]).exit_code == 0
+    assert (_conversation(client, tenant).get_json()["message_count"],
+            _conversation(client, tenant).get_json()["unread_count"]) == (2, 1)
 
 
 def test_a_session_put_with_its_number_releases_its_held_messages(client, tenant):
