@@ -74,7 +74,10 @@ def count_in_existing(message: dict) -> None:
     as_last = {k: v for k, v in _as_last(message).items() if k != "$setOnInsert"}
     if _conversations().update_one({**key, **_newer(message)}, as_last).matched_count:
         return
-    _conversations().update_one(key, {"$inc": _counts(message["direction"]), "$set": {"updated_at": clock.now_ms()}})
+    # A summary whose last message is `message` has counted it already: a rebuild ran
+    # between this writer's insert and this write (repair_if_uncounted, for a duplicate).
+    _conversations().update_one({**key, "last_message_id": {"$ne": message["_id"]}},
+                                {"$inc": _counts(message["direction"]), "$set": {"updated_at": clock.now_ms()}})
 
 
 def repair_if_uncounted(message: dict) -> bool:

@@ -1,6 +1,7 @@
 """Properties of the conversation store at the service level, run on every tier."""
 import itertools
 import random
+import time
 
 from models.tenancy import tenant_scope
 from services import conversations, messages
@@ -116,6 +117,25 @@ def test_a_message_stored_right_after_a_read_mark_stays_unread_through_a_rebuild
             live = conversations.get_conversation(conversation_id)["unread_count"]
             conversations.rebuild_summaries(conversation_id)
             assert (live, conversations.get_conversation(conversation_id)["unread_count"]) == (1, 1)
+
+
+def test_a_summary_write_after_a_rebuild_counted_its_message_adds_nothing(app, monkeypatch):
+    """A writer stalls between storing a message and counting it (two commands on
+    MongoDB before 8.0); a duplicate's repair rebuilds the summary meanwhile, counting
+    the message. The writer's summary write then comes: it must not count it again."""
+    inbound = {"session_id": "s1", "from": CUSTOMERS[0], "to": BOT, "direction": "in", "text": "oi"}
+    with app.app_context(), tenant_scope("tenant-stalled-writer"):
+        conversation_id = messages.record_message(inbound)[0]["conversation_id"]
+        time.sleep(0.002)
+        stalled = []
+        monkeypatch.setattr(messages, "in_order", lambda insert, summary: (insert.apply(), stalled.append(summary)))
+        message, _ = messages.record_message({**inbound, "external_id": "stalled"})
+        monkeypatch.undo()
+        conversations.rebuild_summaries(conversation_id)  # as repair_if_uncounted does
+        conversations.record_message(message)  # the writer wakes up
+        summary = conversations.get_conversation(conversation_id)
+        assert (summary["message_count"], summary["unread_count"]) == (2, 2)
+        assert summary["last_message_id"] == message["_id"]
 
 
 def _exists(message_id):
