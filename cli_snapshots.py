@@ -48,8 +48,9 @@ def take(trigger, as_json, background):
         manifest = snapshots.take_snapshot(current_app.config["DATA_DIR"], trigger,
                                            current_app.config["SNAPSHOT_KEEP"])
     except snapshots.SnapshotError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        raise SystemExit(snapshots.exit_status(exc)) from None
+        failed = click.ClickException(str(exc))
+        failed.exit_code = snapshots.exit_status(exc)
+        raise failed from None
     if as_json:
         click.echo(json.dumps(manifest))
         return

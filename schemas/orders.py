@@ -7,12 +7,16 @@ from schemas.pagination import PageQuerySchema, page_schema
 from services.money import MAX_TOTAL_MINOR
 
 
-# Product types become field names in the statistics: no '.', no leading '$'. Patterns
-# end in \Z: `$` would let a trailing newline in.
-PRODUCT_TYPE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9 _-]{0,63}$"
-PRODUCT_TYPE = validate.Regexp(PRODUCT_TYPE_PATTERN[:-1] + r"\Z", error="1-64 characters: letters, digits, "
-                               "space, _ and -, starting with a letter or digit.")
-CURRENCY = validate.Regexp(r"[A-Z]{3}\Z", error="An ISO 4217 code: three uppercase letters.")
+def _anchored(body: str, error: str) -> tuple[str, validate.Regexp]:
+    """A rule's two forms: the OpenAPI pattern (ECMA regex, `^...$`) and its validator,
+    which ends in \\Z because Python's `$` would let a trailing newline in."""
+    return f"^{body}$", validate.Regexp(body + r"\Z", error=error)
+
+
+# Product types become field names in the statistics: no '.', no leading '$'.
+PRODUCT_TYPE_PATTERN, PRODUCT_TYPE = _anchored(r"[A-Za-z0-9][A-Za-z0-9 _-]{0,63}", "1-64 characters: letters, "
+                                               "digits, space, _ and -, starting with a letter or digit.")
+CURRENCY_PATTERN, CURRENCY = _anchored(r"[A-Z]{3}", "An ISO 4217 code: three uppercase letters.")
 MAX_QUANTITY = 1_000_000
 MONEY_DOC = "A decimal string with at most 2 decimal places, e.g. \"19.90\"; JSON numbers are refused."
 
@@ -36,7 +40,7 @@ class OrderCreateSchema(Schema):
     recipient_phone = Phone(required=True)
     items = fields.List(fields.Nested(OrderItemSchema), required=True,
                         validate=validate.Length(min=1, max=200))
-    currency = fields.String(load_default="BRL", validate=CURRENCY, metadata={"pattern": "^[A-Z]{3}$",
+    currency = fields.String(load_default="BRL", validate=CURRENCY, metadata={"pattern": CURRENCY_PATTERN,
         "description": "ISO 4217 code, default BRL. Amounts are kept in hundredths whatever the "
                        "currency; statistics add amounts up without converting currencies.",
         "example": "BRL"})

@@ -74,8 +74,9 @@ def count_in_existing(message: dict) -> None:
     as_last = {k: v for k, v in _as_last(message).items() if k != "$setOnInsert"}
     if _conversations().update_one({**key, **_newer(message)}, as_last).matched_count:
         return
-    # A summary whose last message is `message` has counted it already: a rebuild ran
-    # between this writer's insert and this write (repair_if_uncounted, for a duplicate).
+    # A summary whose last message is `message` has counted it already: a rebuild of
+    # this conversation (a duplicate's repair, a replay, the CLI) ran between this
+    # writer's insert and this write.
     _conversations().update_one({**key, "last_message_id": {"$ne": message["_id"]}},
                                 {"$inc": _counts(message["direction"]), "$set": {"updated_at": clock.now_ms()}})
 
@@ -121,10 +122,11 @@ def mark_read(conversation_id: str) -> dict:
         {"conversation_id": conversation_id},
         {"$set": {"unread_count": 0, "read_marked_at": marked_at, "updated_at": marked_at}}),
         f"no conversation '{conversation_id}'")
-    # A rebuild counts inbound messages stored after the mark as unread, as the live
-    # count does; one stored in the mark's millisecond would be taken as read.
-    clock.wait_past(marked_at)
     summary["last_message"] = scoped(Message).find_one({"_id": summary["last_message_id"]})
+    # A rebuild counts inbound messages stored after the mark as unread, as the live
+    # count does; one stored in the mark's millisecond would be taken as read. (The
+    # read above has usually taken that long already.)
+    clock.wait_past(marked_at)
     return summary
 
 
@@ -155,10 +157,10 @@ def rebuild_summaries(conversation_id: str | None = None) -> dict:
     for _attempt in range(REBUILD_ATTEMPTS - 1):
         if not changed:
             break
-        changed = [again for one in dict.fromkeys(changed) for again in _rebuild_once(one)[1]]
+        changed = [again for one in changed for again in _rebuild_once(one)[1]]
     if changed:
         log.warning("conversation summaries still changing after %s rebuilds: %s", REBUILD_ATTEMPTS, changed)
-    return {**counts, "unsettled": len(set(changed))}
+    return {**counts, "unsettled": len(changed)}
 
 
 def _rebuild_once(conversation_id: str | None) -> tuple[dict, list[str]]:

@@ -17,7 +17,8 @@ def upsert_session(session_id: str, status: str, phone_number: str | None = None
     """Create or update a session; returns (session, created).
 
     `status_changed_at` moves only when the status really changes, so the write is
-    two conditional updates rather than a read followed by a write.
+    two conditional updates rather than a read followed by a write. A phone number
+    releases the session's held messages (services.held_messages).
     """
     now = at or clock.now_ms()
     fields = {"updated_at": now}
@@ -36,6 +37,12 @@ def upsert_session(session_id: str, status: str, phone_number: str | None = None
     if phone_number is not None:
         held_messages.release(session_id, phone_number)
     return get_session(session_id), created
+
+
+def own_number(session_id: str) -> str | None:
+    """The session's own phone number, if a connection event or a client has told it."""
+    session = _sessions().find_one({"session_id": session_id}, {"phone_number": 1})
+    return (session or {}).get("phone_number") or None
 
 
 def get_session(session_id: str) -> dict:

@@ -5,8 +5,10 @@ event has told ChatKeep the session's number): the message's conversation cannot
 named yet, but the gateway delivered it and will not send it again. It is stored
 invisible (`awaiting_message: HELD`), the other party in `chat`, and released (given
 its from, to and conversation, and counted in its summary) once the session's number
-is known: at once when a connection event or `PUT /sessions` brings the number, else
-by the hourly upkeep, which also reads the number off the session's other messages.
+is known: at once when a connection event or `PUT /sessions` brings the number, or
+when a copy of the message names its ends (the gateway resending it with its sender, a
+client recording it), else by the hourly upkeep, which also reads the number off the
+session's other messages.
 Statuses apply to a held message as to any other.
 """
 import logging
@@ -14,33 +16,29 @@ import logging
 from pymongo.errors import DuplicateKeyError
 
 from models.collections import scoped
-from models.gateway_session import GatewaySession
 from models.message import HELD, VISIBLE, Message
-from services import clock, message_status, messages
-from services.events import MessageEvent
+from services import clock, gateway_sessions, messages
 from services.pagination import DESC
 
 log = logging.getLogger(__name__)
 
 
-def hold(event: MessageEvent) -> bool:
-    """Keep `event` until its session's number is known; False if it is a duplicate."""
+def hold(fields: dict) -> bool:
+    """Keep a message without ends (`fields` as messages.record_message takes them,
+    `from` and `to` None, the other party in `chat`) until its session's number is
+    known; False if it is a duplicate."""
     now = clock.now_ms()
-    document = {"_id": messages.message_id_for(event.external_id), "session_id": event.session_id,
-                "external_id": event.external_id, "conversation_id": None, "from": None, "to": None,
-                "chat": event.chat, "direction": event.direction, "type": event.type, "text": event.text,
-                "media": event.media, "error": None, "created_at": now, "updated_at": now,
-                "awaiting_message": HELD, **message_status.initial_fields(event.status, event.at or now)}
+    document = messages.new_document(fields, now)
     try:
         scoped(Message).insert_one(document)
     except DuplicateKeyError:  # held or stored already, or a parked status to fill
-        if messages.fill_placeholder(document, event.status, event.at or now,
+        if messages.fill_placeholder(document, messages.initial_status(fields), fields.get("at") or now,
                                      messages.CONTENT_FIELDS + ("chat",)) is None:
             return False
     # A connection event may have brought the number while this was being held.
-    own = _own_number(event.session_id, from_messages=False)
+    own = gateway_sessions.own_number(fields["session_id"])
     if own:
-        release(event.session_id, own)
+        release(fields["session_id"], own)
     return True
 
 
@@ -64,14 +62,12 @@ def release_where_known() -> int:
     return released
 
 
-def _own_number(session_id: str, from_messages: bool = True) -> str | None:
-    """The session's number: as the session knows it, else (`from_messages`) as its
-    latest visible message shows it."""
-    session = scoped(GatewaySession).find_one({"session_id": session_id}, {"phone_number": 1})
-    if session and session.get("phone_number"):
-        return session["phone_number"]
-    if not from_messages:
-        return None
+def _own_number(session_id: str) -> str | None:
+    """The session's number: as the session knows it, else as its latest visible
+    message shows it."""
+    own = gateway_sessions.own_number(session_id)
+    if own:
+        return own
     for other in scoped(Message).find({"session_id": session_id, **VISIBLE}, sort=[("created_at", DESC)], limit=1):
-        return other["to"] if other["direction"] == "in" else other["from"]
+        return messages.own_end(other)
     return None

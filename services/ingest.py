@@ -3,8 +3,6 @@
 Each event is stored on its own: a duplicate or a rejected item never stops the rest.
 """
 
-from models.collections import scoped
-from models.gateway_session import GatewaySession
 from schemas import json_text
 from services import conversations, gateway_sessions, held_messages, messages
 from services.events import Ignored, MessageEvent, Rejected, SessionEvent, StatusEvent
@@ -43,10 +41,6 @@ def repair_summaries(conversation_ids: set) -> None:
         conversations.rebuild_summaries(conversation_id)
 
 
-class MissingOwnNumber(ValueError):
-    """A message whose session's own number neither the payload nor ChatKeep knows."""
-
-
 def ingest(events: list, repairs: set | None = None) -> dict:
     """Store `events`; given `repairs`, the conversations of duplicates are added to it."""
     counts = {"accepted": 0, "duplicates": 0, "ignored": 0}
@@ -54,13 +48,14 @@ def ingest(events: list, repairs: set | None = None) -> dict:
     own_numbers: dict[str, str | None] = {}
     for event in events:
         if isinstance(event, MessageEvent):
-            try:
-                stored, created = _store_message(event, own_numbers)
+            fields = _message_fields(event, own_numbers)
+            if fields["from"] is None:  # the session's own number is unknown yet
+                created = held_messages.hold(fields)
+                counts["held"] = counts.get("held", 0) + int(created)
+            else:
+                stored, created = messages.record_message(fields, repair=repairs is None)
                 if repairs is not None and not created and stored is not None:
                     repairs.add(stored["conversation_id"])
-            except MissingOwnNumber:
-                created = held_messages.hold(event)
-                counts["held"] = counts.get("held", 0) + int(created)
             counts["accepted" if created else "duplicates"] += 1
         elif isinstance(event, StatusEvent):
             messages.record_status(event.external_id, event.status, event.at, event.error)
@@ -77,21 +72,13 @@ def ingest(events: list, repairs: set | None = None) -> dict:
     return counts
 
 
-def _store_message(event: MessageEvent, own_numbers: dict) -> tuple[dict, bool]:
-    own = event.own or _known_own_number(event.session_id, own_numbers)
-    ends = (event.chat, own) if event.direction == "in" else (own, event.chat)
-    return messages.record_message({
-        "session_id": event.session_id, "external_id": event.external_id, "from": ends[0], "to": ends[1],
-        "direction": event.direction, "type": event.type, "text": event.text, "media": event.media,
-        "status": event.status, "at": event.at})
-
-
-def _known_own_number(session_id: str, cache: dict) -> str:
-    """The session's phone, for payloads that do not carry it (one read per request)."""
-    if session_id not in cache:
-        session = scoped(GatewaySession).find_one({"session_id": session_id}, {"phone_number": 1})
-        cache[session_id] = (session or {}).get("phone_number")
-    if not cache[session_id]:
-        raise MissingOwnNumber(f"the own number of session '{session_id}' is unknown: the payload has no "
-                               "sender and no connection event has told it yet")
-    return cache[session_id]
+def _message_fields(event: MessageEvent, own_numbers: dict) -> dict:
+    """The message as messages.record_message takes it; without ends (`from` and `to`
+    None) when neither the payload nor the session knows the session's own number."""
+    if not event.own and event.session_id not in own_numbers:  # one read per session and request
+        own_numbers[event.session_id] = gateway_sessions.own_number(event.session_id)
+    own = event.own or own_numbers[event.session_id]
+    sender, recipient = messages.ends(event.direction, event.chat, own) if own else (None, None)
+    return {"session_id": event.session_id, "external_id": event.external_id, "from": sender, "to": recipient,
+            "chat": event.chat, "direction": event.direction, "type": event.type, "text": event.text,
+            "media": event.media, "status": event.status, "at": event.at}

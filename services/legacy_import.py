@@ -9,8 +9,8 @@ every sale once. Field names are those of the TechAura bot's statsPersistence.ts
 (totals.allTimeOrders/allTimeCompleted/allTimeRevenue, daily[].totalRevenue) and of
 similar bots (totalOrders, completedOrders, revenue).
 
-Each import returns a report: {"imported": n, "skipped": [(what, why), ...],
-"notes": [...]}.
+Each import returns a report: {"imported": n, "skipped": [(what, why), ...]}, and
+the statistics import also "notes": [...].
 """
 import hashlib
 import json
@@ -120,8 +120,8 @@ def _product_counts(types) -> dict:
     counts = {}
     for product_type, value in (types or {}).items() if isinstance(types, dict) else []:
         if isinstance(value, dict):
-            orders = value.get("orders", value.get("totalOrders", 0))
-            completed = value.get("completed", value.get("completedOrders", 0))
+            orders = _first(value, "orders", "totalOrders")
+            completed = _first(value, "completed", "completedOrders")
             revenue = _minor(value.get("revenue", 0)) or 0
         else:
             orders, completed, revenue = value, 0, 0
@@ -167,10 +167,12 @@ def import_sales_stats(data, raw: bytes, tz: str, retention_days: int) -> dict:
             return {"imported": 0, "skipped": [("sales_stats.json", "this file was imported already")], "notes": []}
     replaced = _replace_earlier_imports(record["sha256"])
     previous = _sum_counts(json.loads(doc["counts_json"]) for doc in replaced)
-    for day in sorted(set(counts["daily"]) | set(previous["daily"])):
-        if day >= oldest:
-            sales_stats.add_counts(day, _difference(counts["daily"].get(day), previous["daily"].get(day)))
-    sales_stats.add_counts(None, _difference(counts["totals"], previous["totals"]))
+    differences = {day: _difference(counts["daily"].get(day), previous["daily"].get(day))
+                   for day in sorted(set(counts["daily"]) | set(previous["daily"])) if day >= oldest}
+    differences[None] = _difference(counts["totals"], previous["totals"])
+    for day, difference in differences.items():
+        if difference:  # a day the newer copy left as it was costs no write
+            sales_stats.add_counts(day, difference)
     scoped(LegacyImport).update_one({"file_name": "sales_stats.json", "sha256": record["sha256"]},
                                     {"$set": {"applied": True}})
     report["imported"] = len(counts["daily"]) + bool(counts["totals"])
@@ -208,7 +210,7 @@ def _difference(new: dict | None, old: dict | None) -> dict:
 def _item(raw) -> dict:
     raw = raw if isinstance(raw, dict) else {}
     quantity = raw.get("quantity") if isinstance(raw.get("quantity"), int) and raw.get("quantity") > 0 else 1
-    unit_price = _minor(raw.get("unit_price", raw.get("unitPrice", raw.get("price", 0)))) or 0
+    unit_price = _minor(_first(raw, "unit_price", "unitPrice", "price") or 0) or 0
     product_type = raw.get("product_type") or raw.get("productType") or raw.get("type") or "unknown"
     return order_item(sales_stats.safe_type(str(product_type)), raw.get("sku"), raw.get("name"), quantity, unit_price)
 

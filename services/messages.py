@@ -35,23 +35,49 @@ def message_id_for(external_id: str) -> str:
     return digest.hexdigest()[:24]
 
 
-def record_message(fields: dict) -> tuple[dict, bool]:
-    """Store a message (normalised phones in `from`/`to`); returns (message, created).
+def ends(direction: str, chat: str, own: str) -> tuple[str, str]:
+    """(from, to) of a message between `chat` (the other party) and `own` (the session's number)."""
+    return (chat, own) if direction == "in" else (own, chat)
 
-    The same `external_id` again returns the stored message and changes nothing.
-    """
-    now = clock.now_ms()
-    status = fields.get("status") or ("delivered" if fields["direction"] == "in" else "pending")
+
+def own_end(message: dict) -> str:
+    """The session's own number on a message with its ends."""
+    return message["to"] if message["direction"] == "in" else message["from"]
+
+
+def initial_status(fields: dict) -> str:
+    return fields.get("status") or ("delivered" if fields["direction"] == "in" else "pending")
+
+
+def new_document(fields: dict, now: int) -> dict:
+    """The stored form of a new message, from `fields` as record_message takes them.
+    Without ends (`from` None) it is held (services.held_messages), the other party in
+    `fields["chat"]`."""
     external_id = fields.get("external_id")
+    held = fields["from"] is None
     document = {
         "_id": message_id_for(external_id) if external_id else str(ObjectId()),
         "session_id": fields["session_id"], "external_id": external_id,
-        "conversation_id": conversation_id_for(fields["from"], fields["to"]),
+        "conversation_id": None if held else conversation_id_for(fields["from"], fields["to"]),
         "from": fields["from"], "to": fields["to"], "direction": fields["direction"],
         "type": fields.get("type") or "text", "text": fields.get("text"), "media": fields.get("media"),
-        "error": None, "created_at": now, "updated_at": now, "awaiting_message": 0,
-        **message_status.initial_fields(status, fields.get("at") or now),
+        "error": None, "created_at": now, "updated_at": now, "awaiting_message": HELD if held else 0,
+        **message_status.initial_fields(initial_status(fields), fields.get("at") or now),
     }
+    if held:
+        document["chat"] = fields["chat"]
+    return document
+
+
+def record_message(fields: dict, repair: bool = True) -> tuple[dict, bool]:
+    """Store a message (normalised phones in `from`/`to`); returns (message, created).
+
+    The same `external_id` again returns the stored message and changes nothing but,
+    with `repair`, its conversation's summary if that never counted it (callers that
+    rebuild the summaries of duplicates themselves, the replays, pass False).
+    """
+    now = clock.now_ms()
+    document = new_document(fields, now)
     try:  # the message and its summary's update in one round trip
         in_order(_messages().insert_write(document), conversations.summary_write(document))
         return document, True
@@ -59,13 +85,12 @@ def record_message(fields: dict) -> tuple[dict, bool]:
         if exc.index == 1:  # the message is stored; its summary holds a newer one
             conversations.count_in_existing(document)
             return document, True
-    stored = fill_placeholder(document, status, fields.get("at") or now)
+    stored = fill_placeholder(document, initial_status(fields), fields.get("at") or now)
     if stored is None:
         existing = _messages().find_one({"_id": document["_id"]})
         if existing is not None and existing.get("awaiting_message") == HELD:  # now we know its ends
-            own = document["to"] if document["direction"] == "in" else document["from"]
-            return release_held(existing, own) or get_message(existing["_id"]), False
-        if existing is not None:
+            return release_held(existing, own_end(document)) or get_message(existing["_id"]), False
+        if existing is not None and repair:
             conversations.repair_if_uncounted(existing)
         return existing, False
     conversations.record_message(stored)
@@ -83,10 +108,10 @@ def fill_placeholder(document: dict, status: str, at_ms: int, fields=CONTENT_FIE
 def release_held(held: dict, own: str) -> dict | None:
     """Give a held message (services.held_messages) its ends and conversation, make it
     visible and count it; None if another request released it first."""
-    ends = (held["chat"], own) if held["direction"] == "in" else (own, held["chat"])
+    sender, recipient = ends(held["direction"], held["chat"], own)
     # released_at: it was unseen until now, so a read mark before now leaves it unread.
-    named = {"from": ends[0], "to": ends[1], "conversation_id": conversation_id_for(*ends), "awaiting_message": 0,
-             "released_at": clock.now_ms()}
+    named = {"from": sender, "to": recipient, "conversation_id": conversation_id_for(sender, recipient),
+             "awaiting_message": 0, "released_at": clock.now_ms()}
     if not _messages().update_one({"_id": held["_id"], "awaiting_message": HELD}, {"$set": named}).matched_count:
         return None
     released = {**held, **named}

@@ -49,9 +49,9 @@ def create_order(fields: dict, tz: str) -> tuple[dict, bool]:
     items = [order_item(item["product_type"], item.get("sku"), item.get("name"), item["quantity"],
                         item["unit_price"]) for item in fields["items"]]
     now = clock.now_ms()
-    order = order_document(fields["external_order_id"], fields["recipient_phone"], fields["currency"], items,
-                           now, tz)
-    order["uncounted"]["created"], order["uncounted_at"] = order_counting.TO_TOTALS, now
+    order = {**order_document(fields["external_order_id"], fields["recipient_phone"], fields["currency"], items,
+                              now, tz),
+             **order_counting.marked("created", now, None)}  # counted by the insert that creates it
     try:
         _orders().insert_one(order)
     except DuplicateKeyError:

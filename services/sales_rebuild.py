@@ -4,7 +4,8 @@ It replays the events each order records (created; then completed or cancelled) 
 the same `increments` the live path uses, on the days stored in the order, so the
 result is exactly what counting every event once would have produced. Figures that
 came from an older bot's sales_stats.json (legacy import) are added back as they were
-imported; the orders imported with them are not counted again. Run it when no
+imported; the orders imported with them are not counted again, except a completion or
+cancellation that happened here. Run it when no
 orders are being written: an event counted during a rebuild may be overwritten.
 """
 import json

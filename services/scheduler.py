@@ -23,8 +23,8 @@ MAINTENANCE_INTERVAL_S = 3600
 SPOOL_REPLAY_S = 3
 SPOOL_LEASE_MS = 60_000
 # A snapshot still running after this is taken to be stuck and stopped. It is far above
-# any interval: at the measured 2,600-5,800 records/s, 6 h is 55 million records or more.
-# Until then, the scheduled snapshots that fall due skip their turn (SnapshotBusy).
+# the default 5-minute interval: at the measured 2,600-5,800 records/s, 6 h is 55
+# million records or more. Until then, the scheduled snapshots that fall due skip their turn (SnapshotBusy).
 SNAPSHOT_TIME_LIMIT_S = 6 * 3600
 
 
@@ -95,7 +95,7 @@ def watch_tenants(app) -> None:
 
 
 def maintenance(app) -> None:
-    """Hourly upkeep for every tenant (expired chat sessions, old daily statistics)."""
+    """Hourly upkeep for every tenant (services.upkeep.run_upkeep)."""
     from services.upkeep import run_upkeep
 
     with app.app_context():

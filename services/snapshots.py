@@ -174,8 +174,9 @@ def _base_name(name: str) -> str:
 
 
 def _order_key(name: str) -> tuple[str, int]:
-    """Generations sort by this: their UTC time, then the number after it, if any."""
-    stamp, _, n = _base_name(name).partition("-")
+    """Generations (by their base name) sort by this: their UTC time, then the number
+    after it, if any."""
+    stamp, _, n = name.partition("-")
     return stamp, int(n) if n.isdigit() else 1
 
 
@@ -314,17 +315,13 @@ def verify(generation: Path) -> list[str]:
     return problems
 
 
-def _prune(data_dir: str, keep: int) -> list[str]:
+def _prune(data_dir: str, keep: int) -> None:
     """Keep the `keep` newest generations; the one just written is the newest (its
     name sorts last, see _generation_name). Call under the host lock."""
-    removed = []
     for generation in generations(data_dir)[keep:]:
         shutil.rmtree(generation, ignore_errors=True)
-        removed.append(generation.name)
-    root = snapshots_dir(data_dir)
-    for leftover in root.glob("*.partial"):  # from a crash mid-write (the host lock is ours)
+    for leftover in snapshots_dir(data_dir).glob("*.partial"):  # from a crash mid-write (the host lock is ours)
         shutil.rmtree(leftover, ignore_errors=True)
-    return removed
 
 
 def set_aside(generation: Path) -> Path:

@@ -66,10 +66,7 @@ def update_tenant(slug: str, changes: dict) -> Tenant:
     unknown = set(changes) - set(SETTINGS)
     if unknown:
         raise ValueError(f"not tenant settings: {sorted(unknown)}")
-    updated = Tenant.objects(slug=slug).modify(
-        new=True, **{f"set__{k}": v for k, v in changes.items()}, set__updated_at=clock.now_ms(), inc__version=1)
-    cache.clear()
-    return found(updated, f"no tenant '{slug}'")
+    return _change_tenant(slug, changes)
 
 
 def rotate_secret(slug: str, which: str) -> tuple[Tenant, str]:
@@ -77,10 +74,16 @@ def rotate_secret(slug: str, which: str) -> tuple[Tenant, str]:
     prefix, field = {"api_key": (API_KEY_PREFIX, "api_key_hash"),
                      "webhook_token": (WEBHOOK_TOKEN_PREFIX, "webhook_token_hash")}[which]
     secret = new_secret(prefix)
+    return _change_tenant(slug, {field: hash_secret(secret)}), secret
+
+
+def _change_tenant(slug: str, fields: dict) -> Tenant:
+    """Every change of a tenant: a new (updated_at, version) stamp, by which other
+    workers' caches see it, and this worker's cache forgotten at once."""
     updated = Tenant.objects(slug=slug).modify(
-        new=True, **{f"set__{field}": hash_secret(secret)}, set__updated_at=clock.now_ms(), inc__version=1)
+        new=True, **{f"set__{k}": v for k, v in fields.items()}, set__updated_at=clock.now_ms(), inc__version=1)
     cache.clear()
-    return found(updated, f"no tenant '{slug}'"), secret
+    return found(updated, f"no tenant '{slug}'")
 
 
 def tenant_for_webhook_token(slug: str, token: str) -> Tenant | None:
@@ -100,7 +103,7 @@ def tenant_by_slug(slug: str) -> Tenant | None:
     return cache.get(("slug", slug), load, fallback=lambda: last_known.recall(slug))
 
 
-CLOCK_SKEW_MS = 5_000  # hosts' clocks differ: look a little further back than the last change
+WATCH_LOOKBACK_MS = 5_000  # hosts' clocks differ: look a little further back than the last change
 _watermark_ms = 0
 
 
@@ -111,7 +114,8 @@ def watch_tenant_changes(interval_s: float) -> int:
     """
     global _watermark_ms
     started = time.monotonic()
-    changed = list(Tenant.objects(updated_at__gte=_watermark_ms - CLOCK_SKEW_MS).only("id", "updated_at", "version"))
+    since = _watermark_ms - WATCH_LOOKBACK_MS
+    changed = list(Tenant.objects(updated_at__gte=since).only("id", "updated_at", "version"))
     if changed:
         cache.forget_changed({t.id: stamp(t) for t in changed})
         _watermark_ms = max(_watermark_ms, *(t.updated_at for t in changed))

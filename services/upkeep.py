@@ -1,4 +1,6 @@
-"""Hourly upkeep, tenant by tenant: what time makes invisible is also removed."""
+"""Hourly upkeep, tenant by tenant: what time makes invisible is also removed, order
+counts cut off earlier are finished, and held messages whose session's number is now
+known are released."""
 import logging
 
 from models.tenancy import tenant_scope

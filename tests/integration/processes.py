@@ -1,5 +1,6 @@
 """Real processes for integration tests: an nx-27017 server and gunicorn services."""
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -16,9 +17,19 @@ BIN = Path(sys.executable).parent
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A free port below the kernel's ephemeral range. A service's embedded database
+    takes an ephemeral port before gunicorn binds this one, and could take this one."""
+    ephemeral = Path("/proc/sys/net/ipv4/ip_local_port_range")
+    lowest_ephemeral = int(ephemeral.read_text().split()[0]) if ephemeral.exists() else 32768
+    for _attempt in range(100):
+        port = random.SystemRandom().randrange(lowest_ephemeral // 2, lowest_ephemeral)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port below the ephemeral range")
 
 
 def create_tenant(url: str, slug: str) -> dict:

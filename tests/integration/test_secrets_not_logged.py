@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from tests.conftest import ADMIN_TOKEN
-from tests.integration.processes import Service
+from tests.integration.processes import Service, create_tenant
 from tests.shared.webhook_helpers import fixture
 
 pytestmark = pytest.mark.slow
@@ -22,8 +22,7 @@ def test_no_secret_in_logs_or_error_bodies(tmp_path):
     with Service(tmp_path, {"CHATKEEP_ADMIN_TOKEN": ADMIN_TOKEN, "MONGODB_URI": "", "LOG_LEVEL": "DEBUG",
                             "SNAPSHOT_INTERVAL_S": "0"}) as service:
         url = service.url
-        created = requests.post(f"{url}/api/v1/admin/tenants", json={"slug": "acme", "name": "Acme"}, headers=admin,
-                                timeout=10).json()
+        created = create_tenant(url, "acme")
         key, token = created["api_key"], created["webhook_token"]
         requests.patch(f"{url}/api/v1/admin/tenants/acme", headers=admin, timeout=10,
                        json={"cloud_app_secret": APP_SECRET, "cloud_verify_token": VERIFY_TOKEN})

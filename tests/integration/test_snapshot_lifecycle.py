@@ -16,7 +16,7 @@ import requests
 from services import embedded_db
 from services.snapshot_files import read_records
 from tests.conftest import ADMIN_TOKEN
-from tests.integration.processes import Service, wait_until
+from tests.integration.processes import Service, create_tenant, wait_until
 from tests.shared.api_messages import message
 
 pytestmark = pytest.mark.slow
@@ -25,9 +25,8 @@ ENV = {"CHATKEEP_ADMIN_TOKEN": ADMIN_TOKEN, "MONGODB_URI": "", "SNAPSHOT_INTERVA
 
 
 def _tenant(url):
-    body = requests.post(f"{url}/api/v1/admin/tenants", json={"slug": "snap", "name": "Snap"}, headers=ADMIN,
-                         timeout=10).json()
-    return {"Authorization": f"Bearer {body['api_key']}"}, body["webhook_token"]
+    created = create_tenant(url, "snap")
+    return created["headers"], created["webhook_token"]
 
 
 def _manifests(data_dir):
@@ -50,6 +49,10 @@ def test_three_workers_take_one_scheduled_snapshot_per_interval(tmp_path):
     starts = sorted(datetime.fromisoformat(m["created_at"].replace("Z", "+00:00")).timestamp() for m in scheduled)
     # Ticks are 2 s apart; two snapshots much closer than that shared one interval.
     assert all(b - a >= 0.5 for a, b in zip(starts, starts[1:])), "two workers took the same interval"
+    # The host lock alone would hide a broken lease (the other workers' snapshots skip
+    # their turn): each tick starts one snapshot, taken or skipped, never one per worker.
+    skipped = service.log().count("scheduled snapshot skipped")
+    assert len(scheduled) + skipped <= intervals, (len(scheduled), skipped, intervals)
     assert [m["trigger"] for m in _manifests(tmp_path)].count("shutdown") == 1
 
 

@@ -6,10 +6,9 @@ import pytest
 
 from tests.conftest import assert_problem
 from tests.shared.api_orders import frozen_clock  # noqa: F401 (a fixture)
-from tests.shared.webhook_helpers import (BOT, CUSTOMER, VERIFY_TOKEN, configure_cloud, fixture, send, stored,
-                                          total_messages)
+from tests.shared.webhook_helpers import (BOT, CUSTOMER, EVO_OUT, VERIFY_TOKEN, WAHA_OUT, configure_cloud, fixture,
+                                          send, stored, total_messages)
 
-EVO_OUT = "3EB0C767D71D4F6B1A2B3C"
 EVO_STORY = ["send_message_outbound", "messages_update_server_ack", "messages_update_delivery_ack",
              "messages_update_read", "messages_update_played"]
 
@@ -116,8 +115,6 @@ def test_malformed_and_incomplete_events_store_nothing(client, tenant):
     assert_problem(send(client, "waha", tenant, no_payload), 422, "payload")
     assert total_messages(client, tenant) == 0
 
-
-WAHA_OUT = "true_5511912345678@c.us_3EB0C767D71D4F6B1A2B"
 
 
 def test_waha_story_and_sessions(client, tenant):

@@ -4,6 +4,7 @@ import time
 
 from app import create_app
 from tests.conftest import create_tenant
+from tests.shared.api_orders import stats
 
 NOW_MS = int(time.time() * 1000)
 
@@ -48,15 +49,15 @@ def test_legacy_import_reports_and_is_safe_twice(app, client, admin, tmp_path):
     assert "pending_orders.json: 1 imported, 1 skipped" in first.output and "missing odooOrderId" in first.output
     state = client.get("/api/v1/chat-sessions/5511912345678", headers=tenant.headers).get_json()
     assert state["state"] == {"step": "cart", "cart": [{"sku": "A1", "qty": 2}]}
-    stats = client.get("/api/v1/stats", headers=tenant.headers).get_json()
-    assert stats["totals"]["orders"] == 40 and stats["totals"]["revenue"] == "1234.50"
+    figures = stats(client, tenant)
+    assert figures["totals"]["orders"] == 40 and figures["totals"]["revenue"] == "1234.50"
     orders = client.get("/api/v1/orders", headers=tenant.headers).get_json()["items"]
     assert [o["external_order_id"] for o in orders] == ["9001"] and orders[0]["total"] == "29.90"
     second = runner.invoke(args=["legacy-import", "--tenant", tenant.slug, str(tmp_path)])
     assert second.exit_code == 0 and "chat_sessions.json: 0 imported" in second.output
     assert "imported already" in second.output
-    again = client.get("/api/v1/stats", headers=tenant.headers).get_json()
-    assert again["totals"] == stats["totals"]
+    again = stats(client, tenant)
+    assert again["totals"] == figures["totals"]
 
 
 def test_snapshot_commands(app, client, admin, tmp_path):
@@ -166,9 +167,10 @@ def test_techaura_files_import_with_their_own_field_names(app, client, admin, tm
     ]))
     output = _import(app, tenant, tmp_path)
     assert "pending_orders.json: 2 imported, 0 skipped" in output
-    stats = client.get("/api/v1/stats", headers=tenant.headers).get_json()
-    assert (stats["totals"]["orders"], stats["totals"]["completed"], stats["totals"]["revenue"]) == (40, 30, "1234.50")
-    assert (stats["daily"][-1]["orders"], stats["daily"][-1]["revenue"]) == (3, "59.90")
+    figures = stats(client, tenant)
+    totals = figures["totals"]
+    assert (totals["orders"], totals["completed"], totals["revenue"]) == (40, 30, "1234.50")
+    assert (figures["daily"][-1]["orders"], figures["daily"][-1]["revenue"]) == (3, "59.90")
     order = next(o for o in client.get("/api/v1/orders", headers=tenant.headers).get_json()["items"]
                  if o["external_order_id"] == "77")
     assert [(i["product_type"], i["name"]) for i in order["items"]] == [("music", "32GB")]
@@ -192,12 +194,12 @@ def test_a_newer_copy_of_the_stats_file_replaces_the_earlier_figures(app, client
         (directory / "sales_stats.json").write_text(json.dumps(_techaura_stats(*figures)))
     _import(app, tenant, trial)
     assert "replaces the figures of the sales_stats.json imported at" in _import(app, tenant, final)
-    stats = client.get("/api/v1/stats", headers=tenant.headers).get_json()
-    assert (stats["totals"]["orders"], stats["daily"][-1]["orders"]) == (41, 4)
+    body = stats(client, tenant)
+    assert (body["totals"]["orders"], body["daily"][-1]["orders"]) == (41, 4)
     assert "imported already" in _import(app, tenant, trial)
-    assert client.get("/api/v1/stats", headers=tenant.headers).get_json() == stats
+    assert stats(client, tenant) == body
     assert app.test_cli_runner().invoke(args=["stats", "rebuild", "--tenant", tenant.slug]).exit_code == 0
-    assert client.get("/api/v1/stats", headers=tenant.headers).get_json() == stats
+    assert stats(client, tenant) == body
 
 
 def test_a_stats_import_cut_off_before_its_figures_were_added_is_finished_by_a_rerun(
@@ -220,6 +222,6 @@ def test_a_stats_import_cut_off_before_its_figures_were_added_is_finished_by_a_r
 
 
 def stats_totals(client, tenant) -> tuple:
-    totals = client.get("/api/v1/stats", headers=tenant.headers).get_json()["totals"]
+    totals = stats(client, tenant)["totals"]
     return totals["orders"], totals["completed"]
 

@@ -4,13 +4,11 @@ import copy
 import pytest
 
 from tests.conftest import assert_problem
-from tests.shared.webhook_helpers import BOT, CUSTOMER, configure_cloud, fixture, send, stored
+from tests.shared.webhook_helpers import BOT, CUSTOMER, EVO_OUT, WAHA_OUT, configure_cloud, fixture, send, stored
 
 IGNORED = {"accepted": 0, "duplicates": 0, "ignored": 1}
 CLOUD_SESSION = "109876543210987"  # metadata.phone_number_id of the cloud fixtures
 CLOUD_OUT = fixture("cloud", "statuses_read")["entry"][0]["changes"][0]["value"]["statuses"][0]["id"]
-EVO_OUT = "3EB0C767D71D4F6B1A2B3C"
-WAHA_OUT = "true_5511912345678@c.us_3EB0C767D71D4F6B1A2B"
 
 
 def cloud_status(status: str, name: str = "statuses_read") -> dict:

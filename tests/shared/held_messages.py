@@ -5,12 +5,10 @@ import copy
 import time
 
 from services.upkeep import run_upkeep
-from tests.shared.webhook_helpers import BOT, CUSTOMER, fixture, send, stored
-
-INBOUND_ID = "3AF1C9D2E7B84A6C5D10"  # messages_upsert_text_inbound
+from tests.shared.webhook_helpers import BOT, CUSTOMER, EVO_IN, fixture, send, stored
 
 
-def _without_sender(name: str, external_id: str = INBOUND_ID) -> dict:
+def _without_sender(name: str, external_id: str = EVO_IN) -> dict:
     body = copy.deepcopy(fixture("evolution", name))
     body.pop("sender", None)
     body["data"]["key"]["id"] = external_id
@@ -30,16 +28,16 @@ def _conversation(client, tenant):
 def test_a_message_without_its_sessions_number_is_held_until_a_connection_event_names_it(client, tenant):
     answer = send(client, "evolution", tenant, _without_sender("messages_upsert_text_inbound")).get_json()
     assert answer == {"accepted": 1, "duplicates": 0, "ignored": 0, "held": 1}
-    assert stored(client, tenant, INBOUND_ID).status_code == 404  # no conversation to show it in yet
+    assert stored(client, tenant, EVO_IN).status_code == 404  # no conversation to show it in yet
     assert send(client, "evolution", tenant, _without_sender("messages_upsert_text_inbound")).get_json()[
         "duplicates"] == 1
-    assert send(client, "evolution", tenant, _read_status_for(INBOUND_ID)).get_json()["accepted"] == 1
+    assert send(client, "evolution", tenant, _read_status_for(EVO_IN)).get_json()["accepted"] == 1
     assert send(client, "evolution", tenant, "connection_update_open").status_code == 200  # wuid: the number
-    message = stored(client, tenant, INBOUND_ID).get_json()
+    message = stored(client, tenant, EVO_IN).get_json()
     assert (message["from"], message["to"], message["direction"], message["status"]) == (CUSTOMER, BOT, "in", "read")
     summary = _conversation(client, tenant).get_json()
     assert (summary["message_count"], summary["unread_count"]) == (1, 1)
-    assert summary["last_message"]["external_id"] == INBOUND_ID
+    assert summary["last_message"]["external_id"] == EVO_IN
 
 
 def test_the_upkeep_releases_held_messages_with_the_number_read_off_later_messages(app, client, tenant):
@@ -63,8 +61,8 @@ def test_a_message_released_after_a_read_mark_is_unread_and_stays_so_through_a_r
         run_upkeep(app.config)
     assert _conversation(client, tenant).get_json()["unread_count"] == 1
     assert app.test_cli_runner().invoke(args=["conversations", "rebuild", "--tenant", tenant.slug]).exit_code == 0
-    assert (_conversation(client, tenant).get_json()["message_count"],
-            _conversation(client, tenant).get_json()["unread_count"]) == (2, 1)
+    summary = _conversation(client, tenant).get_json()
+    assert (summary["message_count"], summary["unread_count"]) == (2, 1)
 
 
 def test_a_session_put_with_its_number_releases_its_held_messages(client, tenant):
@@ -72,14 +70,14 @@ def test_a_session_put_with_its_number_releases_its_held_messages(client, tenant
     response = client.put("/api/v1/sessions/chatkeep-main", json={"status": "open", "phone_number": BOT},
                           headers=tenant.headers)
     assert response.status_code in (200, 201)
-    assert stored(client, tenant, INBOUND_ID).get_json()["conversation_id"]
+    assert stored(client, tenant, EVO_IN).get_json()["conversation_id"]
 
 
 def test_a_copy_that_names_the_number_releases_the_held_message(client, tenant):
     """The gateway resends it with its sender, or a client records it through the API."""
     send(client, "evolution", tenant, _without_sender("messages_upsert_text_inbound"))
     assert send(client, "evolution", tenant, "messages_upsert_text_inbound").get_json()["duplicates"] == 1
-    assert stored(client, tenant, INBOUND_ID).get_json()["to"] == BOT
+    assert stored(client, tenant, EVO_IN).get_json()["to"] == BOT
     assert _conversation(client, tenant).get_json()["message_count"] == 1
     send(client, "evolution", tenant, _without_sender("messages_upsert_text_inbound", "held-2"))
     recorded = client.post("/api/v1/messages", headers=tenant.headers, json={

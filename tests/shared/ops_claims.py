@@ -12,9 +12,8 @@ from services import scheduler, spool
 from services.upkeep import run_upkeep
 from tests.conftest import assert_problem
 from tests.shared.api_orders import frozen_clock  # noqa: F401
-from tests.shared.webhook_helpers import BOT, CUSTOMER, fixture, send, stored
+from tests.shared.webhook_helpers import BOT, CUSTOMER, EVO_IN, EVO_OUT, fixture, send, stored
 
-EVO_OUT = "3EB0C767D71D4F6B1A2B3C"  # send_message_outbound; messages_update_read is its READ status
 DAY_S = 86_400
 
 
@@ -218,7 +217,7 @@ def _park_then_wait(app, client, tenant, frozen_clock, waited: str) -> dict:
     with app.app_context():
         removed = run_upkeep(app.config)
     assert send(client, "evolution", tenant, "send_message_outbound").get_json()["accepted"] == 1
-    assert stored(client, tenant, "3AF1C9D2E7B84A6C5D10").status_code == 200  # old real messages stay
+    assert stored(client, tenant, EVO_IN).status_code == 200  # old real messages stay
     return {"removed": removed["parked_statuses"], "status": stored(client, tenant, EVO_OUT).get_json()["status"]}
 
 

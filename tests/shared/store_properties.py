@@ -11,6 +11,7 @@ from services.phones import conversation_id_for
 
 BOT, CUSTOMERS = "5511987654321", ["5511912345678", "14155550123", "447700900123", "5521998765432"]
 PERMUTED = ["sent", "delivered", "read", "played", "failed", "delivered"]
+INBOUND = {"session_id": "s1", "from": CUSTOMERS[0], "to": BOT, "direction": "in", "text": "oi"}
 
 
 def _end_state(message):
@@ -108,12 +109,11 @@ def test_rebuilt_summaries_equal_incremental_ones(app):
 def test_a_message_stored_right_after_a_read_mark_stays_unread_through_a_rebuild(app):
     """A read and then a message, in one millisecond: the live count says unread, and
     a rebuild (which compares times with the read mark) must say the same."""
-    inbound = {"session_id": "s1", "from": CUSTOMERS[0], "to": BOT, "direction": "in", "text": "oi"}
     with app.app_context(), tenant_scope("tenant-read-mark"):
-        conversation_id = messages.record_message(inbound)[0]["conversation_id"]
+        conversation_id = messages.record_message(INBOUND)[0]["conversation_id"]
         for _ in range(30):
             conversations.mark_read(conversation_id)
-            messages.record_message(inbound)
+            messages.record_message(INBOUND)
             live = conversations.get_conversation(conversation_id)["unread_count"]
             conversations.rebuild_summaries(conversation_id)
             assert (live, conversations.get_conversation(conversation_id)["unread_count"]) == (1, 1)
@@ -123,13 +123,11 @@ def test_a_summary_write_after_a_rebuild_counted_its_message_adds_nothing(app, m
     """A writer stalls between storing a message and counting it (two commands on
     MongoDB before 8.0); a duplicate's repair rebuilds the summary meanwhile, counting
     the message. The writer's summary write then comes: it must not count it again."""
-    inbound = {"session_id": "s1", "from": CUSTOMERS[0], "to": BOT, "direction": "in", "text": "oi"}
     with app.app_context(), tenant_scope("tenant-stalled-writer"):
-        conversation_id = messages.record_message(inbound)[0]["conversation_id"]
+        conversation_id = messages.record_message(INBOUND)[0]["conversation_id"]
         time.sleep(0.002)
-        stalled = []
-        monkeypatch.setattr(messages, "in_order", lambda insert, summary: (insert.apply(), stalled.append(summary)))
-        message, _ = messages.record_message({**inbound, "external_id": "stalled"})
+        monkeypatch.setattr(messages, "in_order", lambda insert, _summary: insert.apply())  # stalls before the summary
+        message, _ = messages.record_message({**INBOUND, "external_id": "stalled"})
         monkeypatch.undo()
         conversations.rebuild_summaries(conversation_id)  # as repair_if_uncounted does
         conversations.record_message(message)  # the writer wakes up

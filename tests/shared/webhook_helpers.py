@@ -9,6 +9,11 @@ APP_SECRET = "cloud-app-secret-for-tests"
 VERIFY_TOKEN = "verify-me-please"
 BOT = "5511987654321"
 CUSTOMER = "5511912345678"
+# Message ids in the fixtures: evolution messages_upsert_text_inbound; send_message_outbound
+# (messages_update_* are its statuses); waha's outbound message.
+EVO_IN = "3AF1C9D2E7B84A6C5D10"
+EVO_OUT = "3EB0C767D71D4F6B1A2B3C"
+WAHA_OUT = "true_5511912345678@c.us_3EB0C767D71D4F6B1A2B"
 
 
 def fixture(gateway: str, name: str) -> dict:
