@@ -5,7 +5,10 @@ keyed by phone and order id, and a statistics file is recognised by its content 
 The older bot rewrites sales_stats.json (cumulative totals, 90 days) on every order,
 so a newer copy of it replaces the figures of the one imported before: only the
 difference is added, and migrating twice (a trial run, then the final one) counts
-every sale once. Field names are those of the TechAura bot's statsPersistence.ts
+every sale once. A statistics import cut off midway is finished by running it again:
+the import record keeps what it replaces and marks each day and the totals done as it
+adds them (one applied but not yet marked is added twice, as with orders; `stats
+rebuild` repairs that). Field names are those of the TechAura bot's statsPersistence.ts
 (totals.allTimeOrders/allTimeCompleted/allTimeRevenue, daily[].totalRevenue) and of
 similar bots (totalOrders, completedOrders, revenue).
 
@@ -157,38 +160,48 @@ def import_sales_stats(data, raw: bytes, tz: str, retention_days: int) -> dict:
             report["skipped"].append((f"daily[{n}] {day[:10]}", f"older than {retention_days} days"))
         else:
             counts["daily"][day[:10]] = _bucket_counts(bucket)
-    record = {"file_name": "sales_stats.json", "sha256": hashlib.sha256(raw).hexdigest(),
-              "imported_at": clock.now_ms(), "counts_json": json.dumps(counts), "applied": False}
+    key = {"file_name": "sales_stats.json", "sha256": hashlib.sha256(raw).hexdigest()}
+    record = {**key, "imported_at": clock.now_ms(), "counts_json": json.dumps(counts), "applied": False}
     try:
         scoped(LegacyImport).insert_one(record)
     except DuplicateKeyError:  # imported already, unless an earlier run was cut off before the end
-        earlier = scoped(LegacyImport).find_one({"file_name": "sales_stats.json", "sha256": record["sha256"]})
-        if earlier is None or earlier.get("applied", True):
+        record = scoped(LegacyImport).find_one(key)
+        if record is None or record.get("applied", True):
             return {"imported": 0, "skipped": [("sales_stats.json", "this file was imported already")], "notes": []}
-    replaced = _replace_earlier_imports(record["sha256"])
-    previous = _sum_counts(json.loads(doc["counts_json"]) for doc in replaced)
-    differences = {day: _difference(counts["daily"].get(day), previous["daily"].get(day))
-                   for day in sorted(set(counts["daily"]) | set(previous["daily"])) if day >= oldest}
-    differences[None] = _difference(counts["totals"], previous["totals"])
+    replacing = _replace_earlier_imports(record)
+    differences = {day: _difference(counts["daily"].get(day), replacing["daily"].get(day))
+                   for day in sorted(set(counts["daily"]) | set(replacing["daily"])) if day >= oldest}
+    differences[None] = _difference(counts["totals"], replacing["totals"])
+    done = record.get("done") or {}
     for day, difference in differences.items():
-        if difference:  # a day the newer copy left as it was costs no write
+        target = day or "totals"
+        if difference and not done.get(target):  # a day the newer copy left as it was costs no write
             sales_stats.add_counts(day, difference)
-    scoped(LegacyImport).update_one({"file_name": "sales_stats.json", "sha256": record["sha256"]},
-                                    {"$set": {"applied": True}})
+            scoped(LegacyImport).update_one(key, {"$set": {f"done.{target}": True}})
+    scoped(LegacyImport).update_one(key, {"$set": {"applied": True}})
     report["imported"] = len(counts["daily"]) + bool(counts["totals"])
-    report["notes"] = [f"replaces the figures of the sales_stats.json imported at {clock.iso(doc['imported_at'])}"
-                       for doc in replaced]
+    report["notes"] = [f"replaces the figures of the sales_stats.json imported at {clock.iso(at)}"
+                       for at in replacing["imported_at"]]
     return report
 
 
-def _replace_earlier_imports(current_sha256: str) -> list[dict]:
-    """The earlier statistics imports whose figures still count, now emptied: the
-    records stay, so importing an old file again is still recognised."""
+def _replace_earlier_imports(record: dict) -> dict:
+    """The figures of the earlier statistics imports `record` replaces, summed, with
+    their import times. They are written into `record` before the earlier records are
+    emptied (those stay, so importing an old file again is still recognised), so a run
+    cut off after emptying them still knows on its rerun what it replaces."""
+    key = {"file_name": "sales_stats.json", "sha256": record["sha256"]}
     earlier = [doc for doc in scoped(LegacyImport).find({"file_name": "sales_stats.json"})
-               if doc["sha256"] != current_sha256 and doc.get("counts_json", "{}") != "{}"]
+               if doc["sha256"] != record["sha256"] and doc.get("counts_json", "{}") != "{}"]
+    if record.get("replacing_json") is None:
+        replacing = {**_sum_counts(json.loads(doc["counts_json"]) for doc in earlier),
+                     "imported_at": [doc["imported_at"] for doc in earlier]}
+        scoped(LegacyImport).update_one(key, {"$set": {"replacing_json": json.dumps(replacing)}})
+    else:
+        replacing = json.loads(record["replacing_json"])
     for doc in earlier:
         scoped(LegacyImport).update_one({"_id": doc["_id"]}, {"$set": {"counts_json": "{}"}})
-    return earlier
+    return replacing
 
 
 def _sum_counts(all_counts) -> dict:

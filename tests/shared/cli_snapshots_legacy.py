@@ -2,6 +2,8 @@
 import json
 import time
 
+import pytest
+
 from app import create_app
 from tests.conftest import create_tenant
 from tests.shared.api_orders import stats
@@ -219,6 +221,37 @@ def test_a_stats_import_cut_off_before_its_figures_were_added_is_finished_by_a_r
     assert "sales_stats.json: 2 imported" in _import(app, tenant, tmp_path)
     assert "imported already" in _import(app, tenant, tmp_path)
     assert stats_totals(client, tenant) == (40, 30)
+
+
+@pytest.mark.parametrize("failing_write", [1, 2], ids=["day", "totals"])
+def test_a_newer_copy_cut_off_mid_import_is_finished_once_by_a_rerun(
+        app, client, admin, tmp_path, monkeypatch, failing_write):
+    """Trial import, then the final copy cut off at its first or second statistics
+    write: the rerun adds what is left, once."""
+    from pymongo.errors import AutoReconnect
+
+    from services import sales_stats
+    tenant = create_tenant(client, admin)
+    trial, final = tmp_path / "trial", tmp_path / "final"
+    for directory, figures in ((trial, (3, 40)), (final, (4, 41))):
+        directory.mkdir()
+        (directory / "sales_stats.json").write_text(json.dumps(_techaura_stats(*figures)))
+    _import(app, tenant, trial)
+    real, calls = sales_stats.add_counts, []
+
+    def cut_off(day, incs):
+        calls.append(day)
+        if len(calls) == failing_write:
+            raise AutoReconnect("the database went away")
+        return real(day, incs)
+    monkeypatch.setattr(sales_stats, "add_counts", cut_off)
+    assert app.test_cli_runner().invoke(args=["legacy-import", "--tenant", tenant.slug, str(final)]).exit_code
+    monkeypatch.setattr(sales_stats, "add_counts", real)
+    _import(app, tenant, final)
+    body = stats(client, tenant)
+    assert (body["totals"]["orders"], body["totals"]["completed"], body["daily"][-1]["orders"]) == (41, 30, 4)
+    assert "imported already" in _import(app, tenant, final)
+    assert stats(client, tenant) == body
 
 
 def stats_totals(client, tenant) -> tuple:
