@@ -129,7 +129,7 @@ def _product_counts(types) -> dict:
         else:
             orders, completed, revenue = value, 0, 0
         prefix = f"by_product_type.{sales_stats.safe_type(product_type)}"
-        counts.update({f"{prefix}.orders": int(orders or 0), f"{prefix}.completed": int(completed or 0),
+        counts.update({f"{prefix}.orders": _count(orders), f"{prefix}.completed": _count(completed),
                        f"{prefix}.revenue": revenue})
     return counts
 

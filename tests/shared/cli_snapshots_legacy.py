@@ -254,6 +254,19 @@ def test_a_newer_copy_cut_off_mid_import_is_finished_once_by_a_rerun(
     assert stats(client, tenant) == body
 
 
+def test_product_counts_that_are_no_counts_are_taken_as_zero(app, client, admin, tmp_path):
+    """A word, a negative number or a boolean where a product type's count belongs:
+    counted as 0 (a word used to stop the import with a ValueError)."""
+    tenant = create_tenant(client, admin)
+    file = _techaura_stats(3, 40)
+    file["totals"]["productTypes"] = {"camiseta": {"orders": "many", "completed": 2}, "caneca": -3, "bone": True}
+    (tmp_path / "sales_stats.json").write_text(json.dumps(file))
+    assert "sales_stats.json: 2 imported" in _import(app, tenant, tmp_path)
+    by_type = stats(client, tenant)["totals"]["by_product_type"]
+    # Only camiseta's completed count is one (zeros add nothing, so the others are absent).
+    assert {name: (values["orders"], values["completed"]) for name, values in by_type.items()} == {"camiseta": (0, 2)}
+
+
 def stats_totals(client, tenant) -> tuple:
     totals = stats(client, tenant)["totals"]
     return totals["orders"], totals["completed"]
