@@ -52,3 +52,37 @@ def test_an_older_message_is_counted_without_becoming_the_last(app, monkeypatch)
         assert (summary["message_count"], summary["unread_count"]) == (2, 2)
         assert summary["last_message_id"] == stored[0]["_id"] and summary["last_message_at"] == 2_000
         assert messages.list_messages({}, 10, None, True)["total"] == 2
+
+
+def test_a_server_that_refuses_bulk_write_gets_one_command_per_write(app, monkeypatch):
+    """Some hosted tiers announce a wire version with bulkWrite and refuse the command:
+    nothing was applied, so the writes go one by one, and so do that client's later
+    ones; any other failure is raised as it is."""
+    import weakref
+
+    from pymongo.errors import OperationFailure
+
+    from models import collections
+    asked = []
+
+    def failing_with(code):
+        def bulk_write(_client, writes):
+            asked.append((code, len(writes)))
+            raise OperationFailure("bulkWrite failed", code=code)
+        return bulk_write
+
+    monkeypatch.setattr(collections, "_without_client_bulk_write", weakref.WeakSet())
+    monkeypatch.setattr(collections, "_has_client_bulk_write",
+                        lambda client: client not in collections._without_client_bulk_write)
+    with app.app_context(), tenant_scope("tenant-refused"):
+        monkeypatch.setattr(collections, "_in_one_command", failing_with(2))  # BadValue: no refusal
+        with pytest.raises(OperationFailure):
+            in_order(scoped(Message).insert_write({"_id": "m0", "text": "x"}))
+        monkeypatch.setattr(collections, "_in_one_command", failing_with(59))  # CommandNotFound
+        for n in (1, 2):
+            in_order(scoped(Message).insert_write({"_id": f"m{n}", "text": "x"}),
+                     scoped(Conversation).update_write({"conversation_id": "c"}, {"$inc": {"message_count": 1}},
+                                                       upsert=True))
+        assert sorted(m["_id"] for m in scoped(Message).find({})) == ["m1", "m2"]
+        assert scoped(Conversation).find_one({"conversation_id": "c"})["message_count"] == 2
+    assert asked == [(2, 1), (59, 2)]  # refused once, then remembered
