@@ -2,8 +2,9 @@
 from datetime import datetime
 
 import pytest
+from pymongo.errors import AutoReconnect
 
-from services import clock
+from services import clock, sales_stats
 from tests.conftest import assert_problem
 
 CUSTOMER = "5511912345678"
@@ -23,6 +24,22 @@ def frozen_clock(monkeypatch):
     frozen = FrozenClock()
     monkeypatch.setattr(clock, "now_ms", lambda: frozen.ms)
     return frozen
+
+
+@pytest.fixture
+def counters_fail_at(monkeypatch):
+    """Make the n-th statistics write of what follows fail as an outage does."""
+    def arm(n: int):
+        real, calls = sales_stats.add_counts, []
+
+        def add_counts(day, incs):
+            calls.append(day)
+            if len(calls) == n:
+                raise AutoReconnect("the database went away")
+            return real(day, incs)
+        monkeypatch.setattr(sales_stats, "add_counts", add_counts)
+        return lambda: monkeypatch.setattr(sales_stats, "add_counts", real)
+    return arm
 
 
 def item(product_type="t-shirt", quantity=1, unit_price="10.00", **extra):

@@ -6,7 +6,7 @@ import pytest
 
 from app import create_app
 from tests.conftest import create_tenant
-from tests.shared.api_orders import stats
+from tests.shared.api_orders import counters_fail_at, stats  # noqa: F401 (a fixture)
 
 NOW_MS = int(time.time() * 1000)
 
@@ -150,6 +150,15 @@ def _techaura_stats(day_orders: int, all_time_orders: int) -> dict:
             "totals": {"allTimeOrders": all_time_orders, "allTimeRevenue": 1234.5, "allTimeCompleted": 30}}
 
 
+def _trial_and_final_copies(tmp_path):
+    """Two copies of the bot's sales_stats.json, the final one a sale later."""
+    trial, final = tmp_path / "trial", tmp_path / "final"
+    for directory, figures in ((trial, (3, 40)), (final, (4, 41))):
+        directory.mkdir()
+        (directory / "sales_stats.json").write_text(json.dumps(_techaura_stats(*figures)))
+    return trial, final
+
+
 def _import(app, tenant, directory):
     result = app.test_cli_runner().invoke(args=["legacy-import", "--tenant", tenant.slug, str(directory)])
     assert result.exit_code == 0, result.output
@@ -190,10 +199,7 @@ def test_a_newer_copy_of_the_stats_file_replaces_the_earlier_figures(app, client
     """The bot rewrites the file on every order: a trial import, then the final one,
     count every sale once; the earlier copy again changes nothing."""
     tenant = create_tenant(client, admin)
-    trial, final = tmp_path / "trial", tmp_path / "final"
-    for directory, figures in ((trial, (3, 40)), (final, (4, 41))):
-        directory.mkdir()
-        (directory / "sales_stats.json").write_text(json.dumps(_techaura_stats(*figures)))
+    trial, final = _trial_and_final_copies(tmp_path)
     _import(app, tenant, trial)
     assert "replaces the figures of the sales_stats.json imported at" in _import(app, tenant, final)
     body = stats(client, tenant)
@@ -205,19 +211,12 @@ def test_a_newer_copy_of_the_stats_file_replaces_the_earlier_figures(app, client
 
 
 def test_a_stats_import_cut_off_before_its_figures_were_added_is_finished_by_a_rerun(
-        app, client, admin, tmp_path, monkeypatch):
-    from pymongo.errors import AutoReconnect
-
-    from services import sales_stats
+        app, client, admin, tmp_path, counters_fail_at):
     tenant = create_tenant(client, admin)
     (tmp_path / "sales_stats.json").write_text(json.dumps(_techaura_stats(3, 40)))
-    real = sales_stats.add_counts
-
-    def outage(*_args):
-        raise AutoReconnect("the database went away")
-    monkeypatch.setattr(sales_stats, "add_counts", outage)
+    restore = counters_fail_at(1)
     assert app.test_cli_runner().invoke(args=["legacy-import", "--tenant", tenant.slug, str(tmp_path)]).exit_code
-    monkeypatch.setattr(sales_stats, "add_counts", real)
+    restore()
     assert "sales_stats.json: 2 imported" in _import(app, tenant, tmp_path)
     assert "imported already" in _import(app, tenant, tmp_path)
     assert stats_totals(client, tenant) == (40, 30)
@@ -225,28 +224,15 @@ def test_a_stats_import_cut_off_before_its_figures_were_added_is_finished_by_a_r
 
 @pytest.mark.parametrize("failing_write", [1, 2], ids=["day", "totals"])
 def test_a_newer_copy_cut_off_mid_import_is_finished_once_by_a_rerun(
-        app, client, admin, tmp_path, monkeypatch, failing_write):
+        app, client, admin, tmp_path, counters_fail_at, failing_write):
     """Trial import, then the final copy cut off at its first or second statistics
     write: the rerun adds what is left, once."""
-    from pymongo.errors import AutoReconnect
-
-    from services import sales_stats
     tenant = create_tenant(client, admin)
-    trial, final = tmp_path / "trial", tmp_path / "final"
-    for directory, figures in ((trial, (3, 40)), (final, (4, 41))):
-        directory.mkdir()
-        (directory / "sales_stats.json").write_text(json.dumps(_techaura_stats(*figures)))
+    trial, final = _trial_and_final_copies(tmp_path)
     _import(app, tenant, trial)
-    real, calls = sales_stats.add_counts, []
-
-    def cut_off(day, incs):
-        calls.append(day)
-        if len(calls) == failing_write:
-            raise AutoReconnect("the database went away")
-        return real(day, incs)
-    monkeypatch.setattr(sales_stats, "add_counts", cut_off)
+    restore = counters_fail_at(failing_write)
     assert app.test_cli_runner().invoke(args=["legacy-import", "--tenant", tenant.slug, str(final)]).exit_code
-    monkeypatch.setattr(sales_stats, "add_counts", real)
+    restore()
     _import(app, tenant, final)
     body = stats(client, tenant)
     assert (body["totals"]["orders"], body["totals"]["completed"], body["daily"][-1]["orders"]) == (41, 30, 4)

@@ -1,30 +1,14 @@
 """An order event cut off while being counted (a database hiccup answered 503, a
 crash) is finished by the hourly upkeep, from the step it stopped at: counted once."""
 import pytest
-from pymongo.errors import AutoReconnect
 
-from services import order_counting, sales_stats
+from services import order_counting
 from services.upkeep import run_upkeep
 from tests.conftest import assert_problem
-from tests.shared.api_orders import act, create, frozen_clock, item, order, stats  # noqa: F401
+from tests.shared.api_orders import (act, counters_fail_at, create, frozen_clock, item, order,  # noqa: F401
+                                     stats)
 
 LATER_MS = order_counting.GRACE_MS + 1
-
-
-@pytest.fixture
-def counters_fail_at(monkeypatch):
-    """Make the n-th statistics write of the next request fail as an outage does."""
-    def arm(n: int):
-        real, calls = sales_stats.add_counts, []
-
-        def add_counts(day, incs):
-            calls.append(day)
-            if len(calls) == n:
-                raise AutoReconnect("the database went away")
-            return real(day, incs)
-        monkeypatch.setattr(sales_stats, "add_counts", add_counts)
-        return lambda: monkeypatch.setattr(sales_stats, "add_counts", real)
-    return arm
 
 
 @pytest.fixture
