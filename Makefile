@@ -25,10 +25,10 @@ test: $(VENV)/.dev-stamp
 	$(BIN)/python -m pytest
 
 test-unit: $(VENV)/.dev-stamp
-	$(BIN)/python -m pytest tests/unit
+	$(BIN)/python -m pytest -m 'not wire'
 
 test-integration: $(VENV)/.dev-stamp
-	$(BIN)/python -m pytest tests/integration
+	$(BIN)/python -m pytest -m wire
 
 # Benchmarks (bench/run.py): BENCH_QUICK=1 for the short profile. Writes
 # bench/results/latest.json and the tables of docs/PERFORMANCE.md.

@@ -43,7 +43,8 @@ def configure_logging(level: str) -> None:
 
 def register_database(app: Flask) -> None:
     from models.db import connect, redact
-    from services import embedded_db
+    from services.operations import embedded_db
+    from services.operations.metrics import CommandCounter
 
     uri = app.config["MONGODB_URI"]
     if uri is None:
@@ -58,13 +59,13 @@ def register_database(app: Flask) -> None:
                  "to use MongoDB in production)", uri)
     else:
         log.info("database: %s", redact(uri))
-    connect(uri, app.config["DB_TIMEOUT_MS"])
-    from services.tenant_cache import cache, last_known
+    connect(uri, app.config["DB_TIMEOUT_MS"], [CommandCounter()])
+    from services.tenancy.tenant_cache import cache, last_known
 
     cache.fresh_s = app.config["AUTH_CACHE_S"]
     cache.clear()
     last_known.directory = Path(app.config["DATA_DIR"]) / "tenant-cache"
-    from services.throttle import throttle
+    from services.tenancy.throttle import throttle
 
     throttle.limit = app.config["AUTH_FAILURE_LIMIT"]
     throttle.reset()
@@ -74,8 +75,8 @@ def register_request_hooks(app: Flask) -> None:
     """One hook of each kind: they run on every request, so they touch Flask's
     context-local proxies as little as they can."""
     from blueprints.auth import release_tenant
-    from blueprints.problems import problem
-    from services.metrics import in_request, observe_request
+    from schemas.problem import problem
+    from services.operations.metrics import in_request, observe_request
 
     @app.before_request
     def _begin_request():
@@ -110,8 +111,18 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_api(app: Flask) -> None:
-    from blueprints import (admin, chat_sessions, conversations, messages, ops, orders, sessions, snapshots, stats,
-                            webhooks)
+    from blueprints import (
+        admin,
+        chat_sessions,
+        conversations,
+        messages,
+        ops,
+        orders,
+        sessions,
+        snapshots,
+        stats,
+        webhooks,
+    )
     from blueprints.problems import register_error_handlers
 
     app.config.update({
@@ -135,8 +146,6 @@ def register_api(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    from cli import conversations_cli, stats_cli, tenants_cli, webhooks_cli
-    from cli_snapshots import legacy_import, snapshot_cli
+    from commands import register_commands
 
-    for command in (tenants_cli, conversations_cli, stats_cli, snapshot_cli, legacy_import, webhooks_cli):
-        app.cli.add_command(command)
+    register_commands(app)

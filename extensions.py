@@ -1,10 +1,11 @@
 """Unbound extension objects, bound to an app in create_app."""
 import flask_smorest
 from flask_smorest import Api
+from webargs import core
+from webargs.flaskparser import FlaskParser
 
-from blueprints.problems import problem_for_http_exception
-from schemas.json_text import TextOnlyParser
-from schemas.problem import ProblemSchema
+from schemas.problem import ProblemSchema, problem_for_http_exception
+from services.json_text import checked
 
 
 class ChatKeepApi(Api):
@@ -24,6 +25,14 @@ class ChatKeepApi(Api):
             super()._register_responses()
         finally:
             del self.DEFAULT_RESPONSE_CONTENT_TYPE  # the class's default again
+
+
+class TextOnlyParser(FlaskParser):
+    """webargs' Flask parser, refusing lone surrogates in JSON bodies (LoneSurrogate: 400)."""
+
+    def _raw_load_json(self, req):
+        value = super()._raw_load_json(req)
+        return value if value is core.missing else checked(value, req.get_data(cache=True))
 
 
 class Blueprint(flask_smorest.Blueprint):

@@ -34,7 +34,7 @@ log = logging.getLogger("chatkeep.lifecycle")
 
 
 def _database_uri() -> str:
-    from services import embedded_db
+    from services.operations import embedded_db
 
     return settings["MONGODB_URI"] or os.environ[embedded_db.URI_ENV]
 
@@ -50,7 +50,7 @@ def on_starting(server):
     if settings["MONGODB_URI"]:
         log.info("database: MongoDB at %s", redact(settings["MONGODB_URI"]))
     else:
-        from services import embedded_db
+        from services.operations import embedded_db
 
         uri = embedded_db.ensure_running(settings["DATA_DIR"], owner_pid=os.getpid())
         os.environ[embedded_db.URI_ENV] = uri
@@ -61,9 +61,10 @@ def on_starting(server):
 
 def _restore_if_empty():
     from models.db import connect, disconnect
-    from services.restore import restore_on_startup
+    from services.operations.metrics import CommandCounter
+    from services.operations.restore import restore_on_startup
 
-    connect(_database_uri(), settings["DB_TIMEOUT_MS"])
+    connect(_database_uri(), settings["DB_TIMEOUT_MS"], [CommandCounter()])
     try:
         restored = restore_on_startup(settings["DATA_DIR"])
         if restored:
@@ -73,7 +74,7 @@ def _restore_if_empty():
 
 
 def post_worker_init(worker):
-    from services import scheduler
+    from services.operations import scheduler
 
     worker.chatkeep_scheduler = scheduler.start(worker.wsgi)
 
@@ -95,17 +96,18 @@ def on_exit(server):
         _final_snapshot()
     finally:
         if not settings["MONGODB_URI"]:
-            from services import embedded_db
+            from services.operations import embedded_db
 
             embedded_db.stop_if_owner(settings["DATA_DIR"], os.getpid())
 
 
 def _final_snapshot():
     from models.db import connect, disconnect
-    from services.snapshots import take_snapshot
+    from services.operations.metrics import CommandCounter
+    from services.operations.snapshots import take_snapshot
 
     try:
-        connect(_database_uri(), settings["DB_TIMEOUT_MS"])
+        connect(_database_uri(), settings["DB_TIMEOUT_MS"], [CommandCounter()])
         manifest = take_snapshot(settings["DATA_DIR"], "shutdown", settings["SNAPSHOT_KEEP"])
         log.info("final snapshot %s written", manifest["generation"])
     except Exception as exc:  # whatever failed, the embedded database must still be stopped

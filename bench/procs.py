@@ -140,7 +140,7 @@ def children(pid: int) -> list[int]:
 
 def database_pid(data_dir: Path) -> int | None:
     """The embedded nx-27017 server the master started for this DATA_DIR (None with MONGODB_URI)."""
-    from services import embedded_db  # the service's own record of its server (bench runs from ROOT)
+    from services.operations import embedded_db  # the service's own record of its server (bench runs from ROOT)
 
     return embedded_db.running_pid(str(data_dir))
 

@@ -4,9 +4,16 @@ from flask.views import MethodView
 from blueprints.auth import require_admin
 from extensions import ADMIN_SECURITY, Blueprint
 from schemas.pagination import PageQuerySchema
-from schemas.tenants import (ApiKeySchema, TenantCreatedSchema, TenantCreateSchema, TenantPageSchema,
-                             TenantSchema, TenantSettingsSchema, WebhookTokenSchema)
-from services import tenants
+from schemas.tenants import (
+    ApiKeySchema,
+    TenantCreatedSchema,
+    TenantCreateSchema,
+    TenantPageSchema,
+    TenantSchema,
+    TenantSettingsSchema,
+    WebhookTokenSchema,
+)
+from services.tenancy import tenants
 
 blp = Blueprint("admin", __name__, url_prefix="/api/v1/admin",
                 description="Operator endpoints (Bearer CHATKEEP_ADMIN_TOKEN).")

@@ -1,12 +1,11 @@
 """Who is calling: a tenant by API key, or the operator by CHATKEEP_ADMIN_TOKEN."""
-import hmac
-
 from flask import current_app, g, request
 
-from blueprints.problems import problem
 from models.tenancy import reset_current_tenant, set_current_tenant
-from services.tenants import is_known_api_key, tenant_for_api_key
-from services.throttle import throttle
+from schemas.problem import problem
+from services.credentials import same_secret
+from services.tenancy.tenants import is_known_api_key, tenant_for_api_key
+from services.tenancy.throttle import throttle
 
 MAX_KEY_LENGTH = 256
 
@@ -71,6 +70,6 @@ def require_admin():
     if limited:
         return limited
     presented = _presented_secret() or ""
-    if not hmac.compare_digest(presented.encode("utf-8", "surrogatepass"), expected.encode()):
+    if not same_secret(presented, expected):
         return unauthorized("The admin token is not valid.", bearer=True)
     return None

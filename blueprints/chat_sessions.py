@@ -4,10 +4,14 @@ from flask.views import MethodView
 
 from blueprints.auth import require_tenant
 from extensions import Blueprint
-from schemas.chat_sessions import (ChatSessionListQuerySchema, ChatSessionPageSchema, ChatSessionPutSchema,
-                                   ChatSessionSchema)
+from schemas.chat_sessions import (
+    ChatSessionListQuerySchema,
+    ChatSessionPageSchema,
+    ChatSessionPutSchema,
+    ChatSessionSchema,
+)
 from schemas.fields import phone_or_422
-from services import chat_sessions
+from services.commerce import chat_sessions
 
 blp = Blueprint("chat_sessions", __name__, url_prefix="/api/v1/chat-sessions",
                 description="Bot state per end user (<phone> in any accepted form). A session expires "

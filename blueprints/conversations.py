@@ -7,7 +7,7 @@ from schemas.conversations import ConversationListQuerySchema, ConversationPageS
 from schemas.fields import phone_or_422
 from schemas.messages import MessagePageSchema
 from schemas.pagination import PageQuerySchema
-from services import conversations, messages
+from services.messaging import conversations, messages
 from services.phones import conversation_id_for
 
 blp = Blueprint("conversations", __name__, url_prefix="/api/v1/conversations",

@@ -3,9 +3,14 @@ from flask.views import MethodView
 
 from blueprints.auth import require_tenant
 from extensions import Blueprint
-from schemas.messages import (MessageCreateSchema, MessageListQuerySchema, MessagePageSchema, MessageSchema,
-                              StatusUpdateSchema)
-from services import messages
+from schemas.messages import (
+    MessageCreateSchema,
+    MessageListQuerySchema,
+    MessagePageSchema,
+    MessageSchema,
+    StatusUpdateSchema,
+)
+from services.messaging import messages
 
 blp = Blueprint("messages", __name__, url_prefix="/api/v1/messages",
                 description="Inbound and outbound messages; status only moves forward.")

@@ -1,13 +1,14 @@
 """Operations: liveness, readiness, metrics, and the offline API docs assets."""
 from flask import Response, current_app, send_from_directory
+from prometheus_client import CONTENT_TYPE_LATEST
 from pymongo.errors import PyMongoError
 from swagger_ui_bundle import swagger_ui_path
 
-from blueprints.problems import DB_RETRY_AFTER_S, problem
-from extensions import Blueprint, PUBLIC
+from blueprints.problems import DB_RETRY_AFTER_S
+from extensions import PUBLIC, Blueprint
 from models.db import ping
-from services.metrics import render
-from prometheus_client import CONTENT_TYPE_LATEST
+from schemas.problem import problem
+from services.operations.metrics import render
 
 blp = Blueprint("ops", __name__, description="Health, readiness and metrics.")
 

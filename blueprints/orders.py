@@ -5,7 +5,7 @@ from flask.views import MethodView
 from blueprints.auth import require_tenant
 from extensions import Blueprint
 from schemas.orders import OrderCompleteSchema, OrderCreateSchema, OrderListQuerySchema, OrderPageSchema, OrderSchema
-from services import orders
+from services.commerce import orders
 
 blp = Blueprint("orders", __name__, url_prefix="/api/v1/orders",
                 description="Orders; amounts are decimal strings (\"19.90\"), never JSON numbers.")

@@ -5,7 +5,7 @@ from marshmallow import ValidationError
 from blueprints.auth import require_tenant
 from extensions import Blueprint
 from schemas.sessions import SESSION_ID, SessionListQuerySchema, SessionPageSchema, SessionPutSchema, SessionSchema
-from services import gateway_sessions
+from services.messaging import gateway_sessions
 
 blp = Blueprint("sessions", __name__, url_prefix="/api/v1/sessions",
                 description="Gateway sessions: one per WhatsApp instance.")

@@ -3,42 +3,17 @@ import subprocess
 
 from flask import current_app, jsonify
 from flask.views import MethodView
-from marshmallow import Schema, fields
 
 from blueprints.auth import require_admin
-from blueprints.problems import problem
 from extensions import ADMIN_SECURITY, Blueprint
-from services import clock, snapshots
+from schemas.problem import problem
+from schemas.snapshots import ManifestListSchema, ManifestSchema, SnapshotRunningSchema
+from services import clock
+from services.operations import snapshot_child, snapshots
 
 blp = Blueprint("snapshots", __name__, url_prefix="/api/v1/admin/snapshots",
                 description="Snapshot generations (Bearer CHATKEEP_ADMIN_TOKEN).")
 blp.before_request(require_admin)
-
-
-class FileEntrySchema(Schema):
-    sha256 = fields.String()
-    records = fields.Integer()
-    bytes = fields.Integer()
-
-
-class ManifestSchema(Schema):
-    format_version = fields.Integer(metadata={"example": 1})
-    generation = fields.String(metadata={"example": "20261122T101530.123Z"})
-    trigger = fields.String(metadata={"example": "manual"})
-    created_at = fields.String()
-    completed_at = fields.String()
-    files = fields.Dict(keys=fields.String(), values=fields.Nested(FileEntrySchema))
-
-
-class ManifestListSchema(Schema):
-    items = fields.List(fields.Nested(ManifestSchema))
-
-
-class SnapshotRunningSchema(Schema):
-    status = fields.String(metadata={"example": "running"})
-    trigger = fields.String(metadata={"example": "manual"})
-    started_at = fields.String(metadata={"description": "The generation will have created_at at or after this."})
-    detail = fields.String()
 
 
 @blp.route("")
@@ -55,7 +30,7 @@ class Snapshots(MethodView):
         for it at most SNAPSHOT_REQUEST_WAIT_S (under gunicorn's 30 s worker timeout);
         a larger store answers 202 and the snapshot finishes on its own."""
         started_at = clock.iso(clock.now_ms())
-        child = snapshots.SnapshotChild("manual", current_app.config)
+        child = snapshot_child.SnapshotChild("manual", current_app.config)
         try:
             return child.manifest(current_app.config["SNAPSHOT_REQUEST_WAIT_S"])
         except subprocess.TimeoutExpired:

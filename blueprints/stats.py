@@ -4,7 +4,7 @@ from flask import current_app, g
 from blueprints.auth import require_tenant
 from extensions import Blueprint
 from schemas.stats import StatsQuerySchema, StatsSchema
-from services import sales_stats
+from services.commerce import sales_stats
 
 blp = Blueprint("stats", __name__, url_prefix="/api/v1/stats",
                 description="Sales statistics: all-time totals and daily figures.")

@@ -14,15 +14,17 @@ from flask import Response, current_app, request
 from pymongo.errors import PyMongoError
 
 from blueprints.auth import scope_to, too_many_failures, unauthorized
-from blueprints.problems import DB_RETRY_AFTER_S, problem
-from extensions import Blueprint, PUBLIC
-from schemas import json_text
-from schemas.gateways import PayloadError
+from blueprints.problems import DB_RETRY_AFTER_S
+from extensions import PUBLIC, Blueprint
+from schemas.problem import problem
 from schemas.webhooks import GATEWAY_BODY, WebhookResultSchema
-from services import spool, webhook_archive
+from services import json_text
+from services.credentials import same_secret
 from services.errors import database_unavailable
-from services.ingest import ingest, parser_for
-from services.tenants import tenant_by_slug, tenant_for_webhook_token
+from services.gateways import spool, webhook_archive
+from services.gateways.ingest import ingest, parser_for
+from services.gateways.parsing import PayloadError
+from services.tenancy.tenants import tenant_by_slug, tenant_for_webhook_token
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +121,7 @@ def cloud_verify(slug):
     expected = (tenant.cloud_verify_token or "") if tenant else ""
     given = request.args.get("hub.verify_token", "")
     if (request.args.get("hub.mode") != "subscribe" or not expected
-            or not hmac.compare_digest(given.encode("utf-8", "surrogatepass"), expected.encode())):
+            or not same_secret(given, expected)):
         return problem(403, "Forbidden", "hub.mode must be 'subscribe' and hub.verify_token must match.")
     return Response(request.args.get("hub.challenge", "")[:1024], mimetype="text/plain")
 
@@ -136,7 +138,7 @@ def cloud_webhook(slug):
     signature = request.headers.get("X-Hub-Signature-256", "")
     # Hash the bytes exactly as received: re-serialising would change Meta's \u escapes.
     expected = "sha256=" + hmac.new((secret or "").encode(), request.get_data(cache=True), hashlib.sha256).hexdigest()
-    if not secret or not hmac.compare_digest(signature.encode("utf-8", "surrogatepass"), expected.encode()):
+    if not secret or not same_secret(signature, expected):
         return _refused("X-Hub-Signature-256 does not match the body signed with the tenant's cloud_app_secret.")
     payload, error = _json_body()
     if error:

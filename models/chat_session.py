@@ -6,6 +6,8 @@ nesting, and the text comes back exactly as it went in on every database we run 
 Expiry is decided at read time from `last_activity` and the tenant's current TTL, so
 a TTL change applies at once; `delete_expired` removes what no read can see anymore.
 """
+import json
+
 from mongoengine import LongField, StringField
 
 from models.tenancy import TenantDocument
@@ -25,3 +27,8 @@ class ChatSession(TenantDocument):
             {"fields": ["tenant_id", "last_activity"]},
         ],
     }
+
+
+def encode_state(state: dict) -> str:
+    """The stored (and size-checked) form: compact JSON; NaN and Infinity are refused."""
+    return json.dumps(state, ensure_ascii=False, separators=(",", ":"), allow_nan=False)

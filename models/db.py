@@ -4,10 +4,7 @@ import re
 
 import mongoengine
 import pymongo
-from pymongo import monitoring
 from pymongo.uri_parser import parse_uri
-
-from services.metrics import DB_COMMANDS, in_request
 
 log = logging.getLogger(__name__)
 
@@ -19,33 +16,19 @@ def redact(uri: str) -> str:
     return re.sub(r"//([^:/@]+):[^@]*@", r"//\1:***@", uri)
 
 
-class CommandCounter(monitoring.CommandListener):
-    """Counts every command the driver sends (authentication included) for /metrics."""
-
-    def __init__(self):
-        self._counters = {}  # (command, origin) -> labelled child: labels() is costly per call
-
-    def started(self, event):
-        key = (event.command_name, "request" if in_request.get() else "background")
-        counter = self._counters.get(key)
-        if counter is None:
-            counter = self._counters[key] = DB_COMMANDS.labels(*key)
-        counter.inc()
-
-    def succeeded(self, event):
-        pass
-
-    def failed(self, event):
-        pass
+_connected_uri = None
 
 
-def connect(uri: str, timeout_ms: int) -> None:
+def connect(uri: str, timeout_ms: int, listeners=()) -> None:
     """(Re)bind MongoEngine's default alias to `uri`.
 
     `mongomock://` selects mongomock (unit tests). The short server-selection timeout
     is what turns a database outage into a prompt 503 instead of a hung request.
+    `listeners`: pymongo command listeners (the metrics' command counter).
     """
+    global _connected_uri
     mongoengine.disconnect_all()
+    _connected_uri = uri
     if uri.startswith("mongomock://"):
         import mongomock
 
@@ -56,7 +39,14 @@ def connect(uri: str, timeout_ms: int) -> None:
     name = parse_uri(uri).get("database") or DEFAULT_DB_NAME
     mongoengine.connect(db=name, host=uri, serverSelectionTimeoutMS=timeout_ms,
                         connectTimeoutMS=timeout_ms, socketTimeoutMS=max(timeout_ms * 3, 10000),
-                        uuidRepresentation="standard", tz_aware=False, event_listeners=[CommandCounter()])
+                        uuidRepresentation="standard", tz_aware=False, event_listeners=list(listeners))
+
+
+def current_uri() -> str:
+    """The URI of the current connection (child processes connect to the same database)."""
+    if _connected_uri is None:
+        raise RuntimeError("not connected to a database")
+    return _connected_uri
 
 
 def disconnect() -> None:

@@ -6,7 +6,7 @@ forward atomically), and the history is `status_times` {status: earliest ms}, fr
 which sent_at/delivered_at/read_at/failed_at and status_history are derived
 (nx-27017 turns `$push`ed sub-documents into JSON strings, so no arrays of them).
 A document with `awaiting_message: 1` is a parked status whose message has not come,
-`2` a message held until its session's number is known (services.held_messages);
+`2` a message held until its session's number is known (services.messaging.held_messages);
 every real message has `awaiting_message: 0` (an equality every backend matches alike).
 """
 from mongoengine import DictField, IntField, LongField, StringField
@@ -15,6 +15,17 @@ from models.tenancy import TenantDocument
 
 VISIBLE = {"awaiting_message": 0}  # the filter for real messages, not parked statuses
 HELD = 2  # awaiting_message of a message held until its session's number is known
+# The delivery status vocabulary and its stored ranks (services.messaging.message_status moves them).
+STATUSES = ("pending", "sent", "delivered", "read", "played", "failed")
+RANK = {"pending": 0, "sent": 1, "delivered": 2, "read": 3, "played": 4, "failed": 9}
+STATUS_OF_RANK = {rank: status for status, rank in RANK.items()}
+
+
+def history(status_times: dict | None) -> list[dict]:
+    """[{status, at}] in the order the statuses happened (ties in rank order)."""
+    known = [(at, RANK[status], status) for status, at in (status_times or {}).items()
+             if status in RANK and isinstance(at, int)]
+    return [{"status": status, "at": at} for at, _rank, status in sorted(known)]
 
 
 class Message(TenantDocument):
@@ -37,7 +48,7 @@ class Message(TenantDocument):
     released_at = LongField()  # a held message: when it became visible (its unread time)
     updated_at = LongField(required=True)
 
-    # Uniqueness is the _id's (see services.messages.message_id_for). Pages sort on
+    # Uniqueness is the _id's (see services.messaging.messages.message_id_for). Pages sort on
     # (created_at, _id); _id stays out of compound indexes: nx-27017 then fails inserts.
     meta = {
         "collection": "messages",

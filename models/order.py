@@ -26,7 +26,7 @@ class Order(TenantDocument):
     updated_at = LongField(required=True)
     completed_at = LongField()
     cancelled_at = LongField()
-    # Events not yet fully counted in the statistics, see services.order_counting.
+    # Events not yet fully counted in the statistics, see services.commerce.order_counting.
     uncounted = MapField(IntField())
     uncounted_at = LongField()
 

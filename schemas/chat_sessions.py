@@ -2,9 +2,9 @@
 from flask import current_app
 from marshmallow import Schema, ValidationError, fields, validates
 
+from models.chat_session import encode_state
 from schemas.fields import Timestamp
 from schemas.pagination import PageQuerySchema, page_schema
-from services.chat_sessions import encode_state
 from services.clock import CLOCK_SKEW_MS, now_ms
 
 STATE_DOC = ("Any JSON object, returned exactly as stored. At most CHAT_STATE_MAX_BYTES "

@@ -1,10 +1,10 @@
 """Message payloads. Stored documents carry ranks and ms; these give the contract's shape."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from models import message as message_status
 from schemas.fields import Phone, Timestamp
 from schemas.pagination import PageQuerySchema, page_schema
 from schemas.sessions import SESSION_ID
-from services import message_status
 from services.clock import iso
 
 MESSAGE_TYPES = ("text", "image", "audio", "video", "document", "sticker", "location", "contact",

@@ -1,5 +1,59 @@
-"""RFC 9457 problem details: the one shape of every error body."""
+"""RFC 9457 problem details: the one shape of every error body, and the response carrying it."""
+from flask import Response, json
 from marshmallow import Schema, fields
+from werkzeug.exceptions import HTTPException
+
+PROBLEM_JSON = "application/problem+json"
+DETAILS = {
+    400: "The request could not be read (is the body valid JSON?).",
+    404: "There is nothing at this address.",
+    405: "This address does not accept that method.",
+    413: "The request body is larger than this service accepts.",
+    415: "Send the body as application/json.",
+    422: "The request is invalid; see errors for each field.",
+    500: "Something went wrong on our side; the request changed nothing.",
+}
+
+
+def problem(status: int, title: str, detail: str | None = None, errors: dict | None = None,
+            type_: str = "about:blank", headers: dict | None = None) -> Response:
+    body = {"type": type_, "title": title, "status": status,
+            "detail": detail or DETAILS.get(status, title)}
+    if errors:
+        body["errors"] = errors
+    response = Response(json.dumps(body), status=status, mimetype=PROBLEM_JSON)
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _flatten(messages) -> dict:
+    """webargs nests messages by location ({"json": {...}}); clients want fields."""
+    flat = {}
+    for location, located in (messages or {}).items():
+        if isinstance(located, dict):
+            flat.update(located)
+        else:
+            flat[f"_{location}"] = located
+    return flat
+
+
+def problem_for_http_exception(error: HTTPException) -> Response:
+    code = error.code or 500
+    data = getattr(error, "data", None) or {}
+    errors = data.get("errors") or _flatten(data.get("messages"))
+    if code == 400 and errors and any("Invalid JSON" in str(v) for v in errors.values()):
+        return problem(400, "Bad Request", "The body is not valid JSON.")
+    detail = data.get("message") or (DETAILS.get(code) if code >= 500 or code in DETAILS else error.description)
+    return problem(code, error.name, detail, errors if code == 422 else None,
+                   headers=data.get("headers") or _own_headers(error))
+
+
+def _own_headers(error: HTTPException) -> dict:
+    # 405 must keep its Allow header, 401 its WWW-Authenticate.
+    keep = ("Allow", "WWW-Authenticate", "Retry-After")
+    return {k: v for k, v in error.get_headers() if k in keep}
+
 
 
 class ProblemSchema(Schema):

@@ -3,7 +3,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from schemas.fields import Timestamp
 from schemas.pagination import page_schema
-from services.tenants import is_known_timezone
+from services.clock import is_known_timezone
 
 SLUG = validate.Regexp(r"^[a-z0-9][a-z0-9-]{1,62}\Z",
                        error="Must be 2-63 characters: lowercase letters, digits and dashes, "

@@ -7,6 +7,7 @@ the contract shows. The wire form is ISO 8601 UTC with a Z: 2026-11-22T10:15:30.
 """
 import time
 from datetime import datetime, timezone
+from zoneinfo import available_timezones
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 HOUR_MS = 3_600_000
@@ -46,3 +47,7 @@ def iso(ms: int | None) -> str | None:
         return None
     seconds, millis = divmod(int(ms), 1000)
     return datetime.fromtimestamp(seconds, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{millis:03d}Z"
+
+
+def is_known_timezone(name: str) -> bool:
+    return name in available_timezones()

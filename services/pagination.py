@@ -9,6 +9,7 @@ import binascii
 import json
 
 ASC, DESC = 1, -1
+NEWEST_FIRST = [("created_at", DESC), ("_id", DESC)]  # messages, orders: a unique sort key
 
 
 class InvalidCursor(ValueError):

@@ -1,12 +1,53 @@
-"""Fixtures shared by every tier. Each tier's conftest provides `database_uri`."""
+"""Fixtures shared by every tier. Each tier's conftest provides `database_uri`, from
+the three databases below: mongomock in-process, an nx-27017 server over the wire, and
+the MongoDB that MONGODB_TEST_URI names."""
+import os
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 import pytest
+from pymongo import MongoClient
+from pymongo.errors import AutoReconnect
 
 from app import create_app
+from services import clock
+from services.commerce import sales_stats
+from tests.integration.processes import start_nx, stop
 
 ADMIN_TOKEN = "test-admin-token-0123456789"
+
+
+
+def mongomock_database():
+    yield f"mongomock://localhost/unit_{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture(scope="session")
+def nx_server(tmp_path_factory):
+    """One nx-27017 server for the whole run, started by the first test that needs it."""
+    proc, uri = start_nx(tmp_path_factory.mktemp("nx"))
+    yield uri
+    stop(proc)
+
+
+def nx_database(nx_server_uri: str):
+    """A database of its own per test on the shared server."""
+    name = f"it_{uuid.uuid4().hex[:10]}"
+    yield nx_server_uri.replace("/chatkeep?", f"/{name}?")
+    client = MongoClient(nx_server_uri)
+    client.drop_database(name)
+    client.close()
+
+
+def mongodb_database():
+    uri = os.environ.get("MONGODB_TEST_URI")
+    if not uri:
+        pytest.skip("MONGODB_TEST_URI is not set: no MongoDB to check conformance against")
+    name = f"chatkeep_conf_{uuid.uuid4().hex[:8]}"
+    base, _, query = uri.partition("?")
+    yield f"{base.rstrip('/')}/{name}" + (f"?{query}" if query else "")
+    MongoClient(uri).drop_database(name)
 
 
 @pytest.fixture
@@ -66,3 +107,35 @@ def assert_problem(response, status: int, field: str | None = None):
     if field is not None:
         assert field in body.get("errors", {}), body
     return body
+
+
+class FrozenClock:
+    def __init__(self):
+        self.ms = clock.now_ms()
+
+    def set(self, iso: str) -> None:
+        self.ms = clock.to_ms(datetime.fromisoformat(iso.replace("Z", "+00:00")))
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch):
+    """services.clock.now_ms under the test's control (the app runs in this process)."""
+    frozen = FrozenClock()
+    monkeypatch.setattr(clock, "now_ms", lambda: frozen.ms)
+    return frozen
+
+
+@pytest.fixture
+def counters_fail_at(monkeypatch):
+    """Make the n-th statistics write of what follows fail as an outage does."""
+    def arm(n: int):
+        real, calls = sales_stats.add_counts, []
+
+        def add_counts(day, incs):
+            calls.append(day)
+            if len(calls) == n:
+                raise AutoReconnect("the database went away")
+            return real(day, incs)
+        monkeypatch.setattr(sales_stats, "add_counts", add_counts)
+        return lambda: monkeypatch.setattr(sales_stats, "add_counts", real)
+    return arm

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import requests
 
-from services.embedded_db_server import __file__ as NX_LAUNCHER
+from services.operations.embedded_db_server import __file__ as NX_LAUNCHER
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent

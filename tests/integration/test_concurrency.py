@@ -6,8 +6,8 @@ import pytest
 import requests
 
 from tests.conftest import ADMIN_TOKEN
+from tests.every_tier.test_api_messages import message
 from tests.integration.processes import Service, create_tenant
-from tests.shared.api_messages import message
 
 pytestmark = pytest.mark.slow
 

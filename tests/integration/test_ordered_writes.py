@@ -4,9 +4,8 @@ from pymongo import MongoClient
 from pymongo.errors import AutoReconnect, ClientBulkWriteException, OperationFailure
 
 from models.tenancy import tenant_scope
-from services import conversations, messages
-from services.metrics import DB_COMMANDS
-from tests.shared.ordered_writes import *  # noqa: F401,F403
+from services.messaging import conversations, messages
+from services.operations.metrics import DB_COMMANDS
 
 
 def _sent(command: str) -> float:

@@ -9,10 +9,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from services import embedded_db
+from services.operations import embedded_db
 from tests.conftest import ADMIN_TOKEN
 from tests.integration.processes import Service, create_tenant, wait_until
-from tests.shared.webhook_helpers import fixture
+from tests.webhook_helpers import fixture
 
 pytestmark = pytest.mark.slow
 ENV = {"CHATKEEP_ADMIN_TOKEN": ADMIN_TOKEN, "MONGODB_URI": "", "SNAPSHOT_INTERVAL_S": "0", "DB_TIMEOUT_MS": "1000"}

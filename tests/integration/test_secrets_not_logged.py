@@ -9,7 +9,7 @@ import requests
 
 from tests.conftest import ADMIN_TOKEN
 from tests.integration.processes import Service, create_tenant
-from tests.shared.webhook_helpers import fixture
+from tests.webhook_helpers import fixture
 
 pytestmark = pytest.mark.slow
 APP_SECRET = "app-secret-that-must-stay-secret-42"

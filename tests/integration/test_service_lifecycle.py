@@ -8,7 +8,7 @@ import sys
 import pytest
 import requests
 
-from services import embedded_db
+from services.operations import embedded_db
 from tests.conftest import ADMIN_TOKEN
 from tests.integration.processes import ROOT, Service, create_tenant, wait_until
 

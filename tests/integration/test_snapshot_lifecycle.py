@@ -13,11 +13,11 @@ from datetime import datetime
 import pytest
 import requests
 
-from services import embedded_db
-from services.snapshot_files import read_records
+from services.operations import embedded_db
+from services.operations.snapshot_files import read_records
 from tests.conftest import ADMIN_TOKEN
+from tests.every_tier.test_api_messages import message
 from tests.integration.processes import Service, create_tenant, wait_until
-from tests.shared.api_messages import message
 
 pytestmark = pytest.mark.slow
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}

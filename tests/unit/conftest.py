@@ -1,8 +1,8 @@
-import uuid
-
 import pytest
+
+from tests.conftest import mongomock_database
 
 
 @pytest.fixture
 def database_uri():
-    return f"mongomock://localhost/unit_{uuid.uuid4().hex[:8]}"
+    yield from mongomock_database()

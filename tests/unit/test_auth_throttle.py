@@ -2,14 +2,14 @@
 import pytest
 
 from tests.conftest import assert_problem
-from tests.shared.webhook_helpers import configure_cloud, send
+from tests.webhook_helpers import configure_cloud, send
 
 EMPTY_BODY = {"cloud": {"object": "whatsapp_business_account", "entry": []}}
 
 
 @pytest.fixture
 def throttle_of_5(app):
-    from services.throttle import throttle
+    from services.tenancy.throttle import throttle
     app.config["AUTH_FAILURE_LIMIT"] = throttle.limit = 5
     yield throttle
     throttle.reset()
@@ -37,7 +37,7 @@ def test_valid_webhooks_pass_a_throttled_address_and_failed_ones_get_429(client,
                                                                         throttle_of_5):
     """A gateway shared with a misconfigured neighbour (Meta sends every app's webhooks
     from the same addresses) still delivers; only failures are held back."""
-    from services.tenant_cache import cache
+    from services.tenancy.tenant_cache import cache
     configure_cloud(client, admin, tenant)
     body = EMPTY_BODY.get(gateway, {})
     _fail_five_times(client)

@@ -1,6 +1,6 @@
 """Pure parts of the embedded database lifecycle."""
 from models.db import redact
-from services import embedded_db
+from services.operations import embedded_db
 
 
 def test_redact_hides_passwords():

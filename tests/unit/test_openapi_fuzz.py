@@ -9,8 +9,8 @@ import tempfile
 
 import pytest
 import schemathesis
-from schemathesis import checks
 from hypothesis import HealthCheck, settings
+from schemathesis import checks
 
 from app import create_app, register_database
 from tests.conftest import ADMIN_TOKEN, create_tenant

@@ -1,6 +1,6 @@
 """The tenant cache: no read per request while the change watcher vouches for it."""
-from services import tenants
-from services.tenant_cache import cache
+from services.tenancy import tenants
+from services.tenancy.tenant_cache import cache
 
 
 def test_watcher_keeps_entries_fresh_and_forgets_changed_tenants(app, client, admin, tenant):

@@ -6,10 +6,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from schemas.gateways import PayloadError, cloud, evolution, waha
-from services.events import Ignored, MessageEvent, Rejected, SessionEvent, StatusEvent
+from services.gateways import cloud, evolution, waha
+from services.gateways.internal_events import Ignored, MessageEvent, Rejected, SessionEvent, StatusEvent
+from services.gateways.parsing import PayloadError
 from tests.conftest import create_tenant
-from tests.shared.webhook_helpers import FIXTURES, configure_cloud, send
+from tests.webhook_helpers import FIXTURES, configure_cloud, send
 
 PARSERS = {"evolution": evolution.parse, "waha": waha.parse, "cloud": cloud.parse}
 SAMPLES = {gateway: [json.loads(p.read_text()) for p in sorted((FIXTURES / gateway).glob("*.json"))]

@@ -1,0 +1,1 @@
+"""Commerce and bot state: chat sessions, orders, their counting, sales statistics and legacy import."""

@@ -1,0 +1,1 @@
+"""Messages and their delivery status, conversations, held messages and gateway sessions."""

@@ -1,0 +1,1 @@
+"""Running the service: snapshots and restore, the scheduler, leases, upkeep, metrics and the embedded database."""

@@ -1,0 +1,108 @@
+"""Snapshots taken for a serving process in a child process of their own.
+
+The child is `python -m services.operations.snapshot_child`: it imports the models and
+the snapshot code, not the web app, connects to the database the asking app uses (the
+URI comes in the environment, never on a command line `ps` shows), writes one generation
+and prints its manifest as JSON; it exits with snapshots.exit_status on failure.
+"""
+import argparse
+import json
+import logging
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from models.db import connect, current_uri
+from services.operations import snapshots
+from services.operations.metrics import CommandCounter
+
+log = logging.getLogger(__name__)
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+CHILD_URI_ENV = "CHATKEEP_SNAPSHOT_DB_URI"
+
+
+class SnapshotChild:
+    """A snapshot taken in a child process (this module's `main`, at idle CPU priority):
+    reading and encoding the whole store in a serving worker would hold its GIL for the
+    duration and stall the requests it answers."""
+
+    def __init__(self, trigger: str, config):
+        # The database and directory of the app asking, which need not be the
+        # environment's (an app created with settings of its own); the project's root on
+        # the import path, so the child starts from any working directory.
+        command = [sys.executable, "-m", __name__, "--trigger", trigger, "--data-dir", config["DATA_DIR"],
+                   "--keep", str(config["SNAPSHOT_KEEP"]), "--timeout-ms", str(config["DB_TIMEOUT_MS"])]
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT),
+                                                                        os.environ.get("PYTHONPATH")])),
+               CHILD_URI_ENV: current_uri()}
+        self.process = subprocess.Popen(command, text=True, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    def manifest(self, timeout_s: float) -> dict:
+        """Wait up to `timeout_s` for the manifest; subprocess.TimeoutExpired if it is
+        still running (it goes on)."""
+        stdout, stderr = self.process.communicate(timeout=timeout_s)
+        if self.process.returncode != 0:
+            last_line = stderr.strip().splitlines()[-1] if stderr.strip() else "snapshot failed"
+            if self.process.returncode == snapshots.BUSY_EXIT:
+                raise snapshots.SnapshotBusy(last_line)
+            raise snapshots.SnapshotError(last_line, disk_full=self.process.returncode == snapshots.DISK_FULL_EXIT)
+        return json.loads(stdout)
+
+    def finish_unwatched(self) -> None:
+        """Let the child finish on its own; a thread collects its output and exit status
+        (no zombie, no pipe left to fill) and logs a failure."""
+        def collect():
+            try:
+                self.manifest(timeout_s=None)
+            except snapshots.SnapshotError as exc:
+                log.error("snapshot failed after its request was answered: %s", exc)
+
+        threading.Thread(target=collect, name="snapshot-child", daemon=True).start()
+
+
+def take_snapshot_in_child(trigger: str, config, timeout_s: float) -> dict:
+    """Take a snapshot in a child process and wait for its manifest; one still running
+    after `timeout_s` is stopped (subprocess.TimeoutExpired)."""
+    child = SnapshotChild(trigger, config)
+    try:
+        return child.manifest(timeout_s)
+    except subprocess.TimeoutExpired:
+        child.process.kill()
+        child.process.communicate()
+        raise
+
+
+def yield_cpu() -> None:
+    """Snapshots the service takes while serving are background work: they get the CPU
+    only when requests do not want it (SCHED_IDLE; the lowest nice level if that is
+    not allowed). The final snapshot at shutdown runs in the master at full speed."""
+    try:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    except (AttributeError, OSError):
+        os.nice(19)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--trigger", choices=("manual", "scheduled"), required=True)
+    parser.add_argument("--data-dir", required=True)
+    parser.add_argument("--keep", type=int, required=True)
+    parser.add_argument("--timeout-ms", type=int, required=True)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s")
+    yield_cpu()
+    connect(os.environ[CHILD_URI_ENV], args.timeout_ms, [CommandCounter()])
+    try:
+        manifest = snapshots.take_snapshot(args.data_dir, args.trigger, args.keep)
+    except snapshots.SnapshotError as exc:
+        print(exc, file=sys.stderr)  # the last line is what the parent reports
+        return snapshots.exit_status(exc)
+    print(json.dumps(manifest))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

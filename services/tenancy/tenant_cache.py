@@ -1,0 +1,120 @@
+"""A per-process cache of tenant lookups, so authentication costs no database command.
+
+In a gunicorn worker a background job (services.tenancy.tenants.watch_tenant_changes) asks
+the database every AUTH_CACHE_S seconds which tenants changed and forgets those; while
+it runs, entries stay fresh without a read per request. Elsewhere (CLI, tests) and if
+the watcher stops, an entry is fresh for AUTH_CACHE_S seconds. Either way another
+worker honours a just-rotated key or changed setting for at most about AUTH_CACHE_S;
+the worker that made the change forgets everything at once. When the
+database cannot be reached, an entry up to STALE_S old is used instead, and failing
+that the tenant's last known verification data on disk (LastKnownTenants), so
+webhooks can still be verified (and spooled) during an outage, by any worker, even
+one started after the outage began. Misses are never cached.
+"""
+import json
+import os
+import threading
+import time
+from pathlib import Path
+
+from pymongo.errors import PyMongoError
+
+STALE_S = 3600
+MAX_ENTRIES = 10_000
+
+
+def stamp(tenant) -> tuple:
+    """What tells one state of a tenant from the next."""
+    return tenant.updated_at, tenant.version
+
+
+class TenantCache:
+    def __init__(self, fresh_s: float = 2.0):
+        self.fresh_s = fresh_s
+        self.watched_until = 0.0  # monotonic time the change watcher vouches for entries until
+        self._entries: dict = {}
+        self._lock = threading.Lock()
+
+    def get(self, key, load, fallback=None):
+        now = time.monotonic()
+        entry = self._entries.get(key)
+        if entry is not None and (now - entry[1] < self.fresh_s or now < self.watched_until):
+            return entry[0]
+        try:
+            value = load()
+        except PyMongoError:
+            if entry is not None and now - entry[1] < STALE_S:
+                return entry[0]
+            remembered = fallback() if fallback else None
+            if remembered is None:
+                raise
+            return remembered
+        with self._lock:
+            if value is None:
+                self._entries.pop(key, None)
+            else:
+                if len(self._entries) >= MAX_ENTRIES:
+                    self._entries.clear()
+                self._entries[key] = (value, now)
+        return value
+
+    def knows(self, key) -> bool:
+        """Whether this worker has verified `key` recently (no database involved)."""
+        entry = self._entries.get(key)
+        return entry is not None and time.monotonic() - entry[1] < STALE_S
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.watched_until = 0.0
+
+    def forget_changed(self, stamps: dict) -> None:
+        """Drop entries whose tenant's stamp differs from `stamps` {id: stamp}."""
+        with self._lock:
+            for key in [k for k, (value, _at) in self._entries.items()
+                        if value.id in stamps and stamp(value) != stamps[value.id]]:
+                del self._entries[key]
+
+    def vouch(self, interval_s: float, checked_at: float) -> None:
+        """The watcher looked at the database at `checked_at`: entries are good until
+        its next look is due (with one interval to spare)."""
+        self.watched_until = checked_at + 2 * interval_s
+
+
+class LastKnownTenants:
+    """Each tenant's webhook verification data in DATA_DIR/tenant-cache/<slug>.json
+    (mode 0600), rewritten only when the tenant changes."""
+
+    FIELDS = ("id", "slug", "name", "webhook_token_hash", "api_key_hash", "cloud_app_secret",
+              "cloud_verify_token", "chat_session_ttl_hours", "timezone", "created_at", "updated_at", "version")
+
+    def __init__(self):
+        self.directory: Path | None = None
+        self._written: dict[str, tuple] = {}
+
+    def remember(self, tenant) -> None:
+        if self.directory is None or self._written.get(tenant.slug) == stamp(tenant):
+            return
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            temporary = self.directory / f".{tenant.slug}.tmp"
+            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                json.dump({name: getattr(tenant, name) for name in self.FIELDS}, handle)
+            os.replace(temporary, self.directory / f"{tenant.slug}.json")
+            self._written[tenant.slug] = stamp(tenant)
+        except OSError:
+            pass  # an optimisation for outages; never a reason to fail a request
+
+    def recall(self, slug: str):
+        from models.tenant import Tenant
+
+        try:
+            data = json.loads((self.directory / f"{slug}.json").read_text()) if self.directory else None
+        except (OSError, ValueError):
+            return None
+        return Tenant(**data) if data else None
+
+
+cache = TenantCache()
+last_known = LastKnownTenants()

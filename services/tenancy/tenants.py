@@ -1,0 +1,141 @@
+"""Tenants: creation, settings, API keys and their resolution.
+
+Keys carry 256 bits of randomness, so a SHA-256 digest is a safe stored form: it is
+looked up by an indexed equality match and compared again in constant time. Keys are
+shown once, at creation or rotation.
+"""
+import hashlib
+import secrets
+import time
+
+from mongoengine import NotUniqueError
+
+from models.collections import GlobalCollection
+from models.tenancy import tenant_scope
+from models.tenant import Tenant
+from services import clock
+from services.credentials import same_secret
+from services.errors import Conflict, found
+from services.pagination import ASC, fetch_page
+from services.tenancy.tenant_cache import cache, last_known, stamp
+
+API_KEY_PREFIX = "ck_live_"
+WEBHOOK_TOKEN_PREFIX = "ck_hook_"
+SETTINGS = ("name", "cloud_app_secret", "cloud_verify_token", "chat_session_ttl_hours", "timezone")
+
+
+def new_secret(prefix: str) -> str:
+    return prefix + secrets.token_urlsafe(32)
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def create_tenant(slug: str, name: str) -> tuple[Tenant, dict]:
+    """Create a tenant; returns it with its one-time secrets (api_key, webhook_token)."""
+    secrets_shown_once = {"api_key": new_secret(API_KEY_PREFIX),
+                          "webhook_token": new_secret(WEBHOOK_TOKEN_PREFIX)}
+    now = clock.now_ms()
+    tenant = Tenant(id=secrets.token_hex(12), slug=slug, name=name,
+                    api_key_hash=hash_secret(secrets_shown_once["api_key"]),
+                    webhook_token_hash=hash_secret(secrets_shown_once["webhook_token"]),
+                    created_at=now, updated_at=now)
+    try:
+        tenant.save(force_insert=True)
+    except NotUniqueError:
+        raise Conflict(f"the slug '{slug}' is taken") from None
+    return tenant, secrets_shown_once
+
+
+def get_tenant(slug: str) -> Tenant:
+    return found(Tenant.objects(slug=slug).first(), f"no tenant '{slug}'")
+
+
+
+def each_tenant(slug: str | None = None):
+    """The named tenant (NotFound if there is none), or every tenant in slug order, each
+    with its queries scoped to it while the caller works on it. Every loop over tenants
+    (upkeep, restore, commands) goes through here."""
+    for tenant in [get_tenant(slug)] if slug else Tenant.objects.order_by("slug"):
+        with tenant_scope(tenant.id):
+            yield tenant
+
+
+def list_tenants(limit: int, cursor: str | None, include_total: bool) -> dict:
+    page = fetch_page(GlobalCollection(Tenant), {}, [("slug", ASC)], limit, cursor, include_total)
+    page["items"] = [Tenant._from_son(doc) for doc in page["items"]]
+    return page
+
+
+def update_tenant(slug: str, changes: dict) -> Tenant:
+    unknown = set(changes) - set(SETTINGS)
+    if unknown:
+        raise ValueError(f"not tenant settings: {sorted(unknown)}")
+    return _change_tenant(slug, changes)
+
+
+def rotate_secret(slug: str, which: str) -> tuple[Tenant, str]:
+    """Replace the tenant's api_key or webhook_token; the old one stops working now."""
+    prefix, field = {"api_key": (API_KEY_PREFIX, "api_key_hash"),
+                     "webhook_token": (WEBHOOK_TOKEN_PREFIX, "webhook_token_hash")}[which]
+    secret = new_secret(prefix)
+    return _change_tenant(slug, {field: hash_secret(secret)}), secret
+
+
+def _change_tenant(slug: str, fields: dict) -> Tenant:
+    """Every change of a tenant: a new (updated_at, version) stamp, by which other
+    workers' caches see it, and this worker's cache forgotten at once."""
+    updated = Tenant.objects(slug=slug).modify(
+        new=True, **{f"set__{k}": v for k, v in fields.items()}, set__updated_at=clock.now_ms(), inc__version=1)
+    cache.clear()
+    return found(updated, f"no tenant '{slug}'")
+
+
+def tenant_for_webhook_token(slug: str, token: str) -> Tenant | None:
+    tenant = tenant_by_slug(slug)
+    if tenant is None or not same_secret(hash_secret(token), tenant.webhook_token_hash):
+        return None
+    return tenant
+
+
+def tenant_by_slug(slug: str) -> Tenant | None:
+    def load():
+        tenant = Tenant.objects(slug=slug).first()
+        if tenant is not None:
+            last_known.remember(tenant)
+        return tenant
+
+    return cache.get(("slug", slug), load, fallback=lambda: last_known.recall(slug))
+
+
+WATCH_LOOKBACK_MS = 5_000  # hosts' clocks differ: look a little further back than the last change
+_watermark_ms = 0
+
+
+def watch_tenant_changes(interval_s: float) -> int:
+    """Forget cached tenants changed since the last look; returns how many changed.
+
+    One small query per interval per worker, whatever the traffic or tenant count.
+    """
+    global _watermark_ms
+    started = time.monotonic()
+    since = _watermark_ms - WATCH_LOOKBACK_MS
+    changed = list(Tenant.objects(updated_at__gte=since).only("id", "updated_at", "version"))
+    if changed:
+        cache.forget_changed({t.id: stamp(t) for t in changed})
+        _watermark_ms = max(_watermark_ms, *(t.updated_at for t in changed))
+    cache.vouch(interval_s, started)
+    return len(changed)
+
+
+def is_known_api_key(api_key: str) -> bool:
+    return cache.knows(("key", hash_secret(api_key)))
+
+
+def tenant_for_api_key(api_key: str) -> Tenant | None:
+    digest = hash_secret(api_key)
+    tenant = cache.get(("key", digest), lambda: Tenant.objects(api_key_hash=digest).first())
+    if tenant is None or not same_secret(digest, tenant.api_key_hash):
+        return None
+    return tenant

@@ -1,2 +1,0 @@
-"""Snapshot and legacy-import commands on the conformance tier."""
-from tests.shared.cli_snapshots_legacy import *  # noqa: F401,F403

@@ -1,2 +1,0 @@
-"""Interrupted order counts finished once, on the integration tier."""
-from tests.shared.order_counting import *  # noqa: F401,F403

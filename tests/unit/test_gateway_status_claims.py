@@ -1,2 +1,0 @@
-"""README's gateway status mapping claims on the unit tier."""
-from tests.shared.gateway_status_claims import *  # noqa: F401,F403
