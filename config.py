@@ -76,7 +76,8 @@ VARIABLES = (
     Variable("DB_TIMEOUT_MS", 3000, _int_between(100, 60000),
              "How long a database call waits for a reachable server before 503."),
     Variable("AUTH_CACHE_S", 2, _int_between(0, 300),
-             "How often workers look for changed tenants (keys, settings); 0 reads every time."),
+             "Longest a worker uses a tenant lookup (keys, settings) before reading it again; "
+             "0 reads every time."),
     Variable("AUTH_FAILURE_LIMIT", 20, _int_between(1, 100000),
              "Failed authentications per minute from one address (per worker) before 429."),
     Variable("CHAT_STATE_MAX_BYTES", 65536, _int_between(2, 16 * 1048576),

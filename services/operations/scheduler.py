@@ -90,8 +90,8 @@ def watch_tenants(app) -> None:
 
     with app.app_context():
         try:
-            watch_tenant_changes(app.config["AUTH_CACHE_S"])
-        except PyMongoError:  # entries fall back to their own AUTH_CACHE_S freshness
+            watch_tenant_changes()
+        except PyMongoError:  # entries still expire after their own AUTH_CACHE_S
             pass
 
 

@@ -1,15 +1,19 @@
-"""A per-process cache of tenant lookups, so authentication costs no database command.
+"""A per-process cache of tenant lookups, so authentication rarely costs a database command.
 
-In a gunicorn worker a background job (services.tenancy.tenants.watch_tenant_changes) asks
-the database every AUTH_CACHE_S seconds which tenants changed and forgets those; while
-it runs, entries stay fresh without a read per request. Elsewhere (CLI, tests) and if
-the watcher stops, an entry is fresh for AUTH_CACHE_S seconds. Either way another
-worker honours a just-rotated key or changed setting for at most about AUTH_CACHE_S;
-the worker that made the change forgets everything at once. When the
-database cannot be reached, an entry up to STALE_S old is used instead, and failing
-that the tenant's last known verification data on disk (LastKnownTenants), so
-webhooks can still be verified (and spooled) during an outage, by any worker, even
-one started after the outage began. Misses are never cached.
+An entry is used for at most AUTH_CACHE_S seconds after the read that made it, timed
+by this process's monotonic clock, and then read again: a rotated key or webhook token
+or a changed setting stops applying in every worker within AUTH_CACHE_S, however it
+was changed (the API of another worker, `snapshot restore --replace`, a direct edit of
+the database) and whatever the hosts' clocks say. That costs one read per tenant key
+per AUTH_CACHE_S per worker. In a gunicorn worker a background job
+(services.tenancy.tenants.watch_tenant_changes) also forgets the tenants it sees
+changed: it can only make entries go sooner, never keep them longer, because its
+`updated_at` stamps come from other hosts' clocks. The worker that made a change
+forgets everything at once. When the database cannot be reached, an entry up to
+STALE_S old is used instead, and failing that the tenant's last known verification
+data on disk (LastKnownTenants), so webhooks can still be verified (and spooled)
+during an outage, by any worker, even one started after the outage began. Misses are
+never cached.
 """
 import json
 import os
@@ -31,15 +35,21 @@ def stamp(tenant) -> tuple:
 class TenantCache:
     def __init__(self, fresh_s: float = 2.0):
         self.fresh_s = fresh_s
-        self.watched_until = 0.0  # monotonic time the change watcher vouches for entries until
         self._entries: dict = {}
+        self._generation = 0  # bumped by clear(): a read begun before it is not kept
         self._lock = threading.Lock()
 
+    @staticmethod
+    def now() -> float:
+        """The clock entries are aged by: this process's, never a stamp from the database."""
+        return time.monotonic()
+
     def get(self, key, load, fallback=None):
-        now = time.monotonic()
+        now = self.now()
         entry = self._entries.get(key)
-        if entry is not None and (now - entry[1] < self.fresh_s or now < self.watched_until):
+        if entry is not None and now - entry[1] < self.fresh_s:
             return entry[0]
+        generation = self._generation
         try:
             value = load()
         except PyMongoError:
@@ -50,7 +60,9 @@ class TenantCache:
                 raise
             return remembered
         with self._lock:
-            if value is None:
+            if generation != self._generation:
+                pass  # this worker changed a tenant meanwhile: the value may predate it
+            elif value is None:
                 self._entries.pop(key, None)
             else:
                 if len(self._entries) >= MAX_ENTRIES:
@@ -61,12 +73,12 @@ class TenantCache:
     def knows(self, key) -> bool:
         """Whether this worker has verified `key` recently (no database involved)."""
         entry = self._entries.get(key)
-        return entry is not None and time.monotonic() - entry[1] < STALE_S
+        return entry is not None and self.now() - entry[1] < STALE_S
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
-            self.watched_until = 0.0
+            self._generation += 1
 
     def forget_changed(self, stamps: dict) -> None:
         """Drop entries whose tenant's stamp differs from `stamps` {id: stamp}."""
@@ -74,11 +86,6 @@ class TenantCache:
             for key in [k for k, (value, _at) in self._entries.items()
                         if value.id in stamps and stamp(value) != stamps[value.id]]:
                 del self._entries[key]
-
-    def vouch(self, interval_s: float, checked_at: float) -> None:
-        """The watcher looked at the database at `checked_at`: entries are good until
-        its next look is due (with one interval to spare)."""
-        self.watched_until = checked_at + 2 * interval_s
 
 
 class LastKnownTenants:

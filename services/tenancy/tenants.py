@@ -6,7 +6,6 @@ shown once, at creation or rotation.
 """
 import hashlib
 import secrets
-import time
 
 from mongoengine import NotUniqueError
 
@@ -113,19 +112,19 @@ WATCH_LOOKBACK_MS = 5_000  # hosts' clocks differ: look a little further back th
 _watermark_ms = 0
 
 
-def watch_tenant_changes(interval_s: float) -> int:
+def watch_tenant_changes() -> int:
     """Forget cached tenants changed since the last look; returns how many changed.
 
-    One small query per interval per worker, whatever the traffic or tenant count.
+    One small query per interval per worker, whatever the traffic or tenant count. It
+    only hastens what the entries' own AUTH_CACHE_S limit guarantees: a change stamped
+    by a slow clock, restored with an old stamp or made by hand is not seen here.
     """
     global _watermark_ms
-    started = time.monotonic()
     since = _watermark_ms - WATCH_LOOKBACK_MS
     changed = list(Tenant.objects(updated_at__gte=since).only("id", "updated_at", "version"))
     if changed:
         cache.forget_changed({t.id: stamp(t) for t in changed})
         _watermark_ms = max(_watermark_ms, *(t.updated_at for t in changed))
-    cache.vouch(interval_s, started)
     return len(changed)
 
 

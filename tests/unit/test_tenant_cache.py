@@ -1,32 +1,73 @@
-"""The tenant cache: no read per request while the change watcher vouches for it."""
+"""The tenant cache: an entry never outlives AUTH_CACHE_S, whatever the stamps say."""
+import pytest
+
+from models.tenant import Tenant
 from services.tenancy import tenants
-from services.tenancy.tenant_cache import cache
+from services.tenancy.tenant_cache import TenantCache, cache
+from tests.webhook_helpers import send
 
 
-def test_watcher_keeps_entries_fresh_and_forgets_changed_tenants(app, client, admin, tenant):
+@pytest.fixture
+def monotonic(monkeypatch):
+    """The cache's clock under the test's control: [seconds]."""
+    now = [1000.0]
+    monkeypatch.setattr(cache, "now", lambda: now[0])
+    return now
+
+
+def test_watcher_forgets_changed_tenants_at_once(app, client, admin, tenant, monotonic):
     with app.app_context():
-        cache.fresh_s = 0.0  # without the watcher, every lookup would read the database
-        tenants.watch_tenant_changes(interval_s=60)
+        cache.fresh_s = 60
         first = tenants.tenant_for_api_key(tenant.api_key)
         assert first is not None
         assert tenants.tenant_for_api_key(tenant.api_key) is first  # served from the cache
-        rotated = client.post(f"/api/v1/admin/tenants/{tenant.slug}/rotate-key", headers=admin).get_json()
-        tenants.watch_tenant_changes(interval_s=60)
+        # Another worker rotates the key (here: a direct edit with a new stamp, so this
+        # worker's cache is not cleared by it); the watcher sees it before the entry expires.
+        Tenant.objects(slug=tenant.slug).update(set__api_key_hash=tenants.hash_secret("ck_live_new"),
+                                                 set__updated_at=first.updated_at + 1, inc__version=1)
+        assert tenants.tenant_for_api_key(tenant.api_key) is first
+        tenants.watch_tenant_changes()
         assert tenants.tenant_for_api_key(tenant.api_key) is None
-        assert tenants.tenant_for_api_key(rotated["api_key"]).slug == tenant.slug
+        assert tenants.tenant_for_api_key("ck_live_new").slug == tenant.slug
 
 
-def test_changes_made_elsewhere_are_forgotten_by_the_watcher(app, tenant):
+@pytest.mark.parametrize("skew_ms", [0, -3_600_000], ids=["same-stamp", "stamp-an-hour-old"])
+def test_a_key_changed_unseen_by_the_watcher_stops_working_within_auth_cache_s(app, client, tenant, monotonic,
+                                                                                skew_ms):
+    """A rotation the watcher cannot see (stamped by a slow clock, restored by `snapshot
+    restore --replace` with its old stamp, edited by hand) still ends within AUTH_CACHE_S,
+    for API keys and webhook tokens, with the watcher running all along."""
     with app.app_context():
-        cache.fresh_s = 0.0
-        tenants.watch_tenant_changes(interval_s=60)
-        assert tenants.tenant_by_slug(tenant.slug).timezone == "UTC"
-        # Another process changes the tenant, in the millisecond of its last change (as
-        # update_tenant writes): this one's cache is not cleared by it...
-        from models.tenant import Tenant
+        cache.clear()
+        cache.fresh_s = 2
+        tenants.watch_tenant_changes()
+        assert client.get("/api/v1/sessions", headers=tenant.headers).status_code == 200
+        assert send(client, "evolution", tenant, {}).status_code == 200
         cached = tenants.tenant_by_slug(tenant.slug)
-        Tenant.objects(slug=tenant.slug).update(set__timezone="America/Sao_Paulo",
-                                                 set__updated_at=cached.updated_at, inc__version=1)
-        assert tenants.tenant_by_slug(tenant.slug).timezone == "UTC"
-        tenants.watch_tenant_changes(interval_s=60)  # ...until the watcher's next look
-        assert tenants.tenant_by_slug(tenant.slug).timezone == "America/Sao_Paulo"
+        Tenant.objects(slug=tenant.slug).update(
+            set__api_key_hash=tenants.hash_secret("ck_live_new"),
+            set__webhook_token_hash=tenants.hash_secret("ck_hook_new"),
+            set__updated_at=cached.updated_at + skew_ms)
+        for _ in range(2):  # the watcher runs and sees nothing changed: the entries serve on
+            monotonic[0] += 0.9
+            tenants.watch_tenant_changes()
+            assert client.get("/api/v1/sessions", headers=tenant.headers).status_code == 200
+        monotonic[0] += 0.9  # AUTH_CACHE_S after the entries were read
+        tenants.watch_tenant_changes()
+        assert client.get("/api/v1/sessions", headers=tenant.headers).status_code == 401
+        assert client.get("/api/v1/sessions", headers={"Authorization": "Bearer ck_live_new"}).status_code == 200
+        assert send(client, "evolution", tenant, {}).status_code == 401
+        assert send(client, "evolution", tenant, {}, token="ck_hook_new").status_code == 200
+
+
+def test_a_read_begun_before_this_worker_changed_a_tenant_is_not_kept():
+    """The worker that changes a tenant forgets it at once, even while another thread
+    of it is reading the old state."""
+    local = TenantCache(fresh_s=60)
+
+    def read_old_then_tenant_changes():
+        local.clear()  # what _change_tenant does, while this read is under way
+        return "old"
+
+    assert local.get("k", read_old_then_tenant_changes) == "old"
+    assert local.get("k", lambda: "new") == "new"
