@@ -22,6 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_BODY_BYTES"]
     register_logging(app)
+    register_proxy_fix(app)
     register_database(app)
     register_request_hooks(app)
     register_api(app)
@@ -39,6 +40,18 @@ def configure_logging(level: str) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s")
     logging.getLogger().setLevel(level)
     logging.getLogger("pymongo").setLevel(max(logging.INFO, logging.getLevelName(level)))
+
+
+def register_proxy_fix(app: Flask) -> None:
+    """Behind TRUSTED_PROXY_COUNT reverse proxies, request.remote_addr is the client's
+    (so each client has its own authentication throttle) and the scheme the proxy's.
+    Only X-Forwarded-For and -Proto are trusted: proxies commonly pass the others
+    through from the client unchanged."""
+    proxies = app.config["TRUSTED_PROXY_COUNT"]
+    if proxies > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0, x_port=0, x_prefix=0)
 
 
 def register_database(app: Flask) -> None:

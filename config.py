@@ -52,6 +52,12 @@ def _admin_token(raw: str) -> str:
     return raw
 
 
+def _metrics_token(raw: str) -> str:
+    if len(raw) < 16:
+        raise ValueError("must be at least 16 characters (or unset to leave /metrics open)")
+    return raw
+
+
 @dataclass(frozen=True)
 class Variable:
     name: str
@@ -80,6 +86,11 @@ VARIABLES = (
              "0 reads every time."),
     Variable("AUTH_FAILURE_LIMIT", 20, _int_between(1, 100000),
              "Failed authentications per minute from one address (per worker) before 429."),
+    Variable("TRUSTED_PROXY_COUNT", 0, _int_between(0, 10),
+             "Reverse proxies in front of ChatKeep whose X-Forwarded-For and X-Forwarded-Proto are "
+             "trusted (the client address of the throttle); 0 trusts none."),
+    Variable("METRICS_TOKEN", None, _metrics_token,
+             "When set, /metrics needs 'Authorization: Bearer <token>'. Unset: /metrics is open."),
     Variable("CHAT_STATE_MAX_BYTES", 65536, _int_between(2, 16 * 1048576),
              "Largest chat session state (compact UTF-8 JSON); a larger one gets 422."),
     Variable("STATS_RETENTION_DAYS", 90, _int_between(1, 3660),

@@ -46,7 +46,9 @@ SECURITY_SCHEMES = {
     "ApiKeyHeader": {"type": "apiKey", "in": "header", "name": "X-API-Key",
                      "description": "The tenant's API key, as a header."},
     "AdminToken": {"type": "http", "scheme": "bearer", "description": "CHATKEEP_ADMIN_TOKEN."},
+    "MetricsToken": {"type": "http", "scheme": "bearer", "description": "METRICS_TOKEN, when it is set."},
 }
 TENANT_SECURITY = [{"ApiKeyBearer": []}, {"ApiKeyHeader": []}]
 ADMIN_SECURITY = [{"AdminToken": []}]
+METRICS_SECURITY = [{}, {"MetricsToken": []}]  # open, or the token when METRICS_TOKEN is set
 PUBLIC = []

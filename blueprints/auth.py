@@ -1,4 +1,22 @@
-"""Who is calling: a tenant by API key, or the operator by CHATKEEP_ADMIN_TOKEN."""
+"""Who is calling: a tenant by API key, or the operator by CHATKEEP_ADMIN_TOKEN.
+
+Failed authentications are counted per client address (request.remote_addr: the
+client's own behind TRUSTED_PROXY_COUNT proxies, see app.register_proxy_fix), so one
+address's failures never refuse another address's credential. Whether an address
+that failed too often may still present a correct credential depends on whether the
+credential can be guessed; if a throttled address got 200 for a right guess and 429
+for wrong ones, the throttle would not slow a guesser at all:
+
+- CHATKEEP_ADMIN_TOKEN and METRICS_TOKEN are chosen by the operator (16+ characters),
+  so they might be guessed: a throttled address gets 429 before the token is looked
+  at, right or wrong, and learns nothing. The price is that a correct token from that
+  same address waits too, for at most a minute; no other address is affected.
+- API keys and webhook tokens carry 256 random bits and Cloud API signatures are
+  HMAC-SHA256: they cannot be guessed, so the throttle only sheds the load of broken
+  clients. A key this worker already verified passes a throttled address (a tenant is
+  not held back by a misconfigured neighbour behind the same NAT); webhooks are checked
+  first and only failures are throttled (blueprints.webhooks).
+"""
 from flask import current_app, g, request
 
 from models.tenancy import reset_current_tenant, set_current_tenant
@@ -10,16 +28,28 @@ from services.tenancy.throttle import throttle
 MAX_KEY_LENGTH = 256
 
 
-def _presented_secret() -> str | None:
+def _bearer_token() -> str | None:
     header = request.headers.get("Authorization", "")
     if header[:7].lower() == "bearer ":
         return header[7:].strip() or None
-    return request.headers.get("X-API-Key", "").strip() or None
+    return None
+
+
+def _presented_api_key() -> str | None:
+    return _bearer_token() or request.headers.get("X-API-Key", "").strip() or None
+
+
+def _client() -> str:
+    return request.remote_addr or "unknown"
+
+
+def count_failure() -> None:
+    throttle.failed(_client())
 
 
 def unauthorized(detail: str, bearer: bool = False):
     """401, counted by the throttle; `bearer` adds the challenge of Bearer-key endpoints."""
-    throttle.failed(request.remote_addr or "unknown")
+    count_failure()
     headers = {"WWW-Authenticate": 'Bearer realm="chatkeep"'} if bearer else None
     return problem(401, "Unauthorized", detail, headers=headers)
 
@@ -32,7 +62,7 @@ def scope_to(tenant) -> None:
 
 def too_many_failures():
     """A 429 for a client that failed authentication too often lately, else None."""
-    wait = throttle.retry_after(request.remote_addr or "unknown")
+    wait = throttle.retry_after(_client())
     if not wait:
         return None
     return problem(429, "Too Many Requests", "Too many failed authentication attempts from this address; "
@@ -41,7 +71,7 @@ def too_many_failures():
 
 def require_tenant():
     """before_request of tenant blueprints: resolve the tenant and scope every query to it."""
-    key = _presented_secret()
+    key = _presented_api_key()
     if not (key and is_known_api_key(key)):
         limited = too_many_failures()
         if limited:
@@ -61,15 +91,21 @@ def release_tenant(_exc=None):
         reset_current_tenant(token)
 
 
-def require_admin():
-    """before_request of admin blueprints; with no admin token configured they do not exist."""
-    expected = current_app.config.get("CHATKEEP_ADMIN_TOKEN")
-    if not expected:
-        return problem(404, "Not Found", "There is nothing at this address.")
+def require_operator_token(expected: str, what: str):
+    """401 unless `Authorization: Bearer <expected>`; 429 first for an address that
+    failed too often (the token is guessable: see the module's docstring)."""
     limited = too_many_failures()
     if limited:
         return limited
-    presented = _presented_secret() or ""
-    if not same_secret(presented, expected):
-        return unauthorized("The admin token is not valid.", bearer=True)
+    if not same_secret(_bearer_token() or "", expected):
+        return unauthorized(f"Send the {what} as 'Authorization: Bearer <token>'.", bearer=True)
     return None
+
+
+def require_admin():
+    """before_request of admin blueprints; with no admin token configured they do not exist.
+    The admin token is accepted only here, and only as a Bearer token (the contract)."""
+    expected = current_app.config.get("CHATKEEP_ADMIN_TOKEN")
+    if not expected:
+        return problem(404, "Not Found", "There is nothing at this address.")
+    return require_operator_token(expected, "admin token")

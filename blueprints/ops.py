@@ -4,8 +4,9 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from pymongo.errors import PyMongoError
 from swagger_ui_bundle import swagger_ui_path
 
+from blueprints.auth import require_operator_token
 from blueprints.problems import DB_RETRY_AFTER_S
-from extensions import PUBLIC, Blueprint
+from extensions import METRICS_SECURITY, PUBLIC, Blueprint
 from models.db import ping
 from schemas.problem import problem
 from services.operations.metrics import render
@@ -35,9 +36,15 @@ def readyz():
 
 
 @blp.route("/metrics")
-@blp.doc(security=PUBLIC)
+@blp.doc(security=METRICS_SECURITY, description="Open unless METRICS_TOKEN is set; then it needs "
+                                                "'Authorization: Bearer <METRICS_TOKEN>'.")
 @blp.response(200, description="Prometheus text format.", content_type=CONTENT_TYPE_LATEST)
+@blp.alt_response(401, description="METRICS_TOKEN is set and was not presented.")
 def metrics():
+    expected = current_app.config.get("METRICS_TOKEN")
+    refused = require_operator_token(expected, "METRICS_TOKEN") if expected else None
+    if refused:
+        return refused
     return Response(render(current_app.config["DATA_DIR"]), mimetype=CONTENT_TYPE_LATEST)
 
 

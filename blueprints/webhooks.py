@@ -13,7 +13,7 @@ import pymongo
 from flask import Response, current_app, request
 from pymongo.errors import PyMongoError
 
-from blueprints.auth import scope_to, too_many_failures, unauthorized
+from blueprints.auth import count_failure, scope_to, too_many_failures, unauthorized
 from blueprints.problems import DB_RETRY_AFTER_S
 from extensions import PUBLIC, Blueprint
 from schemas.problem import problem
@@ -122,6 +122,13 @@ def cloud_verify(slug):
     given = request.args.get("hub.verify_token", "")
     if (request.args.get("hub.mode") != "subscribe" or not expected
             or not same_secret(given, expected)):
+        # Counted and throttled like a bad webhook token, checked first like one: the
+        # verify token (16+ characters) authorises nothing but this echo, and Meta sends
+        # every app's handshakes from the same addresses as their webhooks.
+        limited = too_many_failures()
+        if limited:
+            return limited
+        count_failure()
         return problem(403, "Forbidden", "hub.mode must be 'subscribe' and hub.verify_token must match.")
     return Response(request.args.get("hub.challenge", "")[:1024], mimetype="text/plain")
 

@@ -20,7 +20,8 @@ class TenantSettingsSchema(Schema):
     name = fields.String(validate=validate.Length(min=1, max=200))
     cloud_app_secret = fields.String(allow_none=True, validate=validate.Length(min=1, max=256),
                                      load_only=True)
-    cloud_verify_token = fields.String(allow_none=True, validate=validate.Length(min=1, max=256),
+    # Chosen by the operator and sent by Meta in a query string: long enough not to be guessed.
+    cloud_verify_token = fields.String(allow_none=True, validate=validate.Length(min=16, max=256),
                                        load_only=True)
     chat_session_ttl_hours = fields.Integer(validate=validate.Range(min=1, max=24 * 365))
     timezone = fields.String(validate=validate.Length(min=1, max=64),

@@ -1,10 +1,10 @@
 """Throttling repeated authentication failures from one client (per worker process).
 
-After AUTH_FAILURE_LIMIT failures within WINDOW_S, a client is answered 429 with
-Retry-After until its oldest failure leaves the window. A tenant is not held back by
-a noisy neighbour on the same address: for API keys the check runs only for keys the
-worker has not verified yet; a webhook's token or signature is checked first, and
-only a failed one is throttled.
+Only failures are recorded. After AUTH_FAILURE_LIMIT failures within WINDOW_S, a
+client (its address; behind trusted proxies the one they forward) is answered 429 with
+Retry-After until its oldest failure leaves the window; other addresses are not
+affected. Which credentials a throttled address may still present, and why, is
+explained in blueprints.auth.
 """
 import threading
 import time
