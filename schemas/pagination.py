@@ -1,9 +1,11 @@
 """List parameters and envelopes shared by every list endpoint."""
 from marshmallow import Schema, fields, validate
 
+from schemas.fields import AsciiInteger
+
 
 class PageQuerySchema(Schema):
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200),
+    limit = AsciiInteger(load_default=50, validate=validate.Range(min=1, max=200),
                            metadata={"description": "Items per page, 1..200."})
     cursor = fields.String(load_default=None, validate=validate.Length(max=512),
                            metadata={"description": "Opaque cursor from the previous page's next_cursor."})
