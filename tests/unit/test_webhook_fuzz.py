@@ -121,7 +121,7 @@ def test_every_fixture_value_replaced_by_each_number_form_parses(gateway):
 
 @pytest.mark.parametrize("gateway", list(PARSERS))
 def test_parsers_return_events_or_payload_errors(gateway):
-    @settings(max_examples=400, deadline=None)
+    @settings(max_examples=300, deadline=None)
     @given(mutated(gateway))
     def check(payload):
         _parses_or_payload_error(gateway, payload)
