@@ -31,7 +31,16 @@ class Messages(MethodView):
     @blp.arguments(MessageListQuerySchema, location="query")
     @blp.response(200, MessagePageSchema)
     def get(self, query):
-        """List messages, newest first."""
+        """List messages, newest first.
+
+        Each filter has an index of its own, led by the tenant and ordered by time:
+        `session_id`, `status` and `direction` (and `since`/`until` bound any of them), so a
+        page of one filter reads about one page of index entries. Filters combined are
+        served by one of those indexes, the others checked on its entries: a rare
+        combination over a long history (`status=failed&direction=out&session_id=...`)
+        may read many entries per page; add `since`/`until` to narrow it.
+        `include_total` counts up to 10,000 (see `total_capped`).
+        """
         return messages.list_messages(query, query["limit"], query["cursor"], query["include_total"])
 
 

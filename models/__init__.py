@@ -1,6 +1,6 @@
 """MongoEngine documents. TENANT_DOCUMENTS lists every tenant-owned one (tests check it)."""
 from models.chat_session import ChatSession
-from models.conversation import Conversation
+from models.conversation import Conversation, ConversationRepair
 from models.gateway_session import GatewaySession
 from models.lease import Lease
 from models.legacy_import import LegacyImport
@@ -12,8 +12,8 @@ from models.tenant import Tenant
 from models.webhook_archive import WebhookArchive
 
 GLOBAL_DOCUMENTS = (Tenant, Lease)
-TENANT_DOCUMENTS = (GatewaySession, Message, Conversation, ChatSession, Order, SalesTotal, SalesDay,
-                    LegacyImport, WebhookArchive)
+TENANT_DOCUMENTS = (GatewaySession, Message, Conversation, ConversationRepair, ChatSession, Order, SalesTotal,
+                    SalesDay, LegacyImport, WebhookArchive)
 
-__all__ = ["GLOBAL_DOCUMENTS", "TENANT_DOCUMENTS", "ChatSession", "Conversation", "GatewaySession", "Lease", "LegacyImport", "Message",
+__all__ = ["GLOBAL_DOCUMENTS", "TENANT_DOCUMENTS", "ChatSession", "Conversation", "ConversationRepair", "GatewaySession", "Lease", "LegacyImport", "Message",
            "Order", "SalesDay", "SalesTotal", "Tenant", "TenantDocument", "WebhookArchive"]

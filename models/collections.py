@@ -47,8 +47,9 @@ class ScopedCollection:
         return [document for document in self._collection.find({"_id": {"$in": list(ids)}})
                 if document.get("tenant_id") == tenant_id]
 
-    def count(self, query: dict) -> int:
-        return self._collection.count_documents(scoped_filter(query))
+    def count(self, query: dict, limit: int = 0) -> int:
+        """How many match, counting no further than `limit` (0: all)."""
+        return self._collection.count_documents(scoped_filter(query), **({"limit": limit} if limit else {}))
 
     def update_one(self, query: dict, update: dict, upsert: bool = False):
         return self._collection.update_one(scoped_filter(query), update, upsert=upsert)
@@ -161,8 +162,9 @@ class GlobalCollection:
     def find(self, query: dict, sort=None, limit: int = 0, projection=None):
         return self._collection.find(query, projection, sort=sort, limit=limit)
 
-    def count(self, query: dict) -> int:
-        return self._collection.count_documents(query)
+    def count(self, query: dict, limit: int = 0) -> int:
+        """How many match, counting no further than `limit` (0: all)."""
+        return self._collection.count_documents(query, **({"limit": limit} if limit else {}))
 
     def insert_one(self, document: dict):
         return self._collection.insert_one(document)

@@ -30,3 +30,19 @@ class Conversation(TenantDocument):
             {"fields": ["tenant_id", "session_id", "-last_message_at", "-conversation_id"]},
         ],
     }
+
+
+class ConversationRepair(TenantDocument):
+    """A conversation whose summary may be short by a message: a duplicate of that
+    message found it uncounted (an earlier attempt cut off between its two writes).
+    services.messaging.conversation_repairs re-derives the summary outside the request
+    once `due_at` has passed; the mark is removed when done."""
+    conversation_id = StringField(required=True)
+    message_id = StringField(required=True)  # the message found uncounted, re-checked first
+    message_at = LongField(required=True)
+    due_at = LongField(required=True)  # ms; a moment later, for a write still in flight to land
+
+    meta = {
+        "collection": "conversation_repairs",
+        "indexes": [{"fields": ["tenant_id", "conversation_id"], "unique": True}],
+    }

@@ -56,6 +56,10 @@ class Message(TenantDocument):
             {"fields": ["tenant_id", "-created_at"]},
             {"fields": ["tenant_id", "conversation_id", "-created_at"]},
             {"fields": ["tenant_id", "session_id", "-created_at"]},
+            # The list filters ?status= and ?direction=, newest first (a rare status,
+            # say failed, would otherwise be looked for among all of a tenant's messages).
+            {"fields": ["tenant_id", "status_rank", "-created_at"]},
+            {"fields": ["tenant_id", "direction", "-created_at"]},
             {"fields": ["tenant_id", "awaiting_message", "session_id"]},
         ],
     }

@@ -1,4 +1,5 @@
 """Fields shared by every schema: timestamps in the contract's form, phones, money."""
+import re
 from datetime import timezone
 
 from marshmallow import ValidationError, fields, validate
@@ -73,3 +74,13 @@ class Money(fields.String):
             return to_minor(value)
         except InvalidAmount as exc:
             raise ValidationError(str(exc)) from None
+
+
+class AsciiInteger(fields.Integer):
+    """An integer; as text (a query string) only ASCII digits. int(), and so
+    fields.Integer, also reads "١٢", fullwidth "１２" and "1_0" as numbers."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str) and not re.fullmatch(r"[0-9]{1,20}", value):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)

@@ -3,6 +3,10 @@
 A page's cursor holds the sort-key values of its last item, so the next page starts
 strictly after it: items arriving meanwhile never make a page repeat or skip one, and
 every page costs one indexed query (plus one count when a total is asked for).
+
+A total is counted up to TOTAL_CAP: past it, `total` says TOTAL_CAP and `total_capped`
+is true, so asking for a total never reads more than TOTAL_CAP + 1 index entries
+however large the tenant (GitHub's search caps `total_count` the same way).
 """
 import base64
 import binascii
@@ -10,6 +14,7 @@ import json
 
 ASC, DESC = 1, -1
 NEWEST_FIRST = [("created_at", DESC), ("_id", DESC)]  # messages, orders: a unique sort key
+TOTAL_CAP = 10_000
 
 
 class InvalidCursor(ValueError):
@@ -56,5 +61,6 @@ def fetch_page(collection, query: dict, sort: list[tuple[str, int]], limit: int,
     page = {"items": docs,
             "next_cursor": encode_cursor([docs[-1][f] for f, _ in sort]) if more else None}
     if include_total:
-        page["total"] = collection.count(query)
+        counted = collection.count(query, limit=TOTAL_CAP + 1)
+        page["total"], page["total_capped"] = min(counted, TOTAL_CAP), counted > TOTAL_CAP
     return page

@@ -17,6 +17,8 @@ the statistics import also "notes": [...].
 """
 import hashlib
 import json
+import math
+import re
 from collections import Counter, defaultdict
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -35,6 +37,9 @@ from services.money import MAX_TOTAL_MINOR
 from services.phones import InvalidPhone, normalize_phone
 
 LEGACY_SESSION_TTL_H = 24  # what the older bots kept
+# Amounts in strings: ASCII digits only. Decimal() also reads "٣" and fullwidth digits,
+# and "1e999999" overflows when scaled (decimal.Overflow, which stopped the import).
+ASCII_AMOUNT = re.compile(r"[0-9]{1,20}(?:\.[0-9]{1,20})?")
 
 
 def _entries(data) -> list:
@@ -46,8 +51,8 @@ def _entries(data) -> list:
 def _epoch_ms(value) -> int | None:
     """Epoch ms or ISO 8601 as epoch ms; None for anything else or outside 1970-3000."""
     ms = None
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
-        ms = int(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < math.inf:
+        ms = int(value)  # json.loads reads Infinity, which int() refuses
     elif isinstance(value, str):
         try:
             moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -60,6 +65,8 @@ def _epoch_ms(value) -> int | None:
 def _minor(value) -> int | None:
     """A JSON number or numeric string of money as hundredths (old files used floats);
     None for anything else, NaN, infinities and amounts past MAX_TOTAL_MINOR."""
+    if isinstance(value, str):
+        value = value.strip() if ASCII_AMOUNT.fullmatch(value.strip()) else None
     try:
         amount = Decimal(str(value)) if isinstance(value, (int, float, str)) and not isinstance(value, bool) \
             else None

@@ -20,7 +20,7 @@ def store_received(record: dict, repairs: set | None = None) -> dict:
 
     The outage that spooled it may have cut the first attempt between a message's
     insert and its summary update, and newer messages may have been counted since (so
-    the live path's check, conversations.repair_if_uncounted, cannot tell): a
+    the live path's check, conversation_repairs.mark_if_uncounted, cannot tell): a
     duplicate here re-derives its conversation's summary, at once, or, given
     `repairs`, by the caller once it has replayed every body (a conversation met in
     many bodies is then re-derived once, not once per body).

@@ -4,6 +4,8 @@ internal events (services.gateways.internal_events) out.
 Parsers trust nothing: every field is type-checked, so any JSON yields events or a
 PayloadError (a known event missing what it needs: 422), never an exception.
 """
+import re
+
 from services.clock import LATEST_MS, now_ms
 from services.phones import InvalidPhone, normalize_phone
 
@@ -59,6 +61,19 @@ def optional_phone(value) -> str | None:
 
 # A gateway's time is plausible from 2000-01-01 up to the latest time ChatKeep stores.
 PLAUSIBLE_MS = (946_684_800_000, LATEST_MS)
+# Numbers in strings: ASCII digits only. str.isdigit() is also true for "²" (int() raises)
+# and str.isdecimal() for "٣" and fullwidth "３" (int() reads them); the length bound keeps
+# int() under Python's 4,300-digit limit and any match far past PLAUSIBLE_MS anyway.
+ASCII_INTEGER = re.compile(r"[0-9]{1,20}")
+
+
+def ascii_int(value) -> int | None:
+    """A string of ASCII digits (surrounding whitespace allowed) as an int; None for
+    anything else, whatever int() would make of it."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    return int(text) if ASCII_INTEGER.fullmatch(text) else None
 
 
 def seconds_to_ms(value) -> int:
@@ -67,8 +82,8 @@ def seconds_to_ms(value) -> int:
     if isinstance(value, dict) and isinstance(value.get("low"), int):
         high = value.get("high") if isinstance(value.get("high"), int) else 0
         value = (high << 32) + (value["low"] & 0xFFFFFFFF)
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
+    if isinstance(value, str):
+        value = ascii_int(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool) and \
             PLAUSIBLE_MS[0] < value * 1000 < PLAUSIBLE_MS[1]:
         return int(value * 1000)

@@ -7,7 +7,6 @@ summary the upsert collides with the unique key and a plain update counts it ins
 services.messaging.messages sends that upsert in the same command as the message's insert.
 """
 import logging
-import time
 
 from pymongo.errors import DuplicateKeyError
 
@@ -19,7 +18,6 @@ from services.errors import NotFound, found
 from services.pagination import DESC, fetch_page
 
 log = logging.getLogger(__name__)
-SETTLE_S = 0.2
 LIST_SORT = [("last_message_at", DESC), ("conversation_id", DESC)]
 
 
@@ -75,30 +73,10 @@ def count_in_existing(message: dict) -> None:
     if _conversations().update_one({**key, **_newer(message)}, as_last).matched_count:
         return
     # A summary whose last message is `message` has counted it already: a rebuild of
-    # this conversation (a duplicate's repair, a replay, the CLI) ran between this
+    # this conversation (a duplicate's repair job, a replay, the CLI) ran between this
     # writer's insert and this write.
     _conversations().update_one({**key, "last_message_id": {"$ne": message["_id"]}},
                                 {"$inc": _counts(message["direction"]), "$set": {"updated_at": clock.now_ms()}})
-
-
-def repair_if_uncounted(message: dict) -> bool:
-    """Called for a duplicate: an earlier attempt at it may have stored `message` but
-    been cut off before counting it (a crash or an outage between the two writes). A
-    counted message is its summary's last message or sorts before it, so a summary
-    missing, or whose last message sorts before `message`, and still so a moment later
-    (a message being written right now is counted within milliseconds), is rebuilt.
-    One read per duplicate; a message cut off and followed by a newer counted one is
-    left to `conversations rebuild`."""
-    for pause_s in (0, SETTLE_S):
-        time.sleep(pause_s)
-        summary = _conversations().find_one({"conversation_id": message["conversation_id"]},
-                                            {"last_message_at": 1, "last_message_id": 1})
-        if summary is not None and (summary["last_message_at"], summary["last_message_id"]) >= \
-                (message["created_at"], message["_id"]):
-            return False
-    log.warning("message %s was stored but not counted in its conversation; rebuilt", message["_id"])
-    rebuild_summaries(message["conversation_id"])
-    return True
 
 
 def list_conversations(session_id: str | None, limit: int, cursor: str | None, include_total: bool) -> dict:

@@ -18,7 +18,7 @@ from models.message import HELD, RANK, VISIBLE, Message
 from models.tenancy import current_tenant_id
 from services import clock
 from services.errors import found
-from services.messaging import conversations, message_status
+from services.messaging import conversation_repairs, conversations, message_status
 from services.pagination import NEWEST_FIRST, fetch_page
 from services.phones import conversation_id_for
 
@@ -73,8 +73,9 @@ def record_message(fields: dict, repair: bool = True) -> tuple[dict, bool]:
     """Store a message (normalised phones in `from`/`to`); returns (message, created).
 
     The same `external_id` again returns the stored message and changes nothing but,
-    with `repair`, its conversation's summary if that never counted it (callers that
-    rebuild the summaries of duplicates themselves, the replays, pass False).
+    with `repair`, marks its conversation for repair if the summary never counted it
+    (services.messaging.conversation_repairs; callers that rebuild the summaries of
+    duplicates themselves, the replays, pass False).
     """
     now = clock.now_ms()
     document = new_document(fields, now)
@@ -91,7 +92,7 @@ def record_message(fields: dict, repair: bool = True) -> tuple[dict, bool]:
         if existing is not None and existing.get("awaiting_message") == HELD:  # now we know its ends
             return release_held(existing, own_end(document)) or get_message(existing["_id"]), False
         if existing is not None and repair:
-            conversations.repair_if_uncounted(existing)
+            conversation_repairs.mark_if_uncounted(existing)
         return existing, False
     conversations.record_message(stored)
     return stored, True

@@ -5,6 +5,8 @@ ticks are aligned to multiples of the interval, so all workers (and hosts) tick
 together and race for the same lease slot; the winner does the work (a snapshot in a
 child process, see take_snapshot_in_child). The spool is replayed by one process per
 host (a held lease); the tenant change watcher runs in every worker, for its own cache.
+Conversations marked for repair are looked for by every worker (a read of a nearly
+always empty collection) and repaired by one process at a time (a held lease).
 """
 import logging
 import socket
@@ -23,6 +25,8 @@ log = logging.getLogger(__name__)
 MAINTENANCE_INTERVAL_S = 3600
 SPOOL_REPLAY_S = 3
 SPOOL_LEASE_MS = 60_000
+REPAIR_INTERVAL_S = 10  # with the marks' settle time: a summary short by a message for about 15 s
+REPAIR_LEASE_MS = 300_000
 # A snapshot still running after this is taken to be stuck and stopped. It is far above
 # the default 5-minute interval: at the measured 2,600-5,800 records/s, 6 h is 55
 # million records or more. Until then, the scheduled snapshots that fall due skip their turn (SnapshotBusy).
@@ -85,6 +89,21 @@ def _renewing(lease: str):
     return keep_going
 
 
+def repair_conversations(app) -> None:
+    """Rebuild the conversation summaries duplicates found short (services.messaging.conversation_repairs)."""
+    from services.messaging import conversation_repairs
+
+    with app.app_context():
+        try:
+            if not conversation_repairs.any_due() or not leases.hold("conversation-repairs", REPAIR_LEASE_MS):
+                return
+            rebuilt = conversation_repairs.run_due_repairs()
+            leases.release("conversation-repairs")
+            log.info("rebuilt %s conversation summaries found short by a message", rebuilt)
+        except PyMongoError as exc:  # the marks stay for the next run
+            log.info("conversation repairs wait for the database: %s", type(exc).__name__)
+
+
 def watch_tenants(app) -> None:
     from services.tenancy.tenants import watch_tenant_changes
 
@@ -115,6 +134,8 @@ def start(app) -> BackgroundScheduler:
                           id="tenants", max_instances=1, coalesce=True, next_run_time=datetime.now(timezone.utc))
     scheduler.add_job(replay_spool, IntervalTrigger(seconds=SPOOL_REPLAY_S), args=[app], id="spool",
                       max_instances=1, coalesce=True, next_run_time=datetime.now(timezone.utc))
+    scheduler.add_job(repair_conversations, IntervalTrigger(seconds=REPAIR_INTERVAL_S), args=[app],
+                      id="conversation_repairs", max_instances=1, coalesce=True)
     scheduler.add_job(maintenance, IntervalTrigger(seconds=MAINTENANCE_INTERVAL_S,
                                                    start_date=_aligned_start(MAINTENANCE_INTERVAL_S)),
                       args=[app], id="maintenance", max_instances=1, coalesce=True)

@@ -140,3 +140,35 @@ def test_bad_status_updates(client, tenant):
     assert_problem(client.patch("/api/v1/messages/nope", json={"status": "sent"}, headers=tenant.headers), 404)
     assert client.get(url, headers=tenant.headers).get_json()["status_history"] == out["status_history"]
     assert_problem(client.get("/api/v1/messages?since=nonsense", headers=tenant.headers), 422, "since")
+
+
+def test_status_and_direction_filters_have_indexes_of_their_own(app, client, tenant):
+    """Every index leads with tenant_id; ?status= and ?direction= each have one ordered
+    by time, so a page of a rare status does not scan the tenant's whole history."""
+    from models import Message
+
+    post(client, tenant, message("in", "indexed"))  # the collection and its indexes exist
+    with app.app_context():
+        keys = [[field for field, _direction in index["key"]]
+                for index in Message._get_collection().index_information().values()]
+    assert ["tenant_id", "status_rank", "created_at"] in keys, keys
+    assert ["tenant_id", "direction", "created_at"] in keys, keys
+    filtered = client.get("/api/v1/messages?status=delivered&direction=in", headers=tenant.headers).get_json()
+    assert [m["external_id"] for m in filtered["items"]] == ["indexed"]
+
+
+def test_a_total_is_counted_up_to_a_cap(client, tenant, monkeypatch):
+    """include_total counts no further than TOTAL_CAP (10,000) matches: past it, total
+    says the cap and total_capped is true."""
+    from services import pagination
+
+    monkeypatch.setattr(pagination, "TOTAL_CAP", 2)
+    for n in range(3):
+        post(client, tenant, message("in" if n else "out", f"capped-{n}"))
+    listed = client.get("/api/v1/messages?include_total=true&limit=1", headers=tenant.headers).get_json()
+    assert (listed["total"], listed["total_capped"], len(listed["items"])) == (2, True, 1)
+    inbound = client.get("/api/v1/messages?include_total=true&direction=in", headers=tenant.headers).get_json()
+    assert (inbound["total"], inbound["total_capped"]) == (2, False)
+    outbound = client.get("/api/v1/messages?include_total=true&direction=out", headers=tenant.headers).get_json()
+    assert (outbound["total"], outbound["total_capped"]) == (1, False)
+    assert "total" not in client.get("/api/v1/messages", headers=tenant.headers).get_json()

@@ -8,6 +8,7 @@ from tests.conftest import assert_problem
 from tests.webhook_helpers import (
     BOT,
     CUSTOMER,
+    EVO_IN,
     EVO_OUT,
     VERIFY_TOKEN,
     WAHA_OUT,
@@ -249,12 +250,16 @@ def test_replay_repairs_a_summary_cut_short(app, client, tenant, frozen_clock):
 
 
 @pytest.mark.parametrize("retry", ["webhook", "rest"])
-def test_a_retried_message_repairs_a_summary_cut_short(app, client, tenant, retry):
+def test_a_retried_message_repairs_a_summary_cut_short(app, client, tenant, retry, frozen_clock, monkeypatch):
     """The first attempt stored the message but was cut off before counting it (a crash,
     or an outage between the two writes on MongoDB 6/7); the gateway's or client's retry
-    is a duplicate, and the summary is rebuilt from the messages."""
-    from models import Conversation
+    is a duplicate: it answers at once, without reading the conversation, and the
+    scheduler's repair job re-derives the summary from the messages afterwards (once
+    the mark has settled, so a write still in flight is not mistaken for a lost one)."""
+    from models import Conversation, ConversationRepair
     from models.collections import GlobalCollection
+    from services.messaging import conversation_repairs, conversations
+    from services.operations import scheduler
 
     rest_body = {"session_id": "s1", "direction": "in", "from": CUSTOMER, "to": BOT, "text": "oi",
                  "external_id": "cut-short"}
@@ -263,9 +268,59 @@ def test_a_retried_message_repairs_a_summary_cut_short(app, client, tenant, retr
     assert first.status_code in (200, 201)
     with app.app_context():  # the conversation's first message: its summary was never written
         GlobalCollection(Conversation).delete_many({})
+    rebuilds = []
+    real_rebuild = conversations.rebuild_summaries
+    monkeypatch.setattr(conversations, "rebuild_summaries", lambda *a: rebuilds.append(a) or real_rebuild(*a))
     again = send(client, "evolution", tenant, "messages_upsert_text_inbound") if retry == "webhook" else \
         client.post("/api/v1/messages", json=rest_body, headers=tenant.headers)
     assert again.status_code == 200
+    assert rebuilds == [] and client.get("/api/v1/conversations", headers=tenant.headers).get_json()["items"] == []
+    with app.app_context():
+        assert GlobalCollection(ConversationRepair).count({}) == 1
+    scheduler.repair_conversations(app)  # not due yet: a write in flight would land meanwhile
+    assert rebuilds == []
+    frozen_clock.ms += conversation_repairs.REPAIR_SETTLE_MS
+    scheduler.repair_conversations(app)
+    assert len(rebuilds) == 1
     summary = client.get("/api/v1/conversations", headers=tenant.headers).get_json()["items"][0]
     assert (summary["message_count"], summary["inbound_count"], summary["unread_count"]) == (1, 1, 1)
+    with app.app_context():
+        assert GlobalCollection(ConversationRepair).count({}) == 0
+    scheduler.repair_conversations(app)
+    assert len(rebuilds) == 1
+
+
+def test_a_duplicate_of_a_counted_message_marks_nothing(app, client, tenant, frozen_clock):
+    """The common duplicate (a gateway's retry of a message fully stored) costs one read
+    of its summary and leaves no repair behind."""
+    from models import ConversationRepair
+    from models.collections import GlobalCollection
+
+    for _ in range(2):
+        assert send(client, "evolution", tenant, "messages_upsert_text_inbound").status_code == 200
+    with app.app_context():
+        assert GlobalCollection(ConversationRepair).count({}) == 0
+
+
+def test_a_mark_whose_message_was_counted_meanwhile_is_dropped_without_a_rebuild(app, client, tenant, frozen_clock,
+                                                                                  monkeypatch):
+    """The duplicate may have looked while the first attempt's summary write was still
+    in flight: the job looks again first and rebuilds only what is still short."""
+    from models import ConversationRepair, Message
+    from models.collections import GlobalCollection
+    from models.tenancy import tenant_scope
+    from services.messaging import conversation_repairs, conversations
+
+    assert send(client, "evolution", tenant, "messages_upsert_text_inbound").status_code == 200
+    with app.app_context():
+        message = next(GlobalCollection(Message).find({"external_id": EVO_IN}))
+        with tenant_scope(message["tenant_id"]):
+            assert conversation_repairs.mark_if_uncounted(message) is False  # counted: no mark
+            with monkeypatch.context() as in_flight:
+                in_flight.setattr(conversation_repairs, "_counted", lambda m: False)
+                assert conversation_repairs.mark_if_uncounted(message) is True  # as if in flight
+        monkeypatch.setattr(conversations, "rebuild_summaries", lambda *a: pytest.fail("rebuilt"))
+        frozen_clock.ms += conversation_repairs.REPAIR_SETTLE_MS
+        assert conversation_repairs.run_due_repairs() == 0
+        assert GlobalCollection(ConversationRepair).count({}) == 0
 

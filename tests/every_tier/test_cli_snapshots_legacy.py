@@ -257,3 +257,21 @@ def stats_totals(client, tenant) -> tuple:
     totals = stats(client, tenant)["totals"]
     return totals["orders"], totals["completed"]
 
+
+
+def test_numbers_in_other_forms_are_skipped_not_a_crash(app, client, admin, tmp_path):
+    """Amounts as text are ASCII digits only: Decimal("1e999999") overflowed when scaled
+    to hundredths (decimal.Overflow stopped the import) and Decimal() read Arabic-Indic
+    digits as a number; a lastActivity of Infinity (json.loads takes it) made int() raise."""
+    tenant = create_tenant(client, admin)
+    file = _techaura_stats(3, 40)
+    file["totals"]["allTimeRevenue"] = "1e999999"
+    file["daily"][0]["totalRevenue"] = "\u0665\u0669.\u0669\u0660"  # 59.90 in Arabic-Indic digits
+    (tmp_path / "sales_stats.json").write_text(json.dumps(file))
+    (tmp_path / "chat_sessions.json").write_text(
+        '[{"recipientPhone": "5511912345678", "lastActivity": Infinity, "step": "menu"}]')
+    output = _import(app, tenant, tmp_path)
+    assert "sales_stats.json: 2 imported" in output and "bad lastActivity" in output, output
+    body = stats(client, tenant)
+    assert body["totals"]["revenue"] == "0.00" and body["totals"]["orders"] == 40
+    assert body["daily"][-1]["revenue"] == "0.00" and body["daily"][-1]["orders"] == 3

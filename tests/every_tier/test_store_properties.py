@@ -129,7 +129,7 @@ def test_a_summary_write_after_a_rebuild_counted_its_message_adds_nothing(app, m
         monkeypatch.setattr(messages, "in_order", lambda insert, _summary: insert.apply())  # stalls before the summary
         message, _ = messages.record_message({**INBOUND, "external_id": "stalled"})
         monkeypatch.undo()
-        conversations.rebuild_summaries(conversation_id)  # as repair_if_uncounted does
+        conversations.rebuild_summaries(conversation_id)  # as the repair job does for a marked conversation
         conversations.record_message(message)  # the writer wakes up
         summary = conversations.get_conversation(conversation_id)
         assert (summary["message_count"], summary["unread_count"]) == (2, 2)

@@ -4,12 +4,14 @@ gateway's message is kept with U+FFFD in its place, in the webhook and when the 
 replays it. Gateway times too large to store are taken as now."""
 import copy
 import json
+import time
 
 import pytest
 
 from services import json_text
+from services.clock import iso
 from tests.conftest import assert_problem
-from tests.webhook_helpers import fixture, send, stored
+from tests.webhook_helpers import configure_cloud, fixture, send, stored
 
 CUT_EMOJI = b'"oi \\ud83d"'
 WHOLE_EMOJI = b'"oi \\ud83d\\ude00"'
@@ -72,3 +74,34 @@ def test_a_webhook_with_surrogate_bytes_is_400_like_any_invalid_utf8(client, ten
     raw = body.replace(b"Oi!", b"Oi \xed\xa0\xbd!")  # a surrogate encoded as if it were a character
     assert raw != body
     assert_problem(send(client, "evolution", tenant, {}, raw=raw), 400)
+
+
+@pytest.mark.parametrize("timestamp", ["\u00b2", "\u0661\u0667\u0664\u0661\u0669\u0666\u0661\u0662\u0663\u0660",
+                                       "\uff11\uff17\uff14\uff11\uff19\uff16\uff11\uff12\uff13\uff10", "9" * 5000])
+def test_a_gateway_time_in_other_digits_is_taken_as_now_not_a_500(client, admin, tenant, timestamp):
+    """"²".isdigit() is true and int("²") raises; int() reads Arabic-Indic and fullwidth
+    digits, and refuses 5,000 of them. Only ASCII digits are a number: anything else is
+    a time the gateway did not give, as for a missing one. One such item of a Cloud
+    batch costs nothing to the others."""
+    send(client, "evolution", tenant, "connection_update_open")
+    body = copy.deepcopy(fixture("evolution", "messages_upsert_text_inbound"))
+    body["data"]["messageTimestamp"] = timestamp
+    before = iso(int(time.time() * 1000) - 1000)  # the parsers' clock is the real one
+    assert send(client, "evolution", tenant, body).get_json()["accepted"] == 1
+    assert stored(client, tenant, body["data"]["key"]["id"]).get_json()["delivered_at"] >= before  # not 2025
+
+    configure_cloud(client, admin, tenant)
+    batch = copy.deepcopy(fixture("cloud", "messages_batch_two_messages"))
+    items = batch["entry"][0]["changes"][0]["value"]["messages"]
+    items[0]["timestamp"] = timestamp
+    answer = send(client, "cloud", tenant, batch).get_json()
+    assert answer["accepted"] == 2 and "rejected" not in answer, answer
+    assert stored(client, tenant, items[1]["id"]).status_code == 200
+
+
+@pytest.mark.parametrize("limit", ["\u0661\u0662", "\uff11\uff12", "1_2", "\u00b2"])
+def test_a_page_limit_in_other_digits_is_422(client, tenant, limit):
+    """int() reads "١٢", "１２" and "1_2" as 12; a number in a query string is ASCII digits."""
+    problem = assert_problem(client.get(f"/api/v1/messages?limit={limit}", headers=tenant.headers), 422)
+    assert "limit" in json.dumps(problem["errors"])
+    assert client.get("/api/v1/messages?limit=12", headers=tenant.headers).status_code == 200
