@@ -5,7 +5,7 @@ from marshmallow import ValidationError, fields, validate
 
 from services import clock
 from services.clock import iso, to_ms
-from services.money import MAX_TOTAL_TEXT, InvalidAmount, to_minor, to_text
+from services.money import InvalidAmount, to_minor, to_text
 from services.phones import InvalidPhone, normalize_phone
 
 
@@ -58,7 +58,7 @@ class Money(fields.String):
     """An amount as a decimal string ("19.90"), loaded as integer minor units (1990).
 
     JSON numbers are refused: a binary float cannot hold most cents exactly. At most
-    MAX_TOTAL_TEXT, so the statistics' 64-bit sums cannot overflow (services.money)."""
+    1000000000.00 (services.money.MAX_TOTAL_TEXT), so the statistics' 64-bit sums cannot overflow."""
 
     def __init__(self, **kwargs):
         metadata = kwargs.setdefault("metadata", {})

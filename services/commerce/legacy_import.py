@@ -145,7 +145,8 @@ def _bucket_counts(bucket: dict) -> dict:
     return {"orders": _count(_first(bucket, "totalOrders", "allTimeOrders")),
             "completed": _count(_first(bucket, "completedOrders", "allTimeCompleted")),
             "cancelled": _count(_first(bucket, "cancelledOrders", "allTimeCancelled")),
-            "revenue": _minor(_first(bucket, "revenue", "totalRevenue", "allTimeRevenue") or 0, MAX_IMPORTED_MINOR) or 0,
+            "revenue": _minor(_first(bucket, "revenue", "totalRevenue", "allTimeRevenue") or 0,
+                              MAX_IMPORTED_MINOR) or 0,
             **_product_counts(bucket.get("productTypes"))}
 
 

@@ -12,8 +12,8 @@ from services.commerce import order_counting, sales_stats
 from services.operations.upkeep import run_upkeep
 from services.tenancy import tenants
 from tests.conftest import assert_problem, create_tenant
-from tests.every_tier.test_api_orders import create, item, order, stats
-from tests.every_tier.test_order_counting import LATER_MS, _figures, morning_clock  # noqa: F401 (a fixture)
+from tests.every_tier.test_api_orders import create, item, order
+from tests.every_tier.test_order_counting import LATER_MS, _figures
 
 ONCE = (1, 0, "0.00", 1, 0, "0.00")
 
