@@ -7,6 +7,8 @@ import threading
 import pytest
 from prometheus_client import REGISTRY
 
+from models.collections import GlobalCollection
+from models.order import Order
 from models.tenancy import current_tenant_id
 from services.commerce import order_counting, sales_stats
 from services.operations.upkeep import run_upkeep
@@ -144,3 +146,22 @@ def test_a_tenant_whose_upkeep_fails_does_not_stop_the_others(
     with app.app_context():
         run_upkeep(app.config)
     assert _figures(client, failing) == ONCE
+
+
+def test_a_rebuild_that_cannot_wait_any_longer_changes_nothing_and_says_so(
+        app, client, tenant, morning_clock, counters_fail_at, monkeypatch):
+    _cut_off_creation(client, tenant, counters_fail_at, morning_clock)
+    placed = create(client, tenant, order("SO-live", item(unit_price="5.00"))).get_json()
+    with app.app_context():  # an upkeep elsewhere holds the live order, and will for minutes
+        GlobalCollection(Order).update_one({"_id": placed["id"]}, {"$set": {
+            "uncounted_at": morning_clock.ms, "counting_by": "elsewhere",
+            "counting_until": morning_clock.ms + order_counting.CLAIM_MS}})
+    monkeypatch.setattr(order_counting, "REBUILD_WAIT_S", 0)
+    before = _figures(client, tenant)
+    result = app.test_cli_runner().invoke(args=["stats", "rebuild", "--tenant", tenant.slug])
+    assert result.exit_code != 0 and "stayed claimed by another counter" in result.output
+    assert "nothing was changed" in result.output
+    assert _figures(client, tenant) == before == ONCE  # only the live order
+    with app.app_context():  # the cut-off order it had claimed is the upkeep's again
+        run_upkeep(app.config)
+    assert _figures(client, tenant) == (2, 0, "0.00", 2, 0, "0.00")
