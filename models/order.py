@@ -29,6 +29,8 @@ class Order(TenantDocument):
     # Events not yet fully counted in the statistics, see services.commerce.order_counting.
     uncounted = MapField(IntField())
     uncounted_at = LongField()
+    counting_by = StringField()  # who finishes those counts (an upkeep run, a rebuild) ...
+    counting_until = LongField()  # ... until when: then another may take them over
 
     # Pages sort on (created_at, _id); _id stays out of compound indexes (nx-27017).
     meta = {

@@ -58,12 +58,13 @@ def phone_or_422(raw: str, name: str) -> str:
 class Money(fields.String):
     """An amount as a decimal string ("19.90"), loaded as integer minor units (1990).
 
-    JSON numbers are refused: a binary float cannot hold most cents exactly."""
+    JSON numbers are refused: a binary float cannot hold most cents exactly. At most
+    1000000000.00 (services.money.MAX_TOTAL_TEXT), so the statistics' 64-bit sums cannot overflow."""
 
     def __init__(self, **kwargs):
         metadata = kwargs.setdefault("metadata", {})
         metadata.setdefault("example", "19.90")
-        metadata.setdefault("pattern", r"^[0-9]{1,13}(\.[0-9]{1,2})?$")
+        metadata.setdefault("pattern", r"^[0-9]{1,10}(\.[0-9]{1,2})?$")
         super().__init__(**kwargs)
 
     def _serialize(self, value, attr, obj, **kwargs):

@@ -4,7 +4,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from models.order import ORDER_STATUSES
 from schemas.fields import Money, Phone, Timestamp
 from schemas.pagination import PageQuerySchema, page_schema
-from services.money import MAX_TOTAL_MINOR
+from services.money import MAX_TOTAL_MINOR, MAX_TOTAL_TEXT
 
 
 def _anchored(body: str, error: str) -> tuple[str, validate.Regexp]:
@@ -18,7 +18,9 @@ PRODUCT_TYPE_PATTERN, PRODUCT_TYPE = _anchored(r"[A-Za-z0-9][A-Za-z0-9 _-]{0,63}
                                                "digits, space, _ and -, starting with a letter or digit.")
 CURRENCY_PATTERN, CURRENCY = _anchored(r"[A-Z]{3}", "An ISO 4217 code: three uppercase letters.")
 MAX_QUANTITY = 1_000_000
-MONEY_DOC = "A decimal string with at most 2 decimal places, e.g. \"19.90\"; JSON numbers are refused."
+MONEY_DOC = (f"A decimal string with at most 2 decimal places, e.g. \"19.90\", at most {MAX_TOTAL_TEXT} "
+             "(an order's total and its revenue too: so the all-time statistics stay within 64-bit "
+             "integers); JSON numbers are refused.")
 
 
 class OrderItemSchema(Schema):
@@ -49,7 +51,7 @@ class OrderCreateSchema(Schema):
     def _total_in_range(self, data, **kwargs):
         total = sum(item["quantity"] * item["unit_price"] for item in data.get("items") or [])
         if total > MAX_TOTAL_MINOR:
-            raise ValidationError("The order total is too large.", "items")
+            raise ValidationError(f"The order total is too large: at most {MAX_TOTAL_TEXT}.", "items")
 
 
 class OrderCompleteSchema(Schema):

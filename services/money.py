@@ -6,7 +6,16 @@ kept in hundredths (at most two decimal places), whatever its ISO 4217 exponent.
 """
 import re
 
-MAX_TOTAL_MINOR = 10**15  # an order's largest total: keeps every sum far inside 64-bit integers
+# The statistics add amounts up with $inc in 64-bit integers. Bounding what one order
+# can add bounds every all-time figure: an order's total, each unit price and the
+# revenue of a completion are at most MAX_TOTAL_MINOR (1,000,000,000.00); a tenant may
+# count MAX_ORDERS_PER_TENANT (90 million) such orders, plus one legacy statistics
+# figure of at most MAX_IMPORTED_MINOR, and its totals still fit (tests/unit/test_money.py).
+INT64_MAX = 2**63 - 1
+MAX_TOTAL_MINOR = 10**11
+MAX_ORDERS_PER_TENANT = 90_000_000
+MAX_IMPORTED_MINOR = 10**17
+MAX_TOTAL_TEXT = "1000000000.00"
 AMOUNT = re.compile(r"([0-9]{1,13})(?:\.([0-9]{1,2}))?")
 
 
@@ -28,7 +37,18 @@ def to_minor(text: str) -> int:
         raise InvalidAmount('Not a decimal amount: use digits with an optional "." and up to 2 '
                             'decimals, e.g. "19.90".')
     units, cents = match.groups()
-    return int(units) * 100 + int((cents or "0").ljust(2, "0"))
+    minor = int(units) * 100 + int((cents or "0").ljust(2, "0"))
+    if minor > MAX_TOTAL_MINOR:
+        raise InvalidAmount(f"At most {MAX_TOTAL_TEXT}.")
+    return minor
+
+
+def check_order_amount(minor: int) -> int:
+    """`minor` if one order may add it to the statistics; InvalidAmount above the bound
+    (the last guard before a $inc: the API refuses such amounts earlier, with a 422)."""
+    if not 0 <= minor <= MAX_TOTAL_MINOR:
+        raise InvalidAmount(f"An order's amounts are at most {MAX_TOTAL_TEXT}; got {to_text(minor)}.")
+    return minor
 
 
 def to_text(minor: int) -> str:

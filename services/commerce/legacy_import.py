@@ -20,7 +20,7 @@ import json
 import math
 import re
 from collections import Counter, defaultdict
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -33,13 +33,14 @@ from models.order import Order
 from services import clock
 from services.commerce import sales_stats
 from services.commerce.orders import order_document, order_item
-from services.money import MAX_TOTAL_MINOR
+from services.money import INT64_MAX, MAX_IMPORTED_MINOR, MAX_TOTAL_MINOR, MAX_TOTAL_TEXT
 from services.phones import InvalidPhone, normalize_phone
 
 LEGACY_SESSION_TTL_H = 24  # what the older bots kept
 # Amounts in strings: ASCII digits only. Decimal() also reads "٣" and fullwidth digits,
 # and "1e999999" overflows when scaled (decimal.Overflow, which stopped the import).
 ASCII_AMOUNT = re.compile(r"[0-9]{1,20}(?:\.[0-9]{1,20})?")
+DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _entries(data) -> list:
@@ -62,9 +63,10 @@ def _epoch_ms(value) -> int | None:
     return ms if ms is not None and clock.EARLIEST_MS < ms < clock.LATEST_MS else None
 
 
-def _minor(value) -> int | None:
+def _minor(value, limit: int = MAX_TOTAL_MINOR) -> int | None:
     """A JSON number or numeric string of money as hundredths (old files used floats);
-    None for anything else, NaN, infinities and amounts past MAX_TOTAL_MINOR."""
+    None for anything else, NaN, infinities and amounts past `limit` (one order's
+    amounts: MAX_TOTAL_MINOR; a statistics file's figures: MAX_IMPORTED_MINOR)."""
     if isinstance(value, str):
         value = value.strip() if ASCII_AMOUNT.fullmatch(value.strip()) else None
     try:
@@ -72,7 +74,7 @@ def _minor(value) -> int | None:
             else None
     except InvalidOperation:
         return None
-    if amount is None or not amount.is_finite() or not 0 <= amount * 100 <= MAX_TOTAL_MINOR:
+    if amount is None or not amount.is_finite() or not 0 <= amount * 100 <= limit:
         return None
     return int((amount * 100).quantize(Decimal(1)))
 
@@ -132,7 +134,7 @@ def _product_counts(types) -> dict:
         if isinstance(value, dict):
             orders = _first(value, "orders", "totalOrders")
             completed = _first(value, "completed", "completedOrders")
-            revenue = _minor(value.get("revenue", 0)) or 0
+            revenue = _minor(value.get("revenue", 0), MAX_IMPORTED_MINOR) or 0
         else:
             orders, completed, revenue = value, 0, 0
         prefix = f"by_product_type.{sales_stats.safe_type(product_type)}"
@@ -149,7 +151,8 @@ def _bucket_counts(bucket: dict) -> dict:
     return {"orders": _count(_first(bucket, "totalOrders", "allTimeOrders")),
             "completed": _count(_first(bucket, "completedOrders", "allTimeCompleted")),
             "cancelled": _count(_first(bucket, "cancelledOrders", "allTimeCancelled")),
-            "revenue": _minor(_first(bucket, "revenue", "totalRevenue", "allTimeRevenue") or 0) or 0,
+            "revenue": _minor(_first(bucket, "revenue", "totalRevenue", "allTimeRevenue") or 0,
+                              MAX_IMPORTED_MINOR) or 0,
             **_product_counts(bucket.get("productTypes"))}
 
 
@@ -163,6 +166,8 @@ def import_sales_stats(data, raw: bytes, tz: str, retention_days: int) -> dict:
         day = bucket.get("date") if isinstance(bucket, dict) else None
         if not isinstance(day, str) or len(day) < 10:
             report["skipped"].append((f"daily[{n}]", "missing date"))
+        elif not _is_date(day[:10]):  # it would become a day no query ever finds
+            report["skipped"].append((f"daily[{n}] {day[:20]!r}", "not a date (YYYY-MM-DD)"))
         elif day[:10] < oldest:
             report["skipped"].append((f"daily[{n}] {day[:10]}", f"older than {retention_days} days"))
         else:
@@ -227,9 +232,32 @@ def _difference(new: dict | None, old: dict | None) -> dict:
             if new.get(key, 0) != old.get(key, 0)}
 
 
+def _is_date(text: str) -> bool:
+    if not DAY.fullmatch(text):
+        return False
+    try:
+        date.fromisoformat(text)
+        return True
+    except ValueError:  # 2026-02-30
+        return False
+
+
+class BadEntry(ValueError):
+    """An entry to skip and report, with the reason."""
+
+
+def _quantity(value) -> int:
+    """An item's quantity: 1 when the older bot kept none; a whole number from 1 up."""
+    if value is None:
+        return 1
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise BadEntry(f"quantity {json.dumps(value)[:20]} is not a whole number from 1 up")
+    return value
+
+
 def _item(raw) -> dict:
     raw = raw if isinstance(raw, dict) else {}
-    quantity = raw.get("quantity") if isinstance(raw.get("quantity"), int) and raw.get("quantity") > 0 else 1
+    quantity = _quantity(raw.get("quantity"))
     unit_price = _minor(_first(raw, "unit_price", "unitPrice", "price") or 0) or 0
     product_type = raw.get("product_type") or raw.get("productType") or raw.get("type") or "unknown"
     return order_item(sales_stats.safe_type(str(product_type)), raw.get("sku"), raw.get("name"), quantity, unit_price)
@@ -239,7 +267,13 @@ def _items(entry: dict) -> list[dict]:
     """The entry's items; the TechAura bot kept one product per order at the top level
     (productType, capacity, no price), which becomes one item worth the entry's total."""
     if isinstance(entry.get("items"), list) and entry["items"]:
-        return [_item(i) for i in entry["items"]]
+        items = []
+        for n, raw in enumerate(entry["items"]):
+            try:
+                items.append(_item(raw))
+            except BadEntry as exc:
+                raise BadEntry(f"items[{n}]: {exc}") from None
+        return items
     capacity = entry.get("capacity")
     return [_item({"productType": entry.get("productType"), "name": str(capacity) if capacity else None,
                    "price": entry.get("total", 0)})]
@@ -249,12 +283,22 @@ def import_pending_orders(data, tz: str) -> dict:
     """Orders as they were; statistics are not touched (they come from sales_stats.json)."""
     report, now = {"imported": 0, "skipped": []}, clock.now_ms()
     for label, entry, phone in _valid_entries(data, ("odooOrderId", "recipientPhone"), report):
-        items = _items(entry)
+        try:
+            # (A total that is no amount at all gives way to the items' total.)
+            if (_minor(entry.get("total"), limit=INT64_MAX) or 0) > MAX_TOTAL_MINOR:
+                raise BadEntry(f"total {json.dumps(entry['total'])[:24]} is over {MAX_TOTAL_TEXT}")
+            items = _items(entry)
+        except BadEntry as exc:
+            report["skipped"].append((label, str(exc)))
+            continue
         created = _epoch_ms(entry.get("createdAt")) or now
         status = entry.get("status") if entry.get("status") in ("pending", "completed", "cancelled") else "pending"
         order = {**order_document(str(entry["odooOrderId"]), phone, "BRL", items, created, tz, status,
                                   total=_minor(entry.get("total"))),
                  "updated_at": now, "imported": True}
+        if order["total"] > MAX_TOTAL_MINOR:  # its items' total: its completion could not be counted
+            report["skipped"].append((label, f"total over {MAX_TOTAL_TEXT}"))
+            continue
         _insert_once(Order, order, label, "an order with this odooOrderId exists already", report)
     return report
 

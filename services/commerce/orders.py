@@ -12,7 +12,7 @@ from pymongo.errors import DuplicateKeyError
 
 from models.collections import scoped
 from models.order import Order
-from services import clock
+from services import clock, money
 from services.commerce import order_counting, sales_stats
 from services.errors import Conflict, found
 from services.pagination import NEWEST_FIRST, fetch_page
@@ -72,7 +72,11 @@ def get_by_external_id(external_order_id: str) -> dict:
 def complete_order(order_id: str, revenue: int | None, tz: str) -> dict:
     """Complete a pending order; revenue defaults to its total. Completing again changes nothing."""
     order = get_order(order_id)
-    return _transition(order, "completed", tz, {"revenue": order["total"] if revenue is None else revenue})
+    revenue = order["total"] if revenue is None else revenue
+    if order["status"] == "pending" and revenue > money.MAX_TOTAL_MINOR:  # an order imported before the bound
+        raise Conflict(f"order '{order_id}' has a total over {money.MAX_TOTAL_TEXT}, more than the statistics "
+                       f"can count; send its revenue (at most {money.MAX_TOTAL_TEXT})")
+    return _transition(order, "completed", tz, {"revenue": revenue})
 
 
 def cancel_order(order_id: str, tz: str) -> dict:

@@ -7,6 +7,10 @@ came from an older bot's sales_stats.json (legacy import) are added back as they
 imported; the orders imported with them are not counted again, except a completion or
 cancellation that happened here. Run it when no
 orders are being written: an event counted during a rebuild may be overwritten.
+
+The upkeep may be finishing interrupted counts meanwhile: the rebuild first claims
+every order with an event not fully counted (waiting for an upkeep that holds some),
+so the upkeep leaves them alone until the rebuild has counted them and marked them done.
 """
 import json
 
@@ -63,6 +67,8 @@ def add_imported(totals: dict | None, days: dict[str, dict]) -> dict | None:
 
 def rebuild_stats(tz: str, retention_days: int) -> dict:
     """Replace the current tenant's totals and kept daily buckets; returns counts."""
+    claimer = order_counting.new_claimer(rebuild=True)
+    order_counting.hold_uncounted(claimer)
     totals, days = replay_orders()
     totals = add_imported(totals, days)
     if totals is None:
@@ -77,5 +83,5 @@ def rebuild_stats(tz: str, retention_days: int) -> dict:
     if stale:
         scoped(SalesDay).delete_many({"date": {"$in": stale}})
     # Every event is in the figures now: an interrupted count must not be finished again.
-    scoped(Order).update_many({"uncounted_at": {"$gt": 0}}, {"$set": order_counting.nothing_uncounted()})
+    order_counting.release_held(claimer)
     return {"days": len(kept), "removed": len(stale), "orders": totals["orders"] if totals else 0}

@@ -64,7 +64,8 @@ def increments(order: dict, event: str) -> dict[str, int]:
     """
     counts = {"orders": int(event == "created"), "completed": int(event == "completed"),
               "cancelled": int(event == "cancelled"),
-              "revenue": order["revenue"] if event == "completed" else 0}
+              # Bounded per order, so all-time sums stay within 64 bits (services.money).
+              "revenue": money.check_order_amount(order["revenue"]) if event == "completed" else 0}
     if event == "cancelled":
         return counts
     revenues = revenue_by_type(order, order["revenue"]) if event == "completed" else {}

@@ -19,6 +19,9 @@ SNAPSHOTS = Counter("chatkeep_snapshots_total", "Snapshots attempted, by trigger
                     ["trigger", "outcome"])
 SNAPSHOT_LAST_SUCCESS = Gauge("chatkeep_snapshot_last_success_timestamp_seconds",
                               "When the newest snapshot was completed.", multiprocess_mode="max")
+UPKEEP_FAILURES = Counter("chatkeep_upkeep_failures_total",
+                          "Tenants whose hourly upkeep failed (logged with the tenant's slug); "
+                          "the upkeep went on with the others.")
 DB_COMMANDS = Counter("chatkeep_db_commands_total",
                       "Database commands sent, by command name and origin (an HTTP request, or background "
                       "work: scheduler jobs, the tenant change watcher, CLI commands).", ["command", "origin"])

@@ -1,12 +1,14 @@
 """Hourly upkeep, tenant by tenant: what time makes invisible is also removed, order
 counts cut off earlier are finished, and held messages whose session's number is now
-known are released."""
+known are released. A tenant whose upkeep fails is logged and counted
+(chatkeep_upkeep_failures_total), and the others still get theirs."""
 import logging
 
 from services import clock
 from services.commerce import chat_sessions, order_counting, sales_stats
 from services.gateways import webhook_archive
 from services.messaging import held_messages, messages
+from services.operations import metrics
 from services.tenancy import tenants
 
 log = logging.getLogger(__name__)
@@ -14,16 +16,25 @@ log = logging.getLogger(__name__)
 
 def run_upkeep(config) -> dict:
     removed = {"chat_sessions": 0, "daily_stats": 0, "parked_statuses": 0, "archived_webhooks": 0}
-    finished = released = 0
+    done = {"finished": 0, "released": 0, "failed": 0}
     for tenant in tenants.each_tenant():
-        finished += order_counting.count_leftovers()
-        released += held_messages.release_where_known()
-        removed["chat_sessions"] += chat_sessions.delete_expired(tenant.chat_session_ttl_hours)
-        removed["daily_stats"] += sales_stats.prune_days(tenant.timezone, config["STATS_RETENTION_DAYS"])
-        removed["parked_statuses"] += messages.drop_stale_parked(
-            clock.now_ms() - config["PARKED_STATUS_DAYS"] * clock.DAY_MS)
-        if config["WEBHOOK_ARCHIVE_DAYS"]:
-            removed["archived_webhooks"] += webhook_archive.prune(config["WEBHOOK_ARCHIVE_DAYS"])
-    log.info("upkeep removed %s; finished %s interrupted order counts; released %s held messages",
-             removed, finished, released)
+        try:
+            _tenant_upkeep(tenant, config, removed, done)
+        except Exception:  # noqa: BLE001 - whatever broke one tenant must not stop the others
+            done["failed"] += 1
+            metrics.UPKEEP_FAILURES.inc()
+            log.exception("upkeep failed for tenant %s; going on with the others", tenant.slug)
+    log.info("upkeep removed %s; finished %s interrupted order counts; released %s held messages; "
+             "failed for %s tenants", removed, done["finished"], done["released"], done["failed"])
     return removed
+
+
+def _tenant_upkeep(tenant, config, removed: dict, done: dict) -> None:
+    done["finished"] += order_counting.count_leftovers()
+    done["released"] += held_messages.release_where_known()
+    removed["chat_sessions"] += chat_sessions.delete_expired(tenant.chat_session_ttl_hours)
+    removed["daily_stats"] += sales_stats.prune_days(tenant.timezone, config["STATS_RETENTION_DAYS"])
+    removed["parked_statuses"] += messages.drop_stale_parked(
+        clock.now_ms() - config["PARKED_STATUS_DAYS"] * clock.DAY_MS)
+    if config["WEBHOOK_ARCHIVE_DAYS"]:
+        removed["archived_webhooks"] += webhook_archive.prune(config["WEBHOOK_ARCHIVE_DAYS"])

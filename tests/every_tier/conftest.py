@@ -18,3 +18,11 @@ def database_uri(request):
         yield from nx_database(request.getfixturevalue("nx_server"))
     else:
         yield from mongodb_database()
+
+
+@pytest.fixture
+def morning_clock(frozen_clock):
+    """A frozen clock at 10:00 UTC: the upkeep steps move it on by about 10 minutes,
+    which from the real time could cross midnight and count into the next day."""
+    frozen_clock.set("2026-11-22T10:00:00Z")
+    return frozen_clock

@@ -10,14 +10,6 @@ from tests.every_tier.test_api_orders import act, create, item, order, stats
 LATER_MS = order_counting.GRACE_MS + 1
 
 
-@pytest.fixture
-def morning_clock(frozen_clock):
-    """A frozen clock at 10:00 UTC: the upkeep steps move it on by about 10 minutes,
-    which from the real time could cross midnight and count into the next day."""
-    frozen_clock.set("2026-11-22T10:00:00Z")
-    return frozen_clock
-
-
 def _figures(client, tenant) -> tuple:
     body = stats(client, tenant)
     today = body["daily"][-1]
