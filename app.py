@@ -22,6 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_BODY_BYTES"]
     register_logging(app)
+    register_secrets(app)
     register_database(app)
     register_request_hooks(app)
     register_api(app)
@@ -39,6 +40,13 @@ def configure_logging(level: str) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s")
     logging.getLogger().setLevel(level)
     logging.getLogger("pymongo").setLevel(max(logging.INFO, logging.getLevelName(level)))
+
+
+def register_secrets(app: Flask) -> None:
+    """SECRET_KEY's keys (or the development key under DATA_DIR) seal stored secrets."""
+    from services import secret_box
+
+    secret_box.configure(app.config["SECRET_KEY"], app.config["DATA_DIR"])
 
 
 def register_database(app: Flask) -> None:

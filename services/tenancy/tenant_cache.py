@@ -19,6 +19,10 @@ from pathlib import Path
 
 from pymongo.errors import PyMongoError
 
+from services import secret_box
+from services.private_files import open_private, private_dir
+from services.tenancy.tenant_secrets import SECRET_FIELDS
+
 STALE_S = 3600
 MAX_ENTRIES = 10_000
 
@@ -83,7 +87,9 @@ class TenantCache:
 
 class LastKnownTenants:
     """Each tenant's webhook verification data in DATA_DIR/tenant-cache/<slug>.json
-    (mode 0600), rewritten only when the tenant changes."""
+    (0600, in a 0700 directory), rewritten only when the tenant changes. Keys and tokens
+    are there as hashes, secrets as ciphertext: sealed here too, should the tenant still
+    hold a clear value from before encryption."""
 
     FIELDS = ("id", "slug", "name", "webhook_token_hash", "api_key_hash", "cloud_app_secret",
               "cloud_verify_token", "chat_session_ttl_hours", "timezone", "created_at", "updated_at", "version")
@@ -96,11 +102,11 @@ class LastKnownTenants:
         if self.directory is None or self._written.get(tenant.slug) == stamp(tenant):
             return
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
+            private_dir(self.directory)
             temporary = self.directory / f".{tenant.slug}.tmp"
-            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w") as handle:
-                json.dump({name: getattr(tenant, name) for name in self.FIELDS}, handle)
+            with open_private(temporary, "w") as handle:
+                record = {name: getattr(tenant, name) for name in self.FIELDS}
+                json.dump({**record, **{name: secret_box.sealed(record[name]) for name in SECRET_FIELDS}}, handle)
             os.replace(temporary, self.directory / f"{tenant.slug}.json")
             self._written[tenant.slug] = stamp(tenant)
         except OSError:
