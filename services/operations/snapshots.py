@@ -34,6 +34,7 @@ from services import clock
 from services.operations.metrics import SNAPSHOT_LAST_SUCCESS, SNAPSHOTS
 from services.operations.snapshot_files import fsync_dir, sha256_of, write_records
 from services.private_files import open_private, private_dir, write_private_text
+from services.tenancy.tenant_secrets import sealed_record
 
 log = logging.getLogger(__name__)
 FORMAT_VERSION = 1
@@ -167,6 +168,8 @@ def _records(sources, tenant_ids: list, rest_ratio: float):
             reads = [_read(collection, query, rest_ratio)]
         for documents in reads:
             for document in documents:
+                if document_class is Tenant:
+                    document = sealed_record(document)
                 yield {COLLECTION_KEY: collection.name, **document} if tagged else document
 
 

@@ -43,6 +43,14 @@ def seal_changes(changes: dict) -> dict:
     return {name: secret_box.sealed(value) if name in SECRET_FIELDS else value for name, value in changes.items()}
 
 
+def sealed_record(record: dict) -> dict:
+    """A tenant record (a raw document) with any clear secret sealed, for snapshots: they
+    carry only ciphertext even if a clear value reached the database some other way."""
+    if any(record.get(field) and not secret_box.is_sealed(record[field]) for field in SECRET_FIELDS):
+        return {**record, **{field: secret_box.sealed(record.get(field)) for field in SECRET_FIELDS}}
+    return record
+
+
 def settle_record(record: dict) -> list[str]:
     """Make a tenant record (a raw document) hold only ciphertext under the first key:
     seal clear values, re-encrypt those under an older listed key, and unset those no

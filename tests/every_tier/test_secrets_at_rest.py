@@ -3,12 +3,13 @@ last-known file; clear values from before still verify and are sealed at start-u
 restore under another SECRET_KEY restores everything else and names what to set again."""
 import gzip
 
+import pytest
 from cryptography.fernet import Fernet
 
 from models import Tenant
 from models.collections import GlobalCollection
 from services import secret_box
-from services.operations import restore, snapshots
+from services.operations import restore, snapshot_files, snapshots
 from services.tenancy.tenant_cache import cache
 from services.tenancy.tenant_secrets import seal_stored_secrets
 from tests.conftest import create_tenant
@@ -62,6 +63,9 @@ def test_clear_values_from_before_keep_working_and_are_sealed_at_start_up(app, c
         assert _cloud_works(client, tenant)
         last_known = (tmp_path / "tenant-cache" / f"{tenant.slug}.json").read_bytes()
         assert not any(secret in last_known for secret in SECRETS)  # sealed on its way to disk
+        manifest = snapshots.take_snapshot(str(tmp_path), "manual", keep=2)  # ...and into snapshots
+        assert not any(secret in _generation_bytes(tmp_path / "snapshots" / manifest["generation"])
+                       for secret in SECRETS)
         assert seal_stored_secrets() == {}  # what the gunicorn master runs before workers fork
         stored = _stored(tenant.slug)
         assert secret_box.is_sealed(stored["cloud_app_secret"]) and secret_box.is_sealed(stored["cloud_verify_token"])
@@ -144,3 +148,21 @@ def test_snapshot_restore_command_names_the_tenants_whose_secrets_must_be_set_ag
     assert "tenants.jsonl.gz: 1 restored" in result.output
     assert f"{tenant.slug}: cloud_app_secret, cloud_verify_token" in result.output
     assert "set again" in result.output
+
+
+def test_a_snapshot_child_seals_with_the_asking_apps_key(app, client, admin, tenant, tmp_path):
+    """POST /admin/snapshots writes in a child process; a clear value that reached the
+    database some other way is sealed there with the app's SECRET_KEY, not another."""
+    if app.config["MONGODB_URI"].startswith("mongomock:"):
+        pytest.skip("no other process sees mongomock's store")
+    key = Fernet.generate_key().decode()
+    app.config["SECRET_KEY"] = key  # the app's own setting, not the environment's
+    secret_box.configure(key, str(tmp_path))
+    with app.app_context():
+        GlobalCollection(Tenant).update_one({"slug": tenant.slug}, {"$set": {"cloud_app_secret": APP_SECRET}})
+    response = client.post("/api/v1/admin/snapshots", headers=admin)
+    assert response.status_code == 201, response.get_json()
+    generation = tmp_path / "snapshots" / response.get_json()["generation"]
+    assert APP_SECRET.encode() not in _generation_bytes(generation)
+    record = next(r for r in snapshot_files.read_records(generation / "tenants.jsonl.gz") if r["slug"] == tenant.slug)
+    assert secret_box.decrypt(record["cloud_app_secret"]) == APP_SECRET
