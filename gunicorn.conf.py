@@ -51,6 +51,9 @@ def on_starting(server):
     secret_box.configure(settings["SECRET_KEY"], settings["DATA_DIR"])
     shutil.rmtree(METRICS_DIR, ignore_errors=True)
     private_files.private_dir(METRICS_DIR)
+    from services.tenancy.tenant_cache import last_known
+
+    last_known.seal_files(Path(settings["DATA_DIR"]) / "tenant-cache")
     from models.db import redact
 
     if settings["MONGODB_URI"]:

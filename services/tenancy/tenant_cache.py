@@ -102,15 +102,39 @@ class LastKnownTenants:
         if self.directory is None or self._written.get(tenant.slug) == stamp(tenant):
             return
         try:
-            private_dir(self.directory)
-            temporary = self.directory / f".{tenant.slug}.tmp"
-            with open_private(temporary, "w") as handle:
-                record = {name: getattr(tenant, name) for name in self.FIELDS}
-                json.dump({**record, **{name: secret_box.sealed(record[name]) for name in SECRET_FIELDS}}, handle)
-            os.replace(temporary, self.directory / f"{tenant.slug}.json")
+            self._write(self.directory, tenant.slug, {name: getattr(tenant, name) for name in self.FIELDS})
             self._written[tenant.slug] = stamp(tenant)
         except OSError:
             pass  # an optimisation for outages; never a reason to fail a request
+
+    @staticmethod
+    def _write(directory: Path, slug: str, record: dict) -> None:
+        private_dir(directory)
+        temporary = directory / f".{slug}.tmp"
+        with open_private(temporary, "w") as handle:
+            json.dump({**record, **{name: secret_box.sealed(record.get(name)) for name in SECRET_FIELDS}}, handle)
+        os.replace(temporary, directory / f"{slug}.json")
+
+    def seal_files(self, directory: Path) -> int:
+        """At start-up: rewrite files an older version left with clear secrets (or open
+        to other users); a tenant idle since then would keep its file as it is. Returns
+        how many were rewritten."""
+        if not directory.is_dir():
+            return 0
+        private_dir(directory)
+        rewritten = 0
+        for path in sorted(directory.glob("*.json")):
+            try:
+                record = json.loads(path.read_text())
+                if not isinstance(record, dict):
+                    raise ValueError("not a tenant record")
+                if path.stat().st_mode & 0o077 or any(record.get(name) and not secret_box.is_sealed(record[name])
+                                                      for name in SECRET_FIELDS):
+                    self._write(directory, path.stem, record)
+                    rewritten += 1
+            except (OSError, ValueError):
+                path.unlink(missing_ok=True)  # unreadable: of no use in an outage either
+        return rewritten
 
     def recall(self, slug: str):
         from models.tenant import Tenant

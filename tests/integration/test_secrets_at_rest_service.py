@@ -50,7 +50,13 @@ def test_clear_secrets_are_sealed_at_start_and_a_restore_under_another_key_names
         client.get_default_database().tenants.update_one(
             {"slug": "acme"}, {"$set": {"cloud_app_secret": APP_SECRET, "cloud_verify_token": VERIFY_TOKEN}})
         client.close()
+    # ...and an idle tenant's last-known file as an older version left it.
+    (first / "tenant-cache").mkdir(exist_ok=True)
+    idle = first / "tenant-cache" / "idle.json"
+    idle.write_text(json.dumps({"id": "x1", "slug": "idle", "name": "Idle", "cloud_app_secret": APP_SECRET}))
+    idle.chmod(0o644)
     with Service(first, ENV) as service:
+        assert APP_SECRET not in idle.read_text()
         stored = _tenants_in_database(first)[0]
         assert stored["cloud_app_secret"].startswith("fernet:") and APP_SECRET not in repr(stored)
         assert _cloud_post(service.url, "acme") == 200  # still verifies, with the decrypted secret
