@@ -48,6 +48,7 @@ def on_starting(server):
 
     configure_logging(settings["LOG_LEVEL"])
     private_files.restrict_umask()  # inherited by workers, snapshot children, prometheus-client's files
+    private_files.close_existing(settings["DATA_DIR"])  # what an older version left open
     secret_box.configure(settings["SECRET_KEY"], settings["DATA_DIR"])
     shutil.rmtree(METRICS_DIR, ignore_errors=True)
     private_files.private_dir(METRICS_DIR)

@@ -60,3 +60,25 @@ def open_private(path, mode: str = "w", encoding: str | None = None):
 def write_private_text(path, text: str) -> None:
     with open_private(path, "w") as handle:
         handle.write(text)
+
+
+# What ChatKeep keeps under DATA_DIR (an operator may keep other things there).
+OWN_ENTRIES = ("snapshots", "spool", "tenant-cache", "db", "metrics", "db.json", "db.lock", "nx-27017.pid",
+               "nx-27017.log", "secret.key")
+
+
+def close_existing(data_dir) -> int:
+    """At start-up: make private what an older version left open (0644 snapshots, a
+    0755 spool). Returns how many modes were changed."""
+    changed = 0
+    for name in OWN_ENTRIES:
+        top = Path(data_dir) / name
+        paths = [top, *top.rglob("*")] if top.is_dir() else [top] if top.is_file() else []
+        for path in paths:
+            if path.is_symlink():
+                continue
+            wanted = DIR_MODE if path.is_dir() else FILE_MODE
+            if path.stat().st_mode & 0o777 != wanted:
+                os.chmod(path, wanted)
+                changed += 1
+    return changed

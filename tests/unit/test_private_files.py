@@ -58,3 +58,20 @@ def test_a_directory_left_open_by_an_older_version_is_closed(loose_umask, tmp_pa
     private_dir(tmp_path / "operators" / "a" / "b")
     assert _mode(tmp_path / "operators") == 0o755  # an existing parent (DATA_DIR) is left as it is
     assert [_mode(tmp_path / p) for p in ("operators/a", "operators/a/b")] == [0o700, 0o700]
+
+
+def test_what_an_older_version_left_open_is_closed_at_start_up(loose_umask, tmp_path):
+    from services.private_files import close_existing
+
+    generation = tmp_path / "snapshots" / "20261122T101530.123Z"
+    generation.mkdir(parents=True)
+    (generation / "tenants.jsonl.gz").write_bytes(b"")
+    (tmp_path / "spool").mkdir()
+    (tmp_path / "db.json").write_text("{}")
+    (tmp_path / "operators-notes.txt").write_text("not ours")
+    assert close_existing(tmp_path) == 5
+    assert _modes_under(tmp_path) == {
+        "snapshots": "0o700", "snapshots/20261122T101530.123Z": "0o700",
+        "snapshots/20261122T101530.123Z/tenants.jsonl.gz": "0o600", "spool": "0o700", "db.json": "0o600",
+        "operators-notes.txt": "0o644"}
+    assert close_existing(tmp_path) == 0
