@@ -3,10 +3,11 @@
 The master owns process-wide work: before any worker forks it makes what the
 processes create under DATA_DIR private (umask), loads SECRET_KEY (generating the
 development key once), starts or reuses the embedded database, restores the newest
-good snapshot when the database holds no tenant, and seals tenants' secrets stored in
-clear by an older version; in on_exit, after every worker has finished its requests, it writes the one
-final snapshot and only then stops the embedded database. Workers each run the
-scheduler (post_worker_init); leases let one process take each scheduled job.
+good snapshot when the database holds no tenant, and seals tenants' secrets stored
+in clear by an older version; in on_exit, after every worker has finished its
+requests, it writes the one final snapshot and only then stops the embedded
+database. Workers each run the scheduler (post_worker_init); leases let one process
+take each scheduled job.
 gunicorn's own signal handling is left as it is: SIGTERM/SIGINT to the master or to
 the whole process group ends in on_exit either way.
 """

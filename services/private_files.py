@@ -8,8 +8,11 @@ parties create (the embedded database server's files, prometheus-client's files)
 covered by PRIVATE_UMASK: the gunicorn master sets it before it forks anything, and
 the database server is started with it.
 """
+import logging
 import os
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 PRIVATE_UMASK = 0o077
 FILE_MODE = 0o600
@@ -78,7 +81,10 @@ def close_existing(data_dir) -> int:
             if path.is_symlink():
                 continue
             wanted = DIR_MODE if path.is_dir() else FILE_MODE
-            if path.stat().st_mode & 0o777 != wanted:
-                os.chmod(path, wanted)
-                changed += 1
+            try:
+                if path.stat().st_mode & 0o777 != wanted:
+                    os.chmod(path, wanted)
+                    changed += 1
+            except OSError as exc:  # another user's file: say so, but start
+                log.warning("could not make %s private: %s", path, exc)
     return changed

@@ -11,6 +11,7 @@ that the tenant's last known verification data on disk (LastKnownTenants), so
 webhooks can still be verified (and spooled) during an outage, by any worker, even
 one started after the outage began. Misses are never cached.
 """
+import contextlib
 import json
 import os
 import threading
@@ -133,7 +134,8 @@ class LastKnownTenants:
                     self._write(directory, path.stem, record)
                     rewritten += 1
             except (OSError, ValueError):
-                path.unlink(missing_ok=True)  # unreadable: of no use in an outage either
+                with contextlib.suppress(OSError):
+                    path.unlink(missing_ok=True)  # unreadable: of no use in an outage either
         return rewritten
 
     def recall(self, slug: str):
