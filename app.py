@@ -23,6 +23,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_BODY_BYTES"]
     register_logging(app)
     register_proxy_fix(app)
+    register_secrets(app)
     register_database(app)
     register_request_hooks(app)
     register_api(app)
@@ -52,6 +53,13 @@ def register_proxy_fix(app: Flask) -> None:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0, x_port=0, x_prefix=0)
+
+
+def register_secrets(app: Flask) -> None:
+    """SECRET_KEY's keys (or the development key under DATA_DIR) seal stored secrets."""
+    from services import secret_box
+
+    secret_box.configure(app.config["SECRET_KEY"], app.config["DATA_DIR"])
 
 
 def register_database(app: Flask) -> None:

@@ -2,8 +2,11 @@
 
 Every variable ChatKeep reads is declared once in VARIABLES (name, default, parser,
 meaning); the README's configuration table lists the same names and a test keeps the
-two in step. An invalid value stops start-up with one line naming the variable.
+two in step. An invalid value stops start-up with one line naming the variable and
+its rule; a secret's value (secret=True) is never part of that line.
 """
+import base64
+import binascii
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,24 +61,45 @@ def _metrics_token(raw: str) -> str:
     return raw
 
 
+def _fernet_keys(raw: str) -> str:
+    """One or more Fernet keys, comma separated (the first encrypts, all decrypt)."""
+    keys = [key.strip() for key in raw.split(",")]
+    for key in keys:
+        try:
+            valid = len(base64.b64decode(key.encode("ascii"), altchars=b"-_", validate=True)) == 32
+        except (binascii.Error, UnicodeEncodeError, ValueError):
+            valid = False
+        if not valid:
+            raise ValueError("must be one or more comma-separated Fernet keys, each 32 url-safe base64-encoded "
+                             "bytes (make one with: python -c 'from cryptography.fernet import Fernet; "
+                             "print(Fernet.generate_key().decode())')")
+    return ",".join(keys)
+
+
 @dataclass(frozen=True)
 class Variable:
     name: str
     default: object
     parse: Callable[[str], object]
     meaning: str
+    # A secret's value never appears in an error message (a password inside a URI, a
+    # token one character short): only the variable's name and the rule.
+    secret: bool = False
 
 
 VARIABLES = (
     Variable("MONGODB_URI", None, _mongodb_uri,
-             "MongoDB to use. Unset: the embedded nx-27017 server under DATA_DIR/db."),
+             "MongoDB to use. Unset: the embedded nx-27017 server under DATA_DIR/db.", secret=True),
     Variable("DATA_DIR", "./data", _non_empty,
              "Runtime files: embedded database, snapshots, spool, logs."),
     Variable("HOST", "127.0.0.1", _non_empty, "Address gunicorn binds to."),
     Variable("PORT", 8000, _int_between(1, 65535), "Port gunicorn binds to."),
     Variable("WEB_CONCURRENCY", 2, _int_between(1, 64), "gunicorn worker processes."),
     Variable("CHATKEEP_ADMIN_TOKEN", None, _admin_token,
-             "Bearer token of the admin API. Unset: the admin API answers 404."),
+             "Bearer token of the admin API. Unset: the admin API answers 404.", secret=True),
+    Variable("SECRET_KEY", None, _fernet_keys,
+             "Fernet keys, comma separated, encrypting stored secrets: the first encrypts, all decrypt. "
+             "Unset: a development key generated once into DATA_DIR/secret.key.", secret=True),
     Variable("MAX_BODY_BYTES", 1048576, _int_between(1024, 64 * 1048576),
              "Largest request body accepted; larger bodies get 413."),
     Variable("LOG_LEVEL", "INFO", _log_level, "DEBUG, INFO, WARNING, ERROR or CRITICAL."),
@@ -90,7 +114,7 @@ VARIABLES = (
              "Reverse proxies in front of ChatKeep whose X-Forwarded-For and X-Forwarded-Proto are "
              "trusted (the client address of the throttle); 0 trusts none."),
     Variable("METRICS_TOKEN", None, _metrics_token,
-             "When set, /metrics needs 'Authorization: Bearer <token>'. Unset: /metrics is open."),
+             "When set, /metrics needs 'Authorization: Bearer <token>'. Unset: /metrics is open.", secret=True),
     Variable("CHAT_STATE_MAX_BYTES", 65536, _int_between(2, 16 * 1048576),
              "Largest chat session state (compact UTF-8 JSON); a larger one gets 422."),
     Variable("STATS_RETENTION_DAYS", 90, _int_between(1, 3660),
@@ -120,9 +144,19 @@ def load_settings(environ=None) -> dict:
         try:
             settings[var.name] = var.parse(raw)
         except ValueError as exc:
-            raise ConfigError(f"{var.name}={raw!r} is invalid: {exc}") from None
+            raise ConfigError(_invalid(var, raw, str(exc))) from None
     settings["DATA_DIR"] = str(Path(settings["DATA_DIR"]).resolve())
     return settings
+
+
+def _invalid(var: Variable, raw: str, rule: str) -> str:
+    if not var.secret:
+        return f"{var.name}={raw!r} is invalid: {rule}"
+    # Rules name no value, but a parser's message might echo it: never for a secret.
+    # (A value of a few characters could only mangle the rule's words, not leak.)
+    if len(raw) >= 4:
+        rule = rule.replace(raw, "<hidden>")
+    return f"{var.name} is invalid (value not shown): {rule}"
 
 
 def load_settings_or_exit(environ=None) -> dict:

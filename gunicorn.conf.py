@@ -1,10 +1,13 @@
 """gunicorn settings and the process lifecycle of ChatKeep.
 
-The master owns process-wide work: before any worker forks it starts or reuses the
-embedded database and, when the database holds no tenant, restores the newest good
-snapshot; in on_exit, after every worker has finished its requests, it writes the one
-final snapshot and only then stops the embedded database. Workers each run the
-scheduler (post_worker_init); leases let one process take each scheduled job.
+The master owns process-wide work: before any worker forks it makes what the
+processes create under DATA_DIR private (umask), loads SECRET_KEY (generating the
+development key once), starts or reuses the embedded database, restores the newest
+good snapshot when the database holds no tenant, and seals tenants' secrets stored
+in clear by an older version; in on_exit, after every worker has finished its
+requests, it writes the one final snapshot and only then stops the embedded
+database. Workers each run the scheduler (post_worker_init); leases let one process
+take each scheduled job.
 gunicorn's own signal handling is left as it is: SIGTERM/SIGINT to the master or to
 the whole process group ends in on_exit either way.
 """
@@ -42,9 +45,17 @@ def _database_uri() -> str:
 def on_starting(server):
     from app import configure_logging
 
+    from services import private_files, secret_box
+
     configure_logging(settings["LOG_LEVEL"])
+    private_files.restrict_umask()  # inherited by workers, snapshot children, prometheus-client's files
+    private_files.close_existing(settings["DATA_DIR"])  # what an older version left open
+    secret_box.configure(settings["SECRET_KEY"], settings["DATA_DIR"])
     shutil.rmtree(METRICS_DIR, ignore_errors=True)
-    METRICS_DIR.mkdir(parents=True, exist_ok=True)
+    private_files.private_dir(METRICS_DIR)
+    from services.tenancy.tenant_cache import last_known
+
+    last_known.seal_files(Path(settings["DATA_DIR"]) / "tenant-cache")
     from models.db import redact
 
     if settings["MONGODB_URI"]:
@@ -56,19 +67,22 @@ def on_starting(server):
         os.environ[embedded_db.URI_ENV] = uri
         log.info("database: embedded nx-27017 at %s, files in %s/db (development default; "
                  "set MONGODB_URI to use MongoDB in production)", uri, settings["DATA_DIR"])
-    _restore_if_empty()
+    _prepare_store()
 
 
-def _restore_if_empty():
+def _prepare_store():
     from models.db import connect, disconnect
     from services.operations.metrics import CommandCounter
     from services.operations.restore import restore_on_startup
+    from services.tenancy.tenant_secrets import seal_stored_secrets
 
     connect(_database_uri(), settings["DB_TIMEOUT_MS"], [CommandCounter()])
     try:
         restored = restore_on_startup(settings["DATA_DIR"])
         if restored:
             log.info("restored the empty database from snapshot %s", restored)
+        else:
+            seal_stored_secrets()  # a restore has done it; logs the secrets SECRET_KEY cannot open
     finally:
         disconnect()  # workers must not inherit the master's client across fork
 

@@ -24,6 +24,7 @@ from services.errors import database_unavailable
 from services.gateways import spool, webhook_archive
 from services.gateways.ingest import ingest, parser_for
 from services.gateways.parsing import PayloadError
+from services.tenancy.tenant_secrets import revealed
 from services.tenancy.tenants import tenant_by_slug, tenant_for_webhook_token
 
 log = logging.getLogger(__name__)
@@ -118,7 +119,7 @@ def waha_webhook(slug):
 def cloud_verify(slug):
     """Meta's verification handshake: echo hub.challenge when the verify token matches."""
     tenant = tenant_by_slug(slug)
-    expected = (tenant.cloud_verify_token or "") if tenant else ""
+    expected = (revealed(tenant, "cloud_verify_token") or "") if tenant else ""
     given = request.args.get("hub.verify_token", "")
     if (request.args.get("hub.mode") != "subscribe" or not expected
             or not same_secret(given, expected)):
@@ -141,7 +142,7 @@ def cloud_verify(slug):
 def cloud_webhook(slug):
     """Cloud API messages and statuses; a bad item of a batch is reported, the rest kept."""
     tenant = tenant_by_slug(slug)
-    secret = tenant.cloud_app_secret if tenant else None
+    secret = revealed(tenant, "cloud_app_secret") if tenant else None
     signature = request.headers.get("X-Hub-Signature-256", "")
     # Hash the bytes exactly as received: re-serialising would change Meta's \u escapes.
     expected = "sha256=" + hmac.new((secret or "").encode(), request.get_data(cache=True), hashlib.sha256).hexdigest()

@@ -86,3 +86,10 @@ def restore_(generation, replace):
         counts = restore.restore(path, progress=bar.update)
     for name, count in counts.items():
         click.echo(f"{name}: {count['restored']} restored, {count['skipped']} skipped")
+    if counts.secrets_to_set_again:
+        click.echo("SECRET_KEY here does not open these tenants' secrets (the snapshot was written under "
+                   "another key); they are unset, and their Cloud webhooks answer 401 until they are set again "
+                   "with PATCH /api/v1/admin/tenants/<slug> (or restore again with the writing host's key):",
+                   err=True)
+        for slug, fields in sorted(counts.secrets_to_set_again.items()):
+            click.echo(f"  {slug}: {', '.join(fields)}", err=True)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from services.errors import database_unavailable
 from services.operations.snapshot_files import fsync_dir
+from services.private_files import open_private, private_dir
 
 log = logging.getLogger(__name__)
 SET_ASIDE = "set-aside"
@@ -26,14 +27,13 @@ def spool_dir(data_dir: str) -> Path:
 
 def append(data_dir: str, gateway: str, tenant_id: str, body: bytes) -> Path:
     """Durably keep one verified payload; raises OSError when the disk cannot."""
-    root = spool_dir(data_dir)
-    root.mkdir(parents=True, exist_ok=True)
+    root = private_dir(spool_dir(data_dir))
     name = f"{time.time_ns():020d}-{os.getpid()}-{secrets.token_hex(4)}.json"
     record = {"gateway": gateway, "tenant_id": tenant_id, "received_at_ms": time.time_ns() // 1_000_000,
               "body": body.decode("utf-8")}
     temporary = root / f".{name}.tmp"
     try:
-        with open(temporary, "w", encoding="utf-8") as handle:
+        with open_private(temporary, "w") as handle:
             json.dump(record, handle, ensure_ascii=False)
             handle.flush()
             os.fsync(handle.fileno())
@@ -93,8 +93,7 @@ def replay(data_dir: str, store, keep_going=lambda: True) -> int:
 
 
 def _set_aside(path: Path, why: str) -> None:
-    target = path.parent / SET_ASIDE
-    target.mkdir(exist_ok=True)
+    target = private_dir(path.parent / SET_ASIDE)
     try:
         os.replace(path, target / path.name)
     except FileNotFoundError:

@@ -22,6 +22,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from services.private_files import PRIVATE_UMASK, open_private, private_dir, write_private_text
+
 log = logging.getLogger(__name__)
 
 # The gunicorn master tells its workers the embedded server's URI through this variable.
@@ -48,8 +50,8 @@ def _paths(data_dir: str) -> dict:
 
 @contextmanager
 def _exclusive(lock_path: Path):
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "a") as handle:
+    private_dir(lock_path.parent)
+    with open_private(lock_path, "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -66,7 +68,7 @@ def _read_state(state_path: Path) -> dict | None:
 
 def _write_state(state_path: Path, state: dict) -> None:
     tmp = state_path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(state))
+    write_private_text(tmp, json.dumps(state))
     os.replace(tmp, state_path)
 
 
@@ -137,16 +139,18 @@ def _server_command() -> list[str]:
 
 
 def _start(paths: dict) -> dict:
-    paths["db"].mkdir(parents=True, exist_ok=True)
+    private_dir(paths["db"])
     for attempt in range(3):
         port = _free_port()
         cmd = _server_command() + [
             "--data-dir", str(paths["db"]), "--host", "127.0.0.1", "--port", str(port),
             "--pid-file", str(paths["pid"]), "--log-file", str(paths["log"]),
         ]
-        # Its own session: signals to our process group must not stop it early.
+        # Its own session: signals to our process group must not stop it early. Its
+        # umask keeps the files it creates (SQLite files, pid and log) private.
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, start_new_session=True, close_fds=True)
+                                stderr=subprocess.DEVNULL, start_new_session=True, close_fds=True,
+                                umask=PRIVATE_UMASK)
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline and proc.poll() is None:
             if _answers(port, timeout_s=0.5):

@@ -4,7 +4,9 @@ At start-up a store with no tenants is restored from the newest generation whose
 checksums verify; a corrupt one is set aside (renamed, never deleted) and the one
 before it tried. Chat sessions already past their tenant's TTL are left out, and the
 conversation summaries are rebuilt from the restored messages, so they agree with
-them even where the snapshot caught a write between two files.
+them even where the snapshot caught a write between two files. Tenants' secrets come
+back sealed with this host's SECRET_KEY; those it cannot open (the snapshot was
+written under another key) are unset and reported, and everything else is restored.
 """
 import logging
 from pathlib import Path
@@ -17,7 +19,7 @@ from services import clock
 from services.messaging import conversations
 from services.operations import snapshots
 from services.operations.snapshot_files import read_records
-from services.tenancy import tenants
+from services.tenancy import tenant_secrets, tenants
 
 log = logging.getLogger(__name__)
 DOCUMENTS = {cls._get_collection_name(): cls for _name, sources, _restored in snapshots.FILES for cls, _q in sources}
@@ -57,9 +59,17 @@ def _live(record: dict, ttl_by_tenant: dict, now: int) -> bool:
     return record.get("last_activity", 0) > now - ttl_ms
 
 
-def restore(generation: Path, progress=None) -> dict:
+class Restored(dict):
+    """Records per file, {file: {"restored": n, "skipped": n}}; and in
+    `secrets_to_set_again`, {slug: [field, ...]} of the tenants' secrets that no
+    SECRET_KEY key here opens, now unset (their Cloud webhooks answer 401 until set)."""
+
+    secrets_to_set_again: dict
+
+
+def restore(generation: Path, progress=None) -> Restored:
     """Load `generation` into the (empty or emptied) database; returns records per file."""
-    counts, ttl_by_tenant, now = {}, {}, clock.now_ms()
+    counts, ttl_by_tenant, now = Restored(), {}, clock.now_ms()
     for file_name, sources in RESTORED_FILES:
         default_collection = sources[0][0]._get_collection_name()
         batches: dict[str, list] = {}
@@ -86,6 +96,7 @@ def restore(generation: Path, progress=None) -> dict:
         counts[file_name] = {"restored": restored, "skipped": skipped}
     for _tenant in tenants.each_tenant():
         conversations.rebuild_summaries()
+    counts.secrets_to_set_again = tenant_secrets.seal_stored_secrets(unset_unreadable=True)
     return counts
 
 

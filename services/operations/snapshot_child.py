@@ -15,6 +15,7 @@ import threading
 from pathlib import Path
 
 from models.db import connect, current_uri
+from services import secret_box
 from services.operations import snapshots
 from services.operations.metrics import CommandCounter
 
@@ -22,6 +23,7 @@ log = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CHILD_URI_ENV = "CHATKEEP_SNAPSHOT_DB_URI"
+SECRET_KEY_ENV = "SECRET_KEY"  # the asking app's keys (empty: DATA_DIR's development key)
 
 
 class SnapshotChild:
@@ -37,7 +39,7 @@ class SnapshotChild:
                    "--keep", str(config["SNAPSHOT_KEEP"]), "--timeout-ms", str(config["DB_TIMEOUT_MS"])]
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT),
                                                                         os.environ.get("PYTHONPATH")])),
-               CHILD_URI_ENV: current_uri()}
+               CHILD_URI_ENV: current_uri(), SECRET_KEY_ENV: config["SECRET_KEY"] or ""}
         self.process = subprocess.Popen(command, text=True, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
     def manifest(self, timeout_s: float) -> dict:
@@ -94,6 +96,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s")
     yield_cpu()
+    secret_box.configure(os.environ.get(SECRET_KEY_ENV) or None, args.data_dir)
     connect(os.environ[CHILD_URI_ENV], args.timeout_ms, [CommandCounter()])
     try:
         manifest = snapshots.take_snapshot(args.data_dir, args.trigger, args.keep)

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from bson import json_util
 
+from services.private_files import open_private
+
 JSON_OPTIONS = json_util.RELAXED_JSON_OPTIONS
 
 
@@ -48,7 +50,7 @@ def write_records(directory: Path, name: str, records) -> dict:
     """Stream `records` into `directory/name`; returns its sha256, record and byte counts."""
     final, temporary = directory / name, directory / f".{name}.tmp"
     count = 0
-    with open(temporary, "wb") as raw:
+    with open_private(temporary, "wb") as raw:
         hashing = _Hashing(raw)
         if name.endswith(".jsonl.gz"):
             with gzip.GzipFile(fileobj=hashing, mode="wb", mtime=0) as out:

@@ -33,6 +33,8 @@ from models.collections import GlobalCollection
 from services import clock
 from services.operations.metrics import SNAPSHOT_LAST_SUCCESS, SNAPSHOTS
 from services.operations.snapshot_files import fsync_dir, sha256_of, write_records
+from services.private_files import open_private, private_dir, write_private_text
+from services.tenancy.tenant_secrets import sealed_record
 
 log = logging.getLogger(__name__)
 FORMAT_VERSION = 1
@@ -108,8 +110,8 @@ def _host_lock(root: Path, trigger: str):
     scheduled one that finds another running skips its turn (SnapshotBusy, counted):
     queued behind it, and stopped by the scheduler's time limit while still waiting, it
     could keep a large store from ever completing a snapshot. Others wait."""
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / ".lock", "a") as handle:
+    private_dir(root)
+    with open_private(root / ".lock", "a") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB if trigger == "scheduled" else fcntl.LOCK_EX)
         except BlockingIOError:
@@ -166,6 +168,8 @@ def _records(sources, tenant_ids: list, rest_ratio: float):
             reads = [_read(collection, query, rest_ratio)]
         for documents in reads:
             for document in documents:
+                if document_class is Tenant:
+                    document = sealed_record(document)
                 yield {COLLECTION_KEY: collection.name, **document} if tagged else document
 
 
@@ -209,7 +213,7 @@ def take_snapshot(data_dir: str, trigger: str, keep: int) -> dict:
         name = _generation_name(root)
         partial = root / f"{name}.partial"
         try:
-            partial.mkdir()
+            private_dir(partial, exist_ok=False)
             manifest = {"format_version": FORMAT_VERSION, "generation": name, "trigger": trigger,
                         "created_at": clock.iso(clock.now_ms()), "files": {}}
             # One list of tenants for every file, so all files see the same tenants.
@@ -220,7 +224,7 @@ def take_snapshot(data_dir: str, trigger: str, keep: int) -> dict:
                 manifest["files"][file_name] = write_records(partial, file_name,
                                                              _records(sources, tenant_ids, rest))
             manifest["completed_at"] = clock.iso(clock.now_ms())
-            (partial / "manifest.json").write_text(json.dumps(manifest, indent=2))
+            write_private_text(partial / "manifest.json", json.dumps(manifest, indent=2))
             with open(partial / "manifest.json", "rb+") as handle:
                 os.fsync(handle.fileno())
             fsync_dir(partial)

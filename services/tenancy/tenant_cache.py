@@ -15,6 +15,7 @@ data on disk (LastKnownTenants), so webhooks can still be verified (and spooled)
 during an outage, by any worker, even one started after the outage began. Misses are
 never cached.
 """
+import contextlib
 import json
 import os
 import threading
@@ -22,6 +23,10 @@ import time
 from pathlib import Path
 
 from pymongo.errors import PyMongoError
+
+from services import secret_box
+from services.private_files import open_private, private_dir
+from services.tenancy.tenant_secrets import SECRET_FIELDS
 
 STALE_S = 3600
 MAX_ENTRIES = 10_000
@@ -90,7 +95,9 @@ class TenantCache:
 
 class LastKnownTenants:
     """Each tenant's webhook verification data in DATA_DIR/tenant-cache/<slug>.json
-    (mode 0600), rewritten only when the tenant changes."""
+    (0600, in a 0700 directory), rewritten only when the tenant changes. Keys and tokens
+    are there as hashes, secrets as ciphertext: sealed here too, should the tenant still
+    hold a clear value from before encryption."""
 
     FIELDS = ("id", "slug", "name", "webhook_token_hash", "api_key_hash", "cloud_app_secret",
               "cloud_verify_token", "chat_session_ttl_hours", "timezone", "created_at", "updated_at", "version")
@@ -103,15 +110,40 @@ class LastKnownTenants:
         if self.directory is None or self._written.get(tenant.slug) == stamp(tenant):
             return
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            temporary = self.directory / f".{tenant.slug}.tmp"
-            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w") as handle:
-                json.dump({name: getattr(tenant, name) for name in self.FIELDS}, handle)
-            os.replace(temporary, self.directory / f"{tenant.slug}.json")
+            self._write(self.directory, tenant.slug, {name: getattr(tenant, name) for name in self.FIELDS})
             self._written[tenant.slug] = stamp(tenant)
         except OSError:
             pass  # an optimisation for outages; never a reason to fail a request
+
+    @staticmethod
+    def _write(directory: Path, slug: str, record: dict) -> None:
+        private_dir(directory)
+        temporary = directory / f".{slug}.tmp"
+        with open_private(temporary, "w") as handle:
+            json.dump({**record, **{name: secret_box.sealed(record.get(name)) for name in SECRET_FIELDS}}, handle)
+        os.replace(temporary, directory / f"{slug}.json")
+
+    def seal_files(self, directory: Path) -> int:
+        """At start-up: rewrite files an older version left with clear secrets (or open
+        to other users); a tenant idle since then would keep its file as it is. Returns
+        how many were rewritten."""
+        if not directory.is_dir():
+            return 0
+        private_dir(directory)
+        rewritten = 0
+        for path in sorted(directory.glob("*.json")):
+            try:
+                record = json.loads(path.read_text())
+                if not isinstance(record, dict):
+                    raise ValueError("not a tenant record")
+                if path.stat().st_mode & 0o077 or any(record.get(name) and not secret_box.is_sealed(record[name])
+                                                      for name in SECRET_FIELDS):
+                    self._write(directory, path.stem, record)
+                    rewritten += 1
+            except (OSError, ValueError):
+                with contextlib.suppress(OSError):
+                    path.unlink(missing_ok=True)  # unreadable: of no use in an outage either
+        return rewritten
 
     def recall(self, slug: str):
         from models.tenant import Tenant

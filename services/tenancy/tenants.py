@@ -2,7 +2,8 @@
 
 Keys carry 256 bits of randomness, so a SHA-256 digest is a safe stored form: it is
 looked up by an indexed equality match and compared again in constant time. Keys are
-shown once, at creation or rotation.
+shown once, at creation or rotation. Secrets ChatKeep must read back (the Cloud app
+secret and verify token) are stored encrypted (services.tenancy.tenant_secrets).
 """
 import hashlib
 import secrets
@@ -17,6 +18,7 @@ from services.credentials import same_secret
 from services.errors import Conflict, found
 from services.pagination import ASC, fetch_page
 from services.tenancy.tenant_cache import cache, last_known, stamp
+from services.tenancy.tenant_secrets import seal_changes
 
 API_KEY_PREFIX = "ck_live_"
 WEBHOOK_TOKEN_PREFIX = "ck_hook_"
@@ -71,7 +73,7 @@ def update_tenant(slug: str, changes: dict) -> Tenant:
     unknown = set(changes) - set(SETTINGS)
     if unknown:
         raise ValueError(f"not tenant settings: {sorted(unknown)}")
-    return _change_tenant(slug, changes)
+    return _change_tenant(slug, seal_changes(changes))
 
 
 def rotate_secret(slug: str, which: str) -> tuple[Tenant, str]:

@@ -71,3 +71,31 @@ def test_a_read_begun_before_this_worker_changed_a_tenant_is_not_kept():
 
     assert local.get("k", read_old_then_tenant_changes) == "old"
     assert local.get("k", lambda: "new") == "new"
+
+
+def test_last_known_files_left_in_clear_by_an_older_version_are_sealed_at_start_up(app, tenant, tmp_path):
+    """What the gunicorn master runs before workers fork: an idle tenant's file from
+    before encryption (clear secrets, 0644 in a 0755 directory) is rewritten sealed."""
+    import json
+    import stat
+
+    from services.tenancy.tenant_cache import last_known
+    from services.tenancy.tenant_secrets import revealed
+
+    with app.app_context():
+        directory = tmp_path / "tenant-cache"
+        tenants.tenant_by_slug(tenant.slug)  # this version's file: sealed already, left as it is
+        ours = (directory / f"{tenant.slug}.json").read_text()
+        old = directory / "idle.json"
+        old.write_text(json.dumps({"id": "x1", "slug": "idle", "name": "Idle", "cloud_app_secret": "clear-app-secret",
+                                   "cloud_verify_token": "clear-verify-token", "updated_at": 1, "version": 0}))
+        old.chmod(0o644)
+        directory.chmod(0o755)
+        (directory / "broken.json").write_text("{")
+        assert last_known.seal_files(directory) == 1
+        assert "clear-" not in old.read_text() and (directory / f"{tenant.slug}.json").read_text() == ours
+        assert stat.S_IMODE(old.stat().st_mode) == 0o600 and stat.S_IMODE(directory.stat().st_mode) == 0o700
+        assert not (directory / "broken.json").exists()
+        recalled = last_known.recall("idle")
+        assert revealed(recalled, "cloud_app_secret") == "clear-app-secret"
+        assert revealed(recalled, "cloud_verify_token") == "clear-verify-token"

@@ -1,0 +1,124 @@
+"""Secrets stored in the database (and so in snapshots) are encrypted with SECRET_KEY.
+
+Fernet (AES-128-CBC with HMAC-SHA256, from the `cryptography` package) under a
+MultiFernet: SECRET_KEY may list several keys, comma separated; the first encrypts,
+every one decrypts, so an old key stays listed while secrets move to a new one.
+Stored ciphertext carries PREFIX, which tells it from a clear value written before
+encryption existed. Unset SECRET_KEY: a key generated once into DATA_DIR/secret.key
+(0600), a development default, logged as such.
+"""
+import functools
+import logging
+import os
+import secrets
+from pathlib import Path
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+
+from services.private_files import open_private, private_dir
+
+log = logging.getLogger(__name__)
+PREFIX = "fernet:"
+KEY_FILE = "secret.key"
+
+
+class SecretKeyError(RuntimeError):
+    """A stored secret that none of the SECRET_KEY keys decrypts (another key encrypted it)."""
+
+
+_keys: list[Fernet] = []
+_box: MultiFernet | None = None
+
+
+def configure(setting: str | None, data_dir: str) -> None:
+    """Use SECRET_KEY's keys, or the development key file under `data_dir`."""
+    global _keys, _box
+    raw = setting.split(",") if setting else [_development_key(Path(data_dir))]
+    _keys = [Fernet(key.strip().encode()) for key in raw if key.strip()]
+    _box = MultiFernet(_keys)
+    _decrypt.cache_clear()
+
+
+def _development_key(data_dir: Path) -> str:
+    path = data_dir / KEY_FILE
+    if not path.exists():
+        _create_key_file(path)
+    try:
+        key = path.read_text().strip()
+        Fernet(key.encode())
+    except (OSError, ValueError) as exc:
+        raise SecretKeyError(f"{path} does not hold a Fernet key ({type(exc).__name__}); "
+                             "set SECRET_KEY or move the file away") from None
+    log.warning("SECRET_KEY is unset: stored secrets are encrypted with the development key in %s "
+                "(development default); set SECRET_KEY in production", path)
+    return key
+
+
+def _create_key_file(path: Path) -> None:
+    """Written whole under a temporary name, then linked into place: processes starting
+    at once (CLI beside the service) all end up with the first one's key."""
+    private_dir(path.parent)
+    temporary = path.with_name(f".{KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
+    try:
+        with open_private(temporary, "w") as handle:
+            handle.write(Fernet.generate_key().decode() + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(temporary, path)
+            log.warning("generated a development SECRET_KEY into %s", path)
+        except FileExistsError:
+            pass
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _configured() -> MultiFernet:
+    if _box is None:
+        raise RuntimeError("secret_box.configure() has not been called in this process")
+    return _box
+
+
+def is_sealed(value: str | None) -> bool:
+    return bool(value) and value.startswith(PREFIX)
+
+
+def encrypt(plain: str) -> str:
+    return PREFIX + _configured().encrypt(plain.encode("utf-8", "surrogatepass")).decode()
+
+
+def sealed(value: str | None) -> str | None:
+    """`value` encrypted, unless it is unset or encrypted already."""
+    return value if not value or is_sealed(value) else encrypt(value)
+
+
+def decrypt(stored: str) -> str:
+    """The clear text of a sealed value; SecretKeyError if no listed key opens it."""
+    return _decrypt(_configured(), stored)
+
+
+# Cloud webhooks decrypt the tenant's app secret on every request: the clear text is in
+# this process's memory either way, and the cache saves the HMAC and AES work.
+@functools.lru_cache(maxsize=4096)
+def _decrypt(box: MultiFernet, stored: str) -> str:
+    try:
+        return box.decrypt(stored.removeprefix(PREFIX).encode()).decode("utf-8", "surrogatepass")
+    except (InvalidToken, ValueError):
+        raise SecretKeyError("a stored secret was encrypted with a key SECRET_KEY does not list") from None
+
+
+def under_first_key(stored: str) -> bool:
+    """Whether the first (encrypting) key opens `stored`; False for a clear value."""
+    if not is_sealed(stored):
+        return False
+    try:
+        _configured()
+        _keys[0].decrypt(stored.removeprefix(PREFIX).encode())
+        return True
+    except InvalidToken:
+        return False
+
+
+def rotated(stored: str) -> str:
+    """`stored` re-encrypted with the first key (SecretKeyError if no key opens it)."""
+    return encrypt(decrypt(stored))
