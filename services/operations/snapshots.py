@@ -240,12 +240,14 @@ def take_snapshot(data_dir: str, trigger: str, keep: int) -> dict:
 
 
 def generations(data_dir: str) -> list[Path]:
-    """Complete generation directories, newest first."""
+    """Complete generation directories, newest first. Only generation-shaped names
+    count: anything else there (an operator's copy, `zzz/manifest.json`) is neither
+    restored nor pruned."""
     root = snapshots_dir(data_dir)
     if not root.is_dir():
         return []
-    found = [p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")
-             and not p.name.endswith((".partial", ".corrupt")) and (p / "manifest.json").exists()]
+    found = [p for p in root.iterdir() if GENERATION_NAME.fullmatch(p.name) and p.is_dir()
+             and (p / "manifest.json").exists()]
     return sorted(found, key=lambda p: _order_key(p.name), reverse=True)
 
 

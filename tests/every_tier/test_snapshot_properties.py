@@ -283,3 +283,20 @@ def test_each_slot_is_claimed_once(app):
         assert leases.claim_slot("job", 101) is True
         assert leases.hold("replay", 60_000) is True
         assert leases.hold("replay", 60_000) is True  # renewal by the holder
+
+
+def test_only_generation_shaped_directories_are_restored_or_pruned(app, tmp_path):
+    """A stray `zzz/manifest.json` sorts after every generation and `0-copy` before:
+    neither is taken for restore, counted against SNAPSHOT_KEEP, or pruned."""
+    strays = [tmp_path / "snapshots" / name for name in ("zzz", "0-copy")]
+    for stray in strays:
+        stray.mkdir(parents=True)
+        (stray / "manifest.json").write_text('{"format_version": 1, "files": {}}')
+    with app.app_context():
+        _seed(2)
+        names = [snapshots.take_snapshot(str(tmp_path), "manual", keep=2)["generation"] for _ in range(3)]
+        assert [g.name for g in snapshots.generations(str(tmp_path))] == names[::-1][:2]
+        assert all((stray / "manifest.json").exists() for stray in strays)
+        restore.clear_store()
+        assert restore.restore_on_startup(str(tmp_path)) == names[-1]
+    assert all(stray.is_dir() for stray in strays)  # not set aside as corrupt either
