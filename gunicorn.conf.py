@@ -1,8 +1,8 @@
 """gunicorn settings and the process lifecycle of ChatKeep.
 
 The master owns process-wide work: before any worker forks it starts or reuses the
-embedded database and, when the database holds no tenant, restores the newest good
-snapshot; in on_exit, after every worker has finished its requests, it writes the one
+embedded database and, when the database holds no ChatKeep data at all (or a
+restore was cut off), restores the newest good snapshot; in on_exit, after every worker has finished its requests, it writes the one
 final snapshot and only then stops the embedded database. Workers each run the
 scheduler (post_worker_init); leases let one process take each scheduled job.
 gunicorn's own signal handling is left as it is: SIGTERM/SIGINT to the master or to
@@ -66,9 +66,7 @@ def _restore_if_empty():
 
     connect(_database_uri(), settings["DB_TIMEOUT_MS"], [CommandCounter()])
     try:
-        restored = restore_on_startup(settings["DATA_DIR"])
-        if restored:
-            log.info("restored the empty database from snapshot %s", restored)
+        restore_on_startup(settings["DATA_DIR"])  # logs what it restores, from where
     finally:
         disconnect()  # workers must not inherit the master's client across fork
 
