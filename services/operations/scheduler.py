@@ -5,6 +5,8 @@ ticks are aligned to multiples of the interval, so all workers (and hosts) tick
 together and race for the same lease slot; the winner does the work (a snapshot in a
 child process, see take_snapshot_in_child). The spool is replayed by one process per
 host (a held lease); the tenant change watcher runs in every worker, for its own cache.
+Runs that did nothing log nothing (APScheduler's own report of each run is DEBUG only,
+see app.configure_logging); what a run did is logged.
 """
 import logging
 import socket
@@ -44,7 +46,9 @@ def scheduled_snapshot(app) -> None:
         if not leases.claim_slot("snapshot", _slot(interval)):
             return
     try:
-        snapshot_child.take_snapshot_in_child("scheduled", app.config, timeout_s=SNAPSHOT_TIME_LIMIT_S)
+        manifest = snapshot_child.take_snapshot_in_child("scheduled", app.config, timeout_s=SNAPSHOT_TIME_LIMIT_S)
+        log.info("scheduled snapshot %s written (%s records)", manifest["generation"],
+                 sum(f["records"] for f in manifest["files"].values()))
     except snapshots.SnapshotBusy:  # counted by the snapshot process
         log.info("scheduled snapshot skipped: the previous one is still being written")
     except (snapshots.SnapshotError, subprocess.TimeoutExpired) as exc:
@@ -65,7 +69,8 @@ def replay_spool(app) -> None:
                 return
             done = spool.replay(data_dir, store_received, _renewing(lease))
             leases.release(lease)
-            log.info("replayed %s spooled webhook payloads", done)
+            if done:  # an idle service is quiet: only what a run did is logged
+                log.info("replayed %s spooled webhook payloads", done)
         except PyMongoError as exc:  # still down: the files stay, in order, for the next run
             log.info("spool replay waits for the database: %s", type(exc).__name__)
 

@@ -24,6 +24,7 @@ def run_upkeep(config) -> dict:
             clock.now_ms() - config["PARKED_STATUS_DAYS"] * clock.DAY_MS)
         if config["WEBHOOK_ARCHIVE_DAYS"]:
             removed["archived_webhooks"] += webhook_archive.prune(config["WEBHOOK_ARCHIVE_DAYS"])
-    log.info("upkeep removed %s; finished %s interrupted order counts; released %s held messages",
-             removed, finished, released)
+    if any(removed.values()) or finished or released:  # an hour that needed nothing logs nothing
+        log.info("upkeep removed %s; finished %s interrupted order counts; released %s held messages",
+                 removed, finished, released)
     return removed
