@@ -13,6 +13,7 @@ import secrets
 from contextvars import ContextVar
 
 HEADER = "X-Request-Id"
+WSGI_KEY = "HTTP_X_REQUEST_ID"  # the header as the WSGI environ holds it
 MAX_LENGTH = 128
 ACCEPTED = re.compile(r"[A-Za-z0-9._:@/+=-]{1,%d}" % MAX_LENGTH)
 NONE = "-"  # what log lines outside a request show
