@@ -3,11 +3,11 @@
 The master owns process-wide work: before any worker forks it makes what the
 processes create under DATA_DIR private (umask), loads SECRET_KEY (generating the
 development key once), starts or reuses the embedded database, restores the newest
-good snapshot when the database holds no tenant, and seals tenants' secrets stored
-in clear by an older version; in on_exit, after every worker has finished its
-requests, it writes the one final snapshot and only then stops the embedded
-database. Workers each run the scheduler (post_worker_init); leases let one process
-take each scheduled job.
+good snapshot when the database holds no ChatKeep data at all (or a restore was cut
+off), and seals tenants' secrets stored in clear by an older version; in on_exit,
+after every worker has finished its requests, it writes the one final snapshot and
+only then stops the embedded database. Workers each run the scheduler
+(post_worker_init); leases let one process take each scheduled job.
 gunicorn's own signal handling is left as it is: SIGTERM/SIGINT to the master or to
 the whole process group ends in on_exit either way.
 """
@@ -78,10 +78,8 @@ def _prepare_store():
 
     connect(_database_uri(), settings["DB_TIMEOUT_MS"], [CommandCounter()])
     try:
-        restored = restore_on_startup(settings["DATA_DIR"])
-        if restored:
-            log.info("restored the empty database from snapshot %s", restored)
-        else:
+        restored = restore_on_startup(settings["DATA_DIR"])  # logs what it restores, from where
+        if not restored:
             seal_stored_secrets()  # a restore has done it; logs the secrets SECRET_KEY cannot open
     finally:
         disconnect()  # workers must not inherit the master's client across fork

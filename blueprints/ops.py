@@ -9,6 +9,7 @@ from blueprints.problems import DB_RETRY_AFTER_S
 from extensions import METRICS_SECURITY, PUBLIC, Blueprint
 from models.db import ping
 from schemas.problem import problem
+from services.operations import restore_marker
 from services.operations.metrics import render
 
 blp = Blueprint("ops", __name__, description="Health, readiness and metrics.")
@@ -24,13 +25,21 @@ def healthz():
 @blp.route("/readyz")
 @blp.doc(security=PUBLIC)
 @blp.response(200, description="The database answers.")
-@blp.alt_response(503, description="The database is unreachable.")
+@blp.alt_response(503, description="The database is unreachable, or a restore is in progress or was cut off.")
 def readyz():
     try:
         ping(current_app.config["DB_TIMEOUT_MS"] / 1000)
+        cut_off = restore_marker.unfinished()
     except PyMongoError:
         return problem(503, "Service Unavailable", "The database is unreachable.",
                        type_="urn:chatkeep:problem:database-unavailable",
+                       headers={"Retry-After": str(DB_RETRY_AFTER_S)})
+    if cut_off is not None:
+        return problem(503, "Service Unavailable",
+                       f"The restore of snapshot {cut_off['generation']} ({cut_off['started_by']}) is in progress "
+                       "or was cut off: the data is incomplete until it finishes (the next start redoes it, "
+                       "as does `flask --app app snapshot restore`).",
+                       type_="urn:chatkeep:problem:restore-unfinished",
                        headers={"Retry-After": str(DB_RETRY_AFTER_S)})
     return {"status": "ready"}
 

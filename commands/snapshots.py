@@ -5,7 +5,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from services.operations import restore, snapshots
+from services.operations import restore, restore_marker, snapshots
 from services.operations.snapshot_child import yield_cpu
 
 group = AppGroup("snapshot", help="Take, list, verify and restore snapshots.")
@@ -76,14 +76,16 @@ def restore_(generation, replace):
     problems = snapshots.verify(path)
     if problems:
         raise click.ClickException(f"{path.name} does not verify: {'; '.join(problems)}")
-    if not restore.store_is_empty():
-        if not replace:
-            raise click.ClickException("the database holds data; pass --replace to delete it and restore")
-        restore.clear_store()
+    cut_off = restore_marker.unfinished()
+    if cut_off is not None:  # what it wrote is part of a generation: cleared without --replace
+        click.echo(f"the restore of {cut_off['generation']} ({cut_off['started_by']}) did not finish; "
+                   "clearing what it wrote")
+    elif not restore.store_is_empty() and not replace:
+        raise click.ClickException("the database holds data; pass --replace to delete it and restore")
     manifest = snapshots.read_manifest(path)
     total = sum(manifest["files"][name]["records"] for name, _ in restore.RESTORED_FILES)
     with click.progressbar(length=total, label=f"restoring {path.name}") as bar:
-        counts = restore.restore(path, progress=bar.update)
+        counts = restore.restore_marked(path, "snapshot restore", progress=bar.update)
     for name, count in counts.items():
         click.echo(f"{name}: {count['restored']} restored, {count['skipped']} skipped")
     if counts.secrets_to_set_again:

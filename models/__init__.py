@@ -6,14 +6,16 @@ from models.lease import Lease
 from models.legacy_import import LegacyImport
 from models.message import Message
 from models.order import Order
+from models.restore_marker import RestoreMarker
 from models.sales_stats import SalesDay, SalesTotal
 from models.tenancy import TenantDocument
 from models.tenant import Tenant
 from models.webhook_archive import WebhookArchive
 
-GLOBAL_DOCUMENTS = (Tenant, Lease)
+GLOBAL_DOCUMENTS = (Tenant, Lease, RestoreMarker)
 TENANT_DOCUMENTS = (GatewaySession, Message, Conversation, ConversationRepair, ChatSession, Order, SalesTotal,
                     SalesDay, LegacyImport, WebhookArchive)
 
-__all__ = ["GLOBAL_DOCUMENTS", "TENANT_DOCUMENTS", "ChatSession", "Conversation", "ConversationRepair", "GatewaySession", "Lease", "LegacyImport", "Message",
-           "Order", "SalesDay", "SalesTotal", "Tenant", "TenantDocument", "WebhookArchive"]
+__all__ = ["GLOBAL_DOCUMENTS", "TENANT_DOCUMENTS", "ChatSession", "Conversation", "ConversationRepair",
+           "GatewaySession", "Lease", "LegacyImport", "Message", "Order", "RestoreMarker", "SalesDay", "SalesTotal",
+           "Tenant", "TenantDocument", "WebhookArchive"]

@@ -172,8 +172,11 @@ class GlobalCollection:
     def insert_many(self, documents: list):
         return self._collection.insert_many(documents, ordered=False)
 
-    def update_one(self, query: dict, update: dict):
-        return self._collection.update_one(query, update)
+    def update_one(self, query: dict, update: dict, upsert: bool = False):
+        return self._collection.update_one(query, update, upsert=upsert)
+
+    def find_one(self, query: dict):
+        return self._collection.find_one(query)
 
     def replace_one(self, query: dict, document: dict) -> int:
         """Replace the matching document; how many matched (0 or 1)."""

@@ -3,6 +3,8 @@ from flask import Response, json
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
+from services import request_ids
+
 PROBLEM_JSON = "application/problem+json"
 DETAILS = {
     400: "The request could not be read (is the body valid JSON?).",
@@ -21,6 +23,9 @@ def problem(status: int, title: str, detail: str | None = None, errors: dict | N
             "detail": detail or DETAILS.get(status, title)}
     if errors:
         body["errors"] = errors
+    request_id = request_ids.current.get()
+    if request_id is not None:
+        body["request_id"] = request_id
     response = Response(json.dumps(body), status=status, mimetype=PROBLEM_JSON)
     for name, value in (headers or {}).items():
         response.headers[name] = value
@@ -63,3 +68,6 @@ class ProblemSchema(Schema):
     detail = fields.String(metadata={"example": "The request body is invalid."})
     errors = fields.Dict(metadata={"description": "Field-level messages (422 only).",
                                    "example": {"status": ["Must be one of: open, close."]}})
+    request_id = fields.String(metadata={"description": "The request's id, as in its X-Request-Id response "
+                                                        "header and in the service's log lines.",
+                                         "example": "3f2a9c41d0b7-1a"})

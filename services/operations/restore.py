@@ -1,23 +1,29 @@
 """Bringing a store back from a snapshot generation.
 
-At start-up a store with no tenants is restored from the newest generation whose
-checksums verify; a corrupt one is set aside (renamed, never deleted) and the one
-before it tried. Chat sessions already past their tenant's TTL are left out, and the
-conversation summaries are rebuilt from the restored messages, so they agree with
-them even where the snapshot caught a write between two files. Tenants' secrets come
-back sealed with this host's SECRET_KEY; those it cannot open (the snapshot was
-written under another key) are unset and reported, and everything else is restored.
+At start-up a store with no ChatKeep data at all (no tenant, no tenant-owned document)
+is restored from the newest generation whose checksums verify; a corrupt one is set
+aside (renamed, never deleted) and the one before it tried. A store holding anything
+is left alone: messages without their tenant are still someone's data. Chat sessions
+already past their tenant's TTL are left out, and the conversation summaries are
+rebuilt from the restored messages, so they agree with them even where the snapshot
+caught a write between two files. Tenants' secrets come back sealed with this host's
+SECRET_KEY; those it cannot open (the snapshot was written under another key) are unset
+and reported, and everything else is restored.
+
+Every restore is marked in the database (restore_marker) before its first write and
+unmarked after its last: one cut off midway is found at the next start, what it wrote
+is cleared and the restore done again.
 """
 import logging
 from pathlib import Path
 
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from models import Tenant
+from models import TENANT_DOCUMENTS, Tenant
 from models.collections import GlobalCollection
 from services import clock
 from services.messaging import conversations
-from services.operations import snapshots
+from services.operations import restore_marker, snapshots
 from services.operations.snapshot_files import read_records
 from services.tenancy import tenant_secrets, tenants
 
@@ -29,7 +35,9 @@ DEFAULT_TTL_HOURS = Tenant.chat_session_ttl_hours.default
 
 
 def store_is_empty() -> bool:
-    return GlobalCollection(Tenant).count({}) == 0
+    """No tenant and no tenant-owned document: nothing a restore could overwrite."""
+    return not any(list(GlobalCollection(cls).find({}, limit=1, projection={"_id": 1}))
+                   for cls in (Tenant, *TENANT_DOCUMENTS))
 
 
 def _insert(collection_name: str, batch: list) -> int:
@@ -101,23 +109,56 @@ def restore(generation: Path, progress=None) -> Restored:
 
 
 def clear_store() -> None:
-    """Remove every ChatKeep document (for an operator's explicit restore --replace)."""
+    """Remove every ChatKeep document: before each restore (an operator's --replace, or
+    what a cut-off restore wrote). Leases and the restore marker stay."""
     for document_class in DOCUMENTS.values():
         GlobalCollection(document_class).delete_many({})
 
 
+def restore_marked(generation: Path, started_by: str, progress=None) -> dict:
+    """Clear the store and restore `generation` under the restore marker; records per file."""
+    restore_marker.mark_started(generation, started_by)
+    clear_store()  # after the mark: a cut-off clear is redone too
+    listed = snapshots.read_manifest(generation)["files"]
+    log.warning("restoring snapshot %s from %s (%s): %s records", generation.name, generation, started_by,
+                sum(listed[name]["records"] for name, _sources in RESTORED_FILES))
+    counts = restore(generation, progress)
+    restore_marker.mark_finished()
+    log.warning("restored snapshot %s from %s: %s", generation.name, generation,
+                ", ".join(f"{name} {c['restored']} restored, {c['skipped']} skipped" for name, c in counts.items()))
+    return counts
+
+
+def _candidates(data_dir: str, cut_off: dict | None) -> list[Path]:
+    """Generations to restore, best first: the one a cut-off restore was restoring (an
+    operator chose it), then the newest."""
+    found = snapshots.generations(data_dir)
+    if cut_off is None:
+        return found
+    chosen = Path(cut_off["source"])
+    return ([chosen] if (chosen / "manifest.json").exists() else []) + [g for g in found if g.resolve() != chosen]
+
+
 def restore_on_startup(data_dir: str) -> str | None:
-    """Restore the newest good generation into an empty store; the generation's name or None."""
-    if not store_is_empty():
+    """Restore the newest good generation into a store with no data, or redo a restore
+    that was cut off; the generation's name, or None when nothing was restored."""
+    cut_off = restore_marker.unfinished()
+    if cut_off is None and not store_is_empty():
         return None
-    for generation in snapshots.generations(data_dir):
+    if cut_off is not None:
+        log.warning("the restore of snapshot %s from %s (%s, started %s) did not finish: clearing what it "
+                    "wrote and restoring again", cut_off["generation"], cut_off["source"], cut_off["started_by"],
+                    clock.iso(cut_off["started_at"]))
+    for generation in _candidates(data_dir, cut_off):
         problems = snapshots.verify(generation)
         if problems:
             aside = snapshots.set_aside(generation)
             log.error("snapshot %s is corrupt (%s); set aside as %s", generation.name, "; ".join(problems),
                       aside.name)
             continue
-        counts = restore(generation)
-        log.info("empty database restored from snapshot %s: %s", generation.name, counts)
+        restore_marked(generation, "startup")
         return generation.name
+    if cut_off is not None:
+        log.error("no snapshot generation verifies to redo the cut-off restore with: the store keeps its partial "
+                  "data and /readyz answers 503 until `flask --app app snapshot restore` finishes")
     return None

@@ -7,6 +7,8 @@ child process, see take_snapshot_in_child). The spool is replayed by one process
 host (a held lease); the tenant change watcher runs in every worker, for its own cache.
 Conversations marked for repair are looked for by every worker (a read of a nearly
 always empty collection) and repaired by one process at a time (a held lease).
+Runs that did nothing log nothing (APScheduler's own report of each run is DEBUG only,
+see app.configure_logging); what a run did is logged.
 """
 import logging
 import socket
@@ -48,7 +50,9 @@ def scheduled_snapshot(app) -> None:
         if not leases.claim_slot("snapshot", _slot(interval)):
             return
     try:
-        snapshot_child.take_snapshot_in_child("scheduled", app.config, timeout_s=SNAPSHOT_TIME_LIMIT_S)
+        manifest = snapshot_child.take_snapshot_in_child("scheduled", app.config, timeout_s=SNAPSHOT_TIME_LIMIT_S)
+        log.info("scheduled snapshot %s written (%s records)", manifest["generation"],
+                 sum(f["records"] for f in manifest["files"].values()))
     except snapshots.SnapshotBusy:  # counted by the snapshot process
         log.info("scheduled snapshot skipped: the previous one is still being written")
     except (snapshots.SnapshotError, subprocess.TimeoutExpired) as exc:
@@ -69,7 +73,8 @@ def replay_spool(app) -> None:
                 return
             done = spool.replay(data_dir, store_received, _renewing(lease))
             leases.release(lease)
-            log.info("replayed %s spooled webhook payloads", done)
+            if done:  # an idle service is quiet: only what a run did is logged
+                log.info("replayed %s spooled webhook payloads", done)
         except PyMongoError as exc:  # still down: the files stay, in order, for the next run
             log.info("spool replay waits for the database: %s", type(exc).__name__)
 

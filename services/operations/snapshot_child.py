@@ -4,6 +4,11 @@ The child is `python -m services.operations.snapshot_child`: it imports the mode
 the snapshot code, not the web app, connects to the database the asking app uses (the
 URI comes in the environment, never on a command line `ps` shows), writes one generation
 and prints its manifest as JSON; it exits with snapshots.exit_status on failure.
+
+The child writes no Prometheus files: one per scheduled snapshot (hundreds a day) would
+pile up in PROMETHEUS_MULTIPROC_DIR, every one read on each scrape. Its parent counts
+the outcome instead (snapshots.count_outcome); the database commands the child sends
+are not counted.
 """
 import argparse
 import json
@@ -24,6 +29,7 @@ log = logging.getLogger(__name__)
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CHILD_URI_ENV = "CHATKEEP_SNAPSHOT_DB_URI"
 SECRET_KEY_ENV = "SECRET_KEY"  # the asking app's keys (empty: DATA_DIR's development key)
+METRICS_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"  # left out of the child's environment (see above)
 
 
 class SnapshotChild:
@@ -37,10 +43,18 @@ class SnapshotChild:
         # the import path, so the child starts from any working directory.
         command = [sys.executable, "-m", __name__, "--trigger", trigger, "--data-dir", config["DATA_DIR"],
                    "--keep", str(config["SNAPSHOT_KEEP"]), "--timeout-ms", str(config["DB_TIMEOUT_MS"])]
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT),
-                                                                        os.environ.get("PYTHONPATH")])),
-               CHILD_URI_ENV: current_uri(), SECRET_KEY_ENV: config["SECRET_KEY"] or ""}
+        env = {name: value for name, value in os.environ.items() if name != METRICS_DIR_ENV}
+        env.update({"PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")])),
+                    CHILD_URI_ENV: current_uri(), SECRET_KEY_ENV: config["SECRET_KEY"] or ""})
+        self.trigger = trigger
+        self.counted = False
         self.process = subprocess.Popen(command, text=True, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    def count(self, outcome: str) -> None:
+        """Count the child's outcome here, once (the child writes no metrics)."""
+        if not self.counted:
+            self.counted = True
+            snapshots.count_outcome(self.trigger, outcome)
 
     def manifest(self, timeout_s: float) -> dict:
         """Wait up to `timeout_s` for the manifest; subprocess.TimeoutExpired if it is
@@ -49,8 +63,11 @@ class SnapshotChild:
         if self.process.returncode != 0:
             last_line = stderr.strip().splitlines()[-1] if stderr.strip() else "snapshot failed"
             if self.process.returncode == snapshots.BUSY_EXIT:
+                self.count("skipped")
                 raise snapshots.SnapshotBusy(last_line)
+            self.count("failed")
             raise snapshots.SnapshotError(last_line, disk_full=self.process.returncode == snapshots.DISK_FULL_EXIT)
+        self.count("ok")
         return json.loads(stdout)
 
     def finish_unwatched(self) -> None:
@@ -74,6 +91,7 @@ def take_snapshot_in_child(trigger: str, config, timeout_s: float) -> dict:
     except subprocess.TimeoutExpired:
         child.process.kill()
         child.process.communicate()
+        child.count("failed")
         raise
 
 

@@ -96,6 +96,14 @@ def exit_status(error: SnapshotError) -> int:
     return BUSY_EXIT if isinstance(error, SnapshotBusy) else DISK_FULL_EXIT if error.disk_full else 1
 
 
+def count_outcome(trigger: str, outcome: str) -> None:
+    """chatkeep_snapshots_total, and the time of the last success: by the process that
+    took the snapshot, or by the parent of a snapshot child (which writes no metrics)."""
+    SNAPSHOTS.labels(trigger, outcome).inc()
+    if outcome == "ok":
+        SNAPSHOT_LAST_SUCCESS.set(clock.now_ms() / 1000)
+
+
 def _is_disk_full(exc: BaseException) -> bool:
     return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
 
@@ -115,7 +123,7 @@ def _host_lock(root: Path, trigger: str):
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB if trigger == "scheduled" else fcntl.LOCK_EX)
         except BlockingIOError:
-            SNAPSHOTS.labels(trigger, "skipped").inc()
+            count_outcome(trigger, "skipped")
             raise SnapshotBusy("another snapshot is being written on this host") from None
         try:
             yield
@@ -232,11 +240,10 @@ def take_snapshot(data_dir: str, trigger: str, keep: int) -> dict:
             fsync_dir(root)
         except Exception as exc:
             shutil.rmtree(partial, ignore_errors=True)
-            SNAPSHOTS.labels(trigger, "failed").inc()
+            count_outcome(trigger, "failed")
             log.error("snapshot %s failed, earlier generations kept: %s", name, exc)
             raise SnapshotError(f"snapshot failed: {exc}", disk_full=_is_disk_full(exc)) from exc
-        SNAPSHOTS.labels(trigger, "ok").inc()
-        SNAPSHOT_LAST_SUCCESS.set(clock.now_ms() / 1000)
+        count_outcome(trigger, "ok")
         log.info("snapshot %s written (%s records)", name,
                  sum(f["records"] for f in manifest["files"].values()))
         _prune(data_dir, keep)
@@ -244,12 +251,14 @@ def take_snapshot(data_dir: str, trigger: str, keep: int) -> dict:
 
 
 def generations(data_dir: str) -> list[Path]:
-    """Complete generation directories, newest first."""
+    """Complete generation directories, newest first. Only generation-shaped names
+    count: anything else there (an operator's copy, `zzz/manifest.json`) is neither
+    restored nor pruned."""
     root = snapshots_dir(data_dir)
     if not root.is_dir():
         return []
-    found = [p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")
-             and not p.name.endswith((".partial", ".corrupt")) and (p / "manifest.json").exists()]
+    found = [p for p in root.iterdir() if GENERATION_NAME.fullmatch(p.name) and p.is_dir()
+             and (p / "manifest.json").exists()]
     return sorted(found, key=lambda p: _order_key(p.name), reverse=True)
 
 

@@ -24,8 +24,9 @@ def run_upkeep(config) -> dict:
             done["failed"] += 1
             metrics.UPKEEP_FAILURES.inc()
             log.exception("upkeep failed for tenant %s; going on with the others", tenant.slug)
-    log.info("upkeep removed %s; finished %s interrupted order counts; released %s held messages; "
-             "failed for %s tenants", removed, done["finished"], done["released"], done["failed"])
+    if any(removed.values()) or any(done.values()):  # an hour that needed nothing logs nothing
+        log.info("upkeep removed %s; finished %s interrupted order counts; released %s held messages; "
+                 "failed for %s tenants", removed, done["finished"], done["released"], done["failed"])
     return removed
 
 

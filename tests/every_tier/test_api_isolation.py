@@ -81,6 +81,8 @@ def test_every_endpoint_hides_other_tenants_data(client, tenant, other_tenant):
 
 
 def _without_ids(body, values):
+    if isinstance(body, dict):  # every request has an id of its own
+        body = {key: value for key, value in body.items() if key != "request_id"}
     text = str(body)
     for value in values.values():
         text = text.replace(value, "<id>")

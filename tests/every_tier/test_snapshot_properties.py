@@ -1,18 +1,21 @@
 """Snapshots and leases at the service level, run on every tier."""
 import errno
 import gzip
+import logging
 from collections import Counter
 
 import pytest
 
-from models import ChatSession, Conversation, Message, WebhookArchive
+import models
+from models import ChatSession, Conversation, Message, Tenant, WebhookArchive
 from models.collections import GlobalCollection
 from models.tenancy import tenant_scope
 from services import clock
 from services.commerce import chat_sessions
 from services.messaging import messages
-from services.operations import leases, restore, snapshot_files, snapshots
+from services.operations import leases, restore, restore_marker, snapshot_files, snapshots
 from services.tenancy.tenants import create_tenant, update_tenant
+from tests.conftest import assert_problem
 
 
 def _seed(n_messages: int = 30):
@@ -283,3 +286,98 @@ def test_each_slot_is_claimed_once(app):
         assert leases.claim_slot("job", 101) is True
         assert leases.hold("replay", 60_000) is True
         assert leases.hold("replay", 60_000) is True  # renewal by the holder
+
+
+def test_only_generation_shaped_directories_are_restored_or_pruned(app, tmp_path):
+    """A stray `zzz/manifest.json` sorts after every generation and `0-copy` before:
+    neither is taken for restore, counted against SNAPSHOT_KEEP, or pruned."""
+    strays = [tmp_path / "snapshots" / name for name in ("zzz", "0-copy")]
+    for stray in strays:
+        stray.mkdir(parents=True)
+        (stray / "manifest.json").write_text('{"format_version": 1, "files": {}}')
+    with app.app_context():
+        _seed(2)
+        names = [snapshots.take_snapshot(str(tmp_path), "manual", keep=2)["generation"] for _ in range(3)]
+        assert [g.name for g in snapshots.generations(str(tmp_path))] == names[::-1][:2]
+        assert all((stray / "manifest.json").exists() for stray in strays)
+        restore.clear_store()
+        assert restore.restore_on_startup(str(tmp_path)) == names[-1]
+    assert all(stray.is_dir() for stray in strays)  # not set aside as corrupt either
+
+
+def _stored(document_classes) -> dict:
+    return {cls._get_collection_name(): sorted(map(str, (d["_id"] for d in GlobalCollection(cls).find({}))))
+            for cls in document_classes}
+
+
+@pytest.mark.parametrize("cut_at", [1, 9, 15])  # 15 records: the tenant, 13 messages, the conversation
+def test_a_restore_cut_off_midway_is_marked_and_redone_at_the_next_start(app, client, tmp_path, monkeypatch,
+                                                                         caplog, cut_at):
+    """Cut off at record `cut_at` (one record per batch), the restore leaves its marker:
+    /readyz says 503 and why; the next start clears the partial store and ends with
+    every record, logged at WARNING with where from and how many."""
+    monkeypatch.setattr(restore, "BATCH", 1)
+    with app.app_context():
+        _seed(12)
+        generation = snapshots.take_snapshot(str(tmp_path), "manual", keep=3)["generation"]
+        everything = _stored(restore.DOCUMENTS.values())
+        restore.clear_store()
+        real_insert, inserted = restore._insert, []
+
+        def cut_off(collection_name, batch):
+            inserted.append(batch)
+            if len(inserted) == cut_at:
+                raise OSError("the process was killed here")
+            return real_insert(collection_name, batch)
+        monkeypatch.setattr(restore, "_insert", cut_off)
+        with pytest.raises(OSError):
+            restore.restore_on_startup(str(tmp_path))
+        marker = restore_marker.unfinished()
+        assert marker["generation"] == generation and marker["started_by"].startswith("startup")
+    ready = client.get("/readyz")
+    assert_problem(ready, 503)
+    assert generation in ready.get_json()["detail"] and "restore" in ready.get_json()["type"]
+
+    monkeypatch.setattr(restore, "_insert", real_insert)
+    with app.app_context(), caplog.at_level(logging.WARNING, logger=restore.__name__):
+        assert restore.restore_on_startup(str(tmp_path)) == generation
+        assert restore_marker.unfinished() is None
+        assert _stored(restore.DOCUMENTS.values()) == everything
+    assert client.get("/readyz").status_code == 200
+    said = "\n".join(r.getMessage() for r in caplog.records if r.levelno == logging.WARNING)
+    assert "did not finish" in said and str(tmp_path / "snapshots" / generation) in said
+    assert "messages.jsonl.gz 13 restored" in said
+
+
+def test_a_store_holding_any_chatkeep_data_is_not_restored_over(app, tmp_path):
+    """No tenants, but messages (or any other tenant-owned document): nothing is restored."""
+    with app.app_context():
+        _seed(2)
+        snapshots.take_snapshot(str(tmp_path), "manual", keep=3)
+        for document_class in models.TENANT_DOCUMENTS:
+            restore.clear_store()
+            GlobalCollection(document_class).insert_one({"_id": "left-behind", "tenant_id": "gone"})
+            assert not restore.store_is_empty()
+            assert restore.restore_on_startup(str(tmp_path)) is None, document_class
+            assert _stored([Tenant, document_class]) == {"tenants": [],
+                                                          document_class._get_collection_name(): ["left-behind"]}
+        restore.clear_store()
+        assert restore.restore_on_startup(str(tmp_path))  # an empty one is
+
+
+def test_snapshot_restore_command_redoes_a_cut_off_restore_and_clears_the_marker(app, tmp_path, monkeypatch):
+    with app.app_context():
+        _seed(3)
+        generation = snapshots.take_snapshot(str(tmp_path), "manual", keep=3)["generation"]
+        everything = _stored(restore.DOCUMENTS.values())
+        monkeypatch.setattr(restore, "restore", lambda *_a, **_k: (_ for _ in ()).throw(OSError("killed")))
+        with pytest.raises(OSError):
+            restore.restore_marked(tmp_path / "snapshots" / generation, "snapshot restore")
+        monkeypatch.undo()
+        assert restore_marker.unfinished() is not None and restore.store_is_empty()
+    result = app.test_cli_runner().invoke(args=["snapshot", "restore", generation])  # no --replace needed
+    assert result.exit_code == 0, result.output
+    assert "did not finish" in result.output
+    with app.app_context():
+        assert restore_marker.unfinished() is None
+        assert _stored(restore.DOCUMENTS.values()) == everything
