@@ -111,7 +111,7 @@ def restore(generation: Path, progress=None) -> Restored:
 def clear_store() -> None:
     """Remove every ChatKeep document: before each restore (an operator's --replace, or
     what a cut-off restore wrote). Leases and the restore marker stay."""
-    for document_class in DOCUMENTS.values():
+    for document_class in (Tenant, *TENANT_DOCUMENTS):  # snapshotted or not (repair marks)
         GlobalCollection(document_class).delete_many({})
 
 
