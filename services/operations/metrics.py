@@ -22,6 +22,8 @@ SNAPSHOT_LAST_SUCCESS = Gauge("chatkeep_snapshot_last_success_timestamp_seconds"
 DB_COMMANDS = Counter("chatkeep_db_commands_total",
                       "Database commands sent, by command name and origin (an HTTP request, or background "
                       "work: scheduler jobs, the tenant change watcher, CLI commands).", ["command", "origin"])
+GATEWAY_SYNCS = Counter("chatkeep_gateway_syncs_total",
+                        "Gateway link syncs, by gateway kind and outcome (ok, failed).", ["kind", "outcome"])
 in_request: ContextVar[bool] = ContextVar("chatkeep_in_request", default=False)
 
 

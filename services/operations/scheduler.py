@@ -1,6 +1,6 @@
 """Periodic work inside every gunicorn worker (started by gunicorn's post_worker_init).
 
-Shared jobs (snapshots, hourly upkeep) are done by exactly one process per interval:
+Shared jobs (snapshots, gateway sync, hourly upkeep) are done by exactly one process per interval:
 ticks are aligned to multiples of the interval, so all workers (and hosts) tick
 together and race for the same lease slot; the winner does the work (a snapshot in a
 child process, see take_snapshot_in_child). The spool is replayed by one process per
@@ -104,6 +104,16 @@ def maintenance(app) -> None:
             run_upkeep(app.config)
 
 
+def gateway_sync(app) -> None:
+    """Sync every linked session with its gateway (one process in the deployment per round)."""
+    from services.gateways.session_link import sync_every_linked
+
+    interval = app.config["GATEWAY_SYNC_INTERVAL_S"]
+    with app.app_context():
+        if leases.claim_slot("gateway-sync", _slot(interval)):
+            sync_every_linked(app.config["GATEWAY_TIMEOUT_S"], app.config["OUTBOUND_ALLOW_PRIVATE"])
+
+
 def start(app) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(daemon=True, timezone=timezone.utc)
     interval = app.config["SNAPSHOT_INTERVAL_S"]
@@ -118,5 +128,11 @@ def start(app) -> BackgroundScheduler:
     scheduler.add_job(maintenance, IntervalTrigger(seconds=MAINTENANCE_INTERVAL_S,
                                                    start_date=_aligned_start(MAINTENANCE_INTERVAL_S)),
                       args=[app], id="maintenance", max_instances=1, coalesce=True)
+    sync_interval = app.config["GATEWAY_SYNC_INTERVAL_S"]
+    if sync_interval > 0:
+        scheduler.add_job(gateway_sync, IntervalTrigger(seconds=sync_interval,
+                                                        start_date=_aligned_start(sync_interval)),
+                          args=[app], id="gateway-sync", max_instances=1, coalesce=True,
+                          misfire_grace_time=sync_interval)
     scheduler.start()
     return scheduler
