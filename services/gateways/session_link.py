@@ -36,7 +36,7 @@ def set_link(session_id: str, kind: str, base_url: str | None, api_key: str, ins
     fields = {"linked": True, "link_kind": kind, "link_base_url": base_url,
               "link_instance": instance or session_id, "link_api_key": secret_box.encrypt(api_key),
               "last_sync_error": None, "updated_at": clock.now_ms()}
-    if not _sessions().update_one({"session_id": session_id}, {"$set": fields}):
+    if not _sessions().update_one({"session_id": session_id}, {"$set": fields}).matched_count:
         raise NotFound(f"no session '{session_id}'")
     return get_link(session_id)
 
