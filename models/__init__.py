@@ -10,10 +10,12 @@ from models.sales_stats import SalesDay, SalesTotal
 from models.tenancy import TenantDocument
 from models.tenant import Tenant
 from models.webhook_archive import WebhookArchive
+from models.webhook_endpoint import WebhookAttempt, WebhookDelivery, WebhookDispatch, WebhookEndpoint
 
 GLOBAL_DOCUMENTS = (Tenant, Lease)
 TENANT_DOCUMENTS = (GatewaySession, Message, Conversation, ChatSession, Order, SalesTotal, SalesDay,
-                    LegacyImport, WebhookArchive)
+                    LegacyImport, WebhookArchive, WebhookEndpoint, WebhookDelivery, WebhookAttempt, WebhookDispatch)
 
-__all__ = ["GLOBAL_DOCUMENTS", "TENANT_DOCUMENTS", "ChatSession", "Conversation", "GatewaySession", "Lease", "LegacyImport", "Message",
-           "Order", "SalesDay", "SalesTotal", "Tenant", "TenantDocument", "WebhookArchive"]
+__all__ = ["GLOBAL_DOCUMENTS", "TENANT_DOCUMENTS", "ChatSession", "Conversation", "GatewaySession", "Lease",
+           "LegacyImport", "Message", "Order", "SalesDay", "SalesTotal", "Tenant", "TenantDocument", "WebhookArchive",
+           "WebhookAttempt", "WebhookDelivery", "WebhookDispatch", "WebhookEndpoint"]
