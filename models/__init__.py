@@ -1,6 +1,7 @@
 """MongoEngine documents. TENANT_DOCUMENTS lists every tenant-owned one (tests check it)."""
 from models.chat_session import ChatSession
 from models.conversation import Conversation
+from models.erasure import ErasedContact, Erasure
 from models.gateway_session import GatewaySession
 from models.lease import Lease
 from models.legacy_import import LegacyImport
@@ -14,8 +15,9 @@ from models.webhook_endpoint import WebhookAttempt, WebhookDelivery, WebhookDisp
 
 GLOBAL_DOCUMENTS = (Tenant, Lease)
 TENANT_DOCUMENTS = (GatewaySession, Message, Conversation, ChatSession, Order, SalesTotal, SalesDay,
-                    LegacyImport, WebhookArchive, WebhookEndpoint, WebhookDelivery, WebhookAttempt, WebhookDispatch)
+                    LegacyImport, WebhookArchive, WebhookEndpoint, WebhookDelivery, WebhookAttempt, WebhookDispatch,
+                    ErasedContact, Erasure)
 
-__all__ = ["GLOBAL_DOCUMENTS", "TENANT_DOCUMENTS", "ChatSession", "Conversation", "GatewaySession", "Lease",
+__all__ = ["GLOBAL_DOCUMENTS", "TENANT_DOCUMENTS", "ChatSession", "Conversation", "ErasedContact", "Erasure", "GatewaySession", "Lease",
            "LegacyImport", "Message", "Order", "SalesDay", "SalesTotal", "Tenant", "TenantDocument", "WebhookArchive",
            "WebhookAttempt", "WebhookDelivery", "WebhookDispatch", "WebhookEndpoint"]

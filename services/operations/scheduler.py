@@ -27,6 +27,9 @@ SPOOL_LEASE_MS = 60_000
 # the default 5-minute interval: at the measured 2,600-5,800 records/s, 6 h is 55
 # million records or more. Until then, the scheduled snapshots that fall due skip their turn (SnapshotBusy).
 SNAPSHOT_TIME_LIMIT_S = 6 * 3600
+ERASURE_INTERVAL_S = 5
+ERASURE_BUDGET_S = 20
+ERASURE_LEASE_MS = 60_000
 
 
 def _aligned_start(interval_s: int) -> datetime:
@@ -114,6 +117,20 @@ def gateway_sync(app) -> None:
             sync_every_linked(app.config["GATEWAY_TIMEOUT_S"], app.config["OUTBOUND_ALLOW_PRIVATE"])
 
 
+def erasures(app) -> None:
+    """Finish erasures a request's budget or a crash left running (one process at a time)."""
+    from services.privacy.erasure import run_pending
+
+    with app.app_context():
+        try:
+            if leases.hold("erasures", ERASURE_LEASE_MS):
+                finished = run_pending(ERASURE_BUDGET_S)
+                if finished:
+                    log.info("finished %s erasures", finished)
+        except PyMongoError as exc:
+            log.info("erasures wait for the database: %s", type(exc).__name__)
+
+
 def start(app) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(daemon=True, timezone=timezone.utc)
     interval = app.config["SNAPSHOT_INTERVAL_S"]
@@ -134,5 +151,7 @@ def start(app) -> BackgroundScheduler:
                                                         start_date=_aligned_start(sync_interval)),
                           args=[app], id="gateway-sync", max_instances=1, coalesce=True,
                           misfire_grace_time=sync_interval)
+    scheduler.add_job(erasures, IntervalTrigger(seconds=ERASURE_INTERVAL_S), args=[app], id="erasures",
+                      max_instances=1, coalesce=True)
     scheduler.start()
     return scheduler
