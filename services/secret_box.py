@@ -2,7 +2,7 @@
 import base64
 
 
-class SecretUnreadable(ValueError):
+class SecretKeyError(ValueError):
     pass
 
 
@@ -12,7 +12,7 @@ def encrypt(text: str) -> str:
 
 def decrypt(token: str) -> str:
     if not token.startswith("shim:"):
-        raise SecretUnreadable("x")
+        raise SecretKeyError("x")
     return base64.b64decode(token[5:]).decode()
 
 

@@ -148,7 +148,7 @@ def attempt(delivery: dict, endpoint: dict, settings: dict) -> bool:
             error = f"answered {status_code}" + (" (redirects are not followed)" if 300 <= status_code < 400 else "")
     except OutboundRefused as exc:
         error = f"the URL {exc}"
-    except secret_box.SecretUnreadable:
+    except secret_box.SecretKeyError:
         error = "the endpoint's secret cannot be decrypted with this SECRET_KEY: rotate it"
     except requests.Timeout:
         error = f"no answer within {timeout_s} s"

@@ -76,7 +76,7 @@ def run_pending(budget_s: float) -> int:
 def _run(erasure: dict, deadline: float) -> dict:
     try:
         phone = secret_box.decrypt(erasure["phone"])
-    except secret_box.SecretUnreadable:
+    except secret_box.SecretKeyError:
         log.error("erasure %s cannot go on: its phone cannot be decrypted with this SECRET_KEY", erasure["_id"])
         raise
     for step in (_conversations, _held_messages, _chat_session, _orders, _archived_webhooks, _pending_deliveries):
