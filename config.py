@@ -49,6 +49,13 @@ def _non_empty(raw: str) -> str:
     return raw
 
 
+def _boolean(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value not in {"true", "false", "1", "0", "yes", "no"}:
+        raise ValueError("must be true or false")
+    return value in {"true", "1", "yes"}
+
+
 def _admin_token(raw: str) -> str:
     if len(raw) < 16:
         raise ValueError("must be at least 16 characters (or unset to disable the admin API)")
@@ -129,6 +136,19 @@ VARIABLES = (
              "Days every accepted webhook body is kept verbatim for `webhooks replay`; 0 keeps none."),
     Variable("PARKED_STATUS_DAYS", 7, _int_between(1, 365),
              "Days a delivery status waits for its message before it is dropped."),
+    Variable("GATEWAY_SYNC_INTERVAL_S", 60, _int_between(0, 86400),
+             "Seconds between syncs of every linked session with its gateway (one process per round); 0: never."),
+    Variable("GATEWAY_TIMEOUT_S", 5, _int_between(1, 60),
+             "How long a gateway may take to connect and to answer a sync before it counts as unreachable (502)."),
+    Variable("WEBHOOK_TIMEOUT_S", 10, _int_between(1, 60),
+             "How long a tenant's webhook endpoint may take to connect and to answer before the attempt fails."),
+    Variable("WEBHOOK_RETRY_BASE_S", 30, _int_between(1, 3600),
+             "The first retry delay of a failed webhook delivery; it doubles after each failure, for up to 3 days."),
+    Variable("WEBHOOK_CONCURRENCY", 16, _int_between(1, 256),
+             "Webhook deliveries in flight at once (one per endpoint at a time), in the one delivering process."),
+    Variable("OUTBOUND_ALLOW_PRIVATE", False, _boolean,
+             "Let gateway links (and webhook endpoints) call loopback, private and link-local addresses: "
+             "set it when the gateway runs on the same host or network."),
 )
 
 

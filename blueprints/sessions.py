@@ -1,11 +1,16 @@
 """Gateway sessions (WhatsApp instances) of the calling tenant."""
+from flask import current_app
 from flask.views import MethodView
 from marshmallow import ValidationError
 
 from blueprints.auth import require_tenant
 from extensions import Blueprint
-from schemas.sessions import SESSION_ID, SessionListQuerySchema, SessionPageSchema, SessionPutSchema, SessionSchema
+from schemas.problem import PROBLEM_JSON, ProblemSchema
+from schemas.sessions import (SESSION_ID, GatewayLinkPutSchema, GatewayLinkSchema, SessionListQuerySchema,
+                              SessionPageSchema, SessionPutSchema, SessionSchema)
+from services.gateways import session_link
 from services.messaging import gateway_sessions
+from services.outbound import OutboundRefused, check_url
 
 blp = Blueprint("sessions", __name__, url_prefix="/api/v1/sessions",
                 description="Gateway sessions: one per WhatsApp instance.")
@@ -43,6 +48,50 @@ class SessionById(MethodView):
     def delete(self, session_id):
         """Delete a session (its messages stay)."""
         gateway_sessions.delete_session(session_id)
+
+
+@blp.route("/<session_id>/gateway")
+class SessionGateway(MethodView):
+    @blp.arguments(GatewayLinkPutSchema)
+    @blp.response(200, GatewayLinkSchema)
+    def put(self, body, session_id):
+        """Link the session to its gateway (Evolution API, WAHA or the Cloud API) so ChatKeep
+        can ask it how the session is. The API key is stored encrypted and never returned."""
+        _check_outbound(body)
+        return session_link.set_link(session_id, body["kind"], body.get("base_url"), body["api_key"],
+                                     body.get("instance"))
+
+    @blp.response(200, GatewayLinkSchema)
+    def get(self, session_id):
+        """The session's gateway link (without its key) and how its last sync went."""
+        return session_link.get_link(session_id)
+
+    @blp.response(204)
+    def delete(self, session_id):
+        """Unlink the session from its gateway (the session stays)."""
+        session_link.remove_link(session_id)
+
+
+@blp.route("/<session_id>/sync", methods=["POST"])
+@blp.response(200, SessionSchema)
+@blp.alt_response(502, schema=ProblemSchema, content_type=PROBLEM_JSON,
+                  description="The gateway is unreachable, slower than GATEWAY_TIMEOUT_S or refusing; the "
+                              "session keeps its status and the link records last_sync_error.")
+def sync_session(session_id):
+    """Ask the linked gateway how the session is now, and record it."""
+    return session_link.sync(session_id, current_app.config["GATEWAY_TIMEOUT_S"],
+                             current_app.config["OUTBOUND_ALLOW_PRIVATE"])
+
+
+def _check_outbound(body: dict) -> None:
+    """The URL's form always; its address too unless private addresses are allowed."""
+    url = body.get("base_url")
+    if url is None:
+        return
+    try:
+        check_url(url, current_app.config["OUTBOUND_ALLOW_PRIVATE"])
+    except OutboundRefused as exc:
+        raise ValidationError({"base_url": [f"The URL {exc}."]}) from None
 
 
 def _check_session_id(session_id: str) -> None:

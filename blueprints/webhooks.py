@@ -8,6 +8,7 @@ changes nothing and says why: the only answers are stored, spooled, or retry lat
 import hashlib
 import hmac
 import logging
+import re
 
 import pymongo
 from flask import Response, current_app, request
@@ -28,6 +29,7 @@ from services.tenancy.tenant_secrets import revealed
 from services.tenancy.tenants import tenant_by_slug, tenant_for_webhook_token
 
 log = logging.getLogger(__name__)
+EVENT_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+){0,7}")  # Evolution's event names: messages-upsert
 
 blp = Blueprint("webhooks", __name__, url_prefix="/webhooks",
                 description="Gateway webhooks. Evolution and WAHA send the tenant's webhook_token as "
@@ -85,6 +87,8 @@ def _refused(detail: str):
 
 def _token_webhook(slug: str, gateway: str):
     token = request.args.get("token") or request.headers.get("X-Webhook-Token") or ""
+    if gateway == "evolution":
+        token = _without_event_suffix(token)
     tenant = tenant_for_webhook_token(slug, token) if token else None
     if tenant is None:
         return _refused("Send the tenant's webhook_token as ?token= or X-Webhook-Token.")
@@ -101,6 +105,26 @@ def _token_webhook(slug: str, gateway: str):
 def evolution_webhook(slug):
     """Evolution API v2 (v1 tolerated) events."""
     return _token_webhook(slug, "evolution")
+
+
+@blp.route("/evolution/<slug>/<event_name>", methods=["POST"])
+@blp.doc(security=PUBLIC, requestBody=GATEWAY_BODY, **TOKEN_DOC)
+@blp.response(200, WebhookResultSchema)
+def evolution_webhook_by_event(slug, event_name):
+    """Evolution API events in its "webhook by events" mode, which appends the event's name
+    to the configured URL (`.../messages-upsert`). The body's `event` decides, as on the
+    plain URL; the name in the path is not trusted."""
+    if not EVENT_NAME.fullmatch(event_name):
+        return problem(404, "Not Found")
+    return _token_webhook(slug, "evolution")
+
+
+def _without_event_suffix(token: str) -> str:
+    """Evolution appends `/<event-name>` to the whole configured URL, query included, so a
+    `?token=` URL in "webhook by events" mode arrives as `?token=<token>/messages-upsert`.
+    Tokens never hold '/' (URL-safe base64), so the suffix is cut off unambiguously."""
+    head, slash, tail = token.rpartition("/")
+    return head if slash and EVENT_NAME.fullmatch(tail) else token
 
 
 @blp.route("/waha/<slug>", methods=["POST"])

@@ -6,6 +6,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from services.operations import restore, restore_marker, snapshots
+from services.privacy import scrub
 from services.operations.snapshot_child import yield_cpu
 
 group = AppGroup("snapshot", help="Take, list, verify and restore snapshots.")
@@ -65,6 +66,16 @@ def verify(generation):
     if problems:
         raise SystemExit(1)
     click.echo(f"{path.name}: ok")
+
+
+@group.command("scrub")
+def scrub_generations():
+    """Rewrite every kept generation without the contacts erased since it was written."""
+    data_dir = current_app.config["DATA_DIR"]
+    with snapshots.generations_unchanging(data_dir):
+        for generation in snapshots.generations(data_dir):
+            dropped = scrub.scrub_generation(generation)
+            click.echo(f"{generation.name}: {dropped} records of erased contacts removed")
 
 
 @group.command("restore")

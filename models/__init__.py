@@ -1,6 +1,7 @@
 """MongoEngine documents. TENANT_DOCUMENTS lists every tenant-owned one (tests check it)."""
 from models.chat_session import ChatSession
 from models.conversation import Conversation, ConversationRepair
+from models.erasure import ErasedContact, Erasure
 from models.gateway_session import GatewaySession
 from models.lease import Lease
 from models.legacy_import import LegacyImport
@@ -11,11 +12,14 @@ from models.sales_stats import SalesDay, SalesTotal
 from models.tenancy import TenantDocument
 from models.tenant import Tenant
 from models.webhook_archive import WebhookArchive
+from models.webhook_endpoint import WebhookAttempt, WebhookDelivery, WebhookDispatch, WebhookEndpoint
 
 GLOBAL_DOCUMENTS = (Tenant, Lease, RestoreMarker)
 TENANT_DOCUMENTS = (GatewaySession, Message, Conversation, ConversationRepair, ChatSession, Order, SalesTotal,
-                    SalesDay, LegacyImport, WebhookArchive)
+                    SalesDay, LegacyImport, WebhookArchive, WebhookEndpoint, WebhookDelivery, WebhookAttempt,
+                    WebhookDispatch, ErasedContact, Erasure)
 
 __all__ = ["GLOBAL_DOCUMENTS", "TENANT_DOCUMENTS", "ChatSession", "Conversation", "ConversationRepair",
-           "GatewaySession", "Lease", "LegacyImport", "Message", "Order", "RestoreMarker", "SalesDay", "SalesTotal",
-           "Tenant", "TenantDocument", "WebhookArchive"]
+           "ErasedContact", "Erasure", "GatewaySession", "Lease", "LegacyImport", "Message", "Order",
+           "RestoreMarker", "SalesDay", "SalesTotal", "Tenant", "TenantDocument", "WebhookArchive", "WebhookAttempt",
+           "WebhookDelivery", "WebhookDispatch", "WebhookEndpoint"]

@@ -12,6 +12,7 @@ class Tenant(Document):
     cloud_verify_token = StringField()
     chat_session_ttl_hours = IntField(default=24)
     timezone = StringField(default="UTC")
+    message_retention_days = IntField(null=True)  # None: messages are kept for ever
     created_at = LongField(required=True)
     updated_at = LongField(required=True)
     # One more on every change: two changes can share updated_at's millisecond, and

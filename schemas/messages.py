@@ -36,6 +36,9 @@ class MessageCreateSchema(Schema):
         "example": "3EB0C767D71D4F6B1A2B"})
     status = fields.String(validate=validate.OneOf(message_status.STATUSES), metadata={
         "description": "Initial status (default: pending for out, delivered for in)."})
+    at = Timestamp(data_key="sent_at", metadata={
+        "description": "When the message was sent or received (default: now); its initial status carries this "
+                       "time. A message dated at or before its contact's erasure is refused (409)."})
 
     @validates_schema
     def _text_messages_have_text(self, data, **kwargs):

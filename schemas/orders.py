@@ -65,7 +65,8 @@ class OrderItemOutSchema(OrderItemSchema):
 class OrderSchema(Schema):
     id = fields.String(attribute="_id", metadata={"example": "6740a1b2c3d4e5f601234567"})
     external_order_id = fields.String(metadata={"example": "SO-2026-00042"})
-    recipient_phone = fields.String(metadata={"example": "5511912345678"})
+    recipient_phone = fields.String(allow_none=True, metadata={
+        "example": "5511912345678", "description": "null once the contact was erased (amounts and types stay)."})
     currency = fields.String(metadata={"example": "BRL"})
     items = fields.List(fields.Nested(OrderItemOutSchema))
     total = Money(metadata={"description": "The sum of the item totals."})

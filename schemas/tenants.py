@@ -26,6 +26,8 @@ class TenantSettingsSchema(Schema):
     chat_session_ttl_hours = fields.Integer(validate=validate.Range(min=1, max=24 * 365))
     timezone = fields.String(validate=validate.Length(min=1, max=64),
                              metadata={"example": "America/Sao_Paulo"})
+    message_retention_days = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=36500), metadata={
+        "description": "Messages older than this are deleted by the hourly upkeep; null keeps them for ever."})
 
     @validates("timezone")
     def _known_timezone(self, value, **kwargs):
@@ -43,6 +45,7 @@ class TenantSchema(Schema):
     name = fields.String(metadata={"example": "Acme Store"})
     chat_session_ttl_hours = fields.Integer(metadata={"example": 24})
     timezone = fields.String(metadata={"example": "UTC"})
+    message_retention_days = fields.Integer(allow_none=True, metadata={"example": None})
     cloud_app_secret_set = fields.Function(lambda t: _is_set(t, "cloud_app_secret"))
     cloud_verify_token_set = fields.Function(lambda t: _is_set(t, "cloud_verify_token"))
     created_at = Timestamp()

@@ -8,6 +8,7 @@ encryption existed. Unset SECRET_KEY: a key generated once into DATA_DIR/secret.
 (0600), a development default, logged as such.
 """
 import functools
+import hashlib
 import logging
 import os
 import secrets
@@ -28,14 +29,18 @@ class SecretKeyError(RuntimeError):
 
 _keys: list[Fernet] = []
 _box: MultiFernet | None = None
+_hash_keys: list[bytes] = []
 
 
 def configure(setting: str | None, data_dir: str) -> None:
     """Use SECRET_KEY's keys, or the development key file under `data_dir`."""
-    global _keys, _box
-    raw = setting.split(",") if setting else [_development_key(Path(data_dir))]
-    _keys = [Fernet(key.strip().encode()) for key in raw if key.strip()]
+    global _keys, _box, _hash_keys
+    raw = [key.strip() for key in (setting.split(",") if setting else [_development_key(Path(data_dir))])]
+    _keys = [Fernet(key.encode()) for key in raw if key]
     _box = MultiFernet(_keys)
+    # Keys of their own for keyed hashes (the erasure ledger), derived so that no Fernet
+    # key signs anything but Fernet tokens.
+    _hash_keys = [hashlib.sha256(b"chatkeep keyed hash\0" + key.encode()).digest() for key in raw if key]
     _decrypt.cache_clear()
 
 
@@ -122,3 +127,9 @@ def under_first_key(stored: str) -> bool:
 def rotated(stored: str) -> str:
     """`stored` re-encrypted with the first key (SecretKeyError if no key opens it)."""
     return encrypt(decrypt(stored))
+
+
+def hmac_keys() -> list[bytes]:
+    """Keys for keyed hashes, one per SECRET_KEY key, the first (writing) key's first."""
+    _configured()
+    return _hash_keys

@@ -59,6 +59,12 @@ def get_session(phone: str, ttl_hours: int) -> dict:
     return _public(doc, ttl_hours)
 
 
+def stored_session(phone: str, ttl_hours: int) -> dict | None:
+    """The session as stored, expired or not (a contact's export shows what is held)."""
+    doc = _sessions().find_one({"phone": phone})
+    return _public(doc, ttl_hours) if doc else None
+
+
 def list_sessions(ttl_hours: int, limit: int, cursor: str | None, include_total: bool) -> dict:
     """The active sessions, by phone (a stable order: paging never repeats or skips one)."""
     page = fetch_page(_sessions(), _active(ttl_hours, clock.now_ms()), LIST_SORT, limit, cursor, include_total)

@@ -35,6 +35,7 @@ from services.commerce import sales_stats
 from services.commerce.orders import order_document, order_item
 from services.money import INT64_MAX, MAX_IMPORTED_MINOR, MAX_TOTAL_MINOR, MAX_TOTAL_TEXT
 from services.phones import InvalidPhone, normalize_phone
+from services.privacy import ledger
 
 LEGACY_SESSION_TTL_H = 24  # what the older bots kept
 # Amounts in strings: ASCII digits only. Decimal() also reads "٣" and fullwidth digits,
@@ -120,6 +121,9 @@ def import_chat_sessions(data) -> dict:
             continue
         if last_activity > now + clock.CLOCK_SKEW_MS:  # it would never expire
             report["skipped"].append((label, "lastActivity is in the future"))
+            continue
+        if ledger.erased_before([phone], last_activity):
+            report["skipped"].append((label, "this contact was erased"))
             continue
         state = {k: v for k, v in entry.items() if k not in ("recipientPhone", "lastActivity")}
         document = {"phone": phone, "state_json": encode_state(state), "last_activity": last_activity,
@@ -293,6 +297,8 @@ def import_pending_orders(data, tz: str) -> dict:
             continue
         created = _epoch_ms(entry.get("createdAt")) or now
         status = entry.get("status") if entry.get("status") in ("pending", "completed", "cancelled") else "pending"
+        if ledger.erased_before([phone], created):  # the order is kept, its phone is not
+            phone = None
         order = {**order_document(str(entry["odooOrderId"]), phone, "BRL", items, created, tz, status,
                                   total=_minor(entry.get("total"))),
                  "updated_at": now, "imported": True}

@@ -6,6 +6,7 @@ Each event is stored on its own: a duplicate or a rejected item never stops the 
 from services import json_text
 from services.gateways.internal_events import Ignored, MessageEvent, Rejected, SessionEvent, StatusEvent
 from services.messaging import conversations, gateway_sessions, held_messages, messages
+from services.privacy import ledger
 
 
 def parser_for(gateway: str):
@@ -49,13 +50,17 @@ def ingest(events: list, repairs: set | None = None) -> dict:
     for event in events:
         if isinstance(event, MessageEvent):
             fields = _message_fields(event, own_numbers)
-            if fields["from"] is None:  # the session's own number is unknown yet
-                created = held_messages.hold(fields)
-                counts["held"] = counts.get("held", 0) + int(created)
-            else:
-                stored, created = messages.record_message(fields, repair=repairs is None)
-                if repairs is not None and not created and stored is not None:
-                    repairs.add(stored["conversation_id"])
+            try:
+                if fields["from"] is None:  # the session's own number is unknown yet
+                    created = held_messages.hold(fields)
+                    counts["held"] = counts.get("held", 0) + int(created)
+                else:
+                    stored, created = messages.record_message(fields, repair=repairs is None)
+                    if repairs is not None and not created and stored is not None:
+                        repairs.add(stored["conversation_id"])
+            except ledger.ContactErased:  # a re-sent or replayed message of an erased contact
+                counts["ignored"] += 1
+                continue
             counts["accepted" if created else "duplicates"] += 1
         elif isinstance(event, StatusEvent):
             messages.record_status(event.external_id, event.status, event.at, event.error)

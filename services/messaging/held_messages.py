@@ -20,6 +20,7 @@ from models.gateway_session import GatewaySession
 from models.message import HELD, VISIBLE, Message
 from services import clock
 from services.messaging import messages
+from services.privacy import ledger
 from services.pagination import DESC
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,7 @@ def hold(fields: dict) -> bool:
     `from` and `to` None, the other party in `chat`) until its session's number is
     known; False if it is a duplicate."""
     now = clock.now_ms()
+    ledger.refuse_if_erased((fields.get("chat"),), fields.get("at") or now)
     document = messages.new_document(fields, now)
     try:
         scoped(Message).insert_one(document)

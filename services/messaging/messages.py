@@ -19,6 +19,7 @@ from models.tenancy import current_tenant_id
 from services import clock
 from services.errors import found
 from services.messaging import conversation_repairs, conversations, message_status
+from services.privacy import ledger
 from services.pagination import NEWEST_FIRST, fetch_page
 from services.phones import conversation_id_for
 
@@ -78,6 +79,7 @@ def record_message(fields: dict, repair: bool = True) -> tuple[dict, bool]:
     duplicates themselves, the replays, pass False).
     """
     now = clock.now_ms()
+    ledger.refuse_if_erased((fields.get("from"), fields.get("to")), fields.get("at") or now)
     document = new_document(fields, now)
     try:  # the message and its summary's update in one round trip
         in_order(_messages().insert_write(document), conversations.summary_write(document))

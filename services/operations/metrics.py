@@ -25,6 +25,14 @@ UPKEEP_FAILURES = Counter("chatkeep_upkeep_failures_total",
 DB_COMMANDS = Counter("chatkeep_db_commands_total",
                       "Database commands sent, by command name and origin (an HTTP request, or background "
                       "work: scheduler jobs, the tenant change watcher, CLI commands).", ["command", "origin"])
+GATEWAY_SYNCS = Counter("chatkeep_gateway_syncs_total",
+                        "Gateway link syncs, by gateway kind and outcome (ok, failed).", ["kind", "outcome"])
+WEBHOOK_DELIVERIES = Counter("chatkeep_webhook_deliveries_total",
+                             "Webhook delivery attempts by outcome: delivered, failed (retried later), given_up.",
+                             ["outcome"])
+WEBHOOK_OLDEST_PENDING = Gauge("chatkeep_webhook_oldest_pending_age_seconds",
+                               "How long the oldest pending webhook delivery has been due.",
+                               multiprocess_mode="livemax")
 in_request: ContextVar[bool] = ContextVar("chatkeep_in_request", default=False)
 
 

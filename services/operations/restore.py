@@ -19,25 +19,28 @@ from pathlib import Path
 
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from models import TENANT_DOCUMENTS, Tenant
+from models import TENANT_DOCUMENTS, ErasedContact, Tenant
 from models.collections import GlobalCollection
 from services import clock
 from services.messaging import conversations
 from services.operations import restore_marker, snapshots
 from services.operations.snapshot_files import read_records
+from services.privacy import scrub
 from services.tenancy import tenant_secrets, tenants
 
 log = logging.getLogger(__name__)
 DOCUMENTS = {cls._get_collection_name(): cls for _name, sources, _restored in snapshots.FILES for cls, _q in sources}
 RESTORED_FILES = [(name, sources) for name, sources, restored in snapshots.FILES if restored]
 BATCH = 500
+LEDGER = ErasedContact._get_collection_name()
+KEPT_THROUGH_RESTORE = (ErasedContact,)  # the erasure ledger is no data, and must outlive every restore
 DEFAULT_TTL_HOURS = Tenant.chat_session_ttl_hours.default
 
 
 def store_is_empty() -> bool:
     """No tenant and no tenant-owned document: nothing a restore could overwrite."""
     return not any(list(GlobalCollection(cls).find({}, limit=1, projection={"_id": 1}))
-                   for cls in (Tenant, *TENANT_DOCUMENTS))
+                   for cls in (Tenant, *TENANT_DOCUMENTS) if cls not in KEPT_THROUGH_RESTORE)
 
 
 def _insert(collection_name: str, batch: list) -> int:
@@ -50,6 +53,8 @@ def _insert(collection_name: str, batch: list) -> int:
             raise
         # The same _id again: a document a snapshot met twice (the later record is the
         # newer, see snapshots._in_key_order) or a re-run over partly restored data.
+        if collection_name == LEDGER:  # the store's own ledger entry is as new or newer: it stays
+            return exc.details.get("nInserted", 0)
         replaced = sum(_replace(collection, batch[error["index"]]) for error in errors)
         return exc.details.get("nInserted", 0) + replaced
     return len(batch)
@@ -102,17 +107,22 @@ def restore(generation: Path, progress=None) -> Restored:
                 if progress:
                     progress(len(batch))
         counts[file_name] = {"restored": restored, "skipped": skipped}
-    for _tenant in tenants.each_tenant():
+    for tenant in tenants.each_tenant():
         conversations.rebuild_summaries()
+        scrubbed = scrub.scrub_store()  # what the ledger says was erased after the snapshot
+        if any(scrubbed.values()):
+            log.warning("restore: tenant %s: erased contacts' data left out again: %s", tenant.slug, scrubbed)
     counts.secrets_to_set_again = tenant_secrets.seal_stored_secrets(unset_unreadable=True)
     return counts
 
 
 def clear_store() -> None:
     """Remove every ChatKeep document: before each restore (an operator's --replace, or
-    what a cut-off restore wrote). Leases and the restore marker stay."""
+    what a cut-off restore wrote). Leases, the restore marker and the erasure ledger
+    stay: an older snapshot must not bring back who was erased since."""
     for document_class in (Tenant, *TENANT_DOCUMENTS):  # snapshotted or not (repair marks)
-        GlobalCollection(document_class).delete_many({})
+        if document_class not in KEPT_THROUGH_RESTORE:
+            GlobalCollection(document_class).delete_many({})
 
 
 def restore_marked(generation: Path, started_by: str, progress=None) -> dict:

@@ -1,6 +1,6 @@
 """Periodic work inside every gunicorn worker (started by gunicorn's post_worker_init).
 
-Shared jobs (snapshots, hourly upkeep) are done by exactly one process per interval:
+Shared jobs (snapshots, gateway sync, hourly upkeep) are done by exactly one process per interval:
 ticks are aligned to multiples of the interval, so all workers (and hosts) tick
 together and race for the same lease slot; the winner does the work (a snapshot in a
 child process, see take_snapshot_in_child). The spool is replayed by one process per
@@ -33,6 +33,9 @@ REPAIR_LEASE_MS = 300_000
 # the default 5-minute interval: at the measured 2,600-5,800 records/s, 6 h is 55
 # million records or more. Until then, the scheduled snapshots that fall due skip their turn (SnapshotBusy).
 SNAPSHOT_TIME_LIMIT_S = 6 * 3600
+ERASURE_INTERVAL_S = 5
+ERASURE_BUDGET_S = 20
+ERASURE_LEASE_MS = 60_000
 
 
 def _aligned_start(interval_s: int) -> datetime:
@@ -128,6 +131,30 @@ def maintenance(app) -> None:
             run_upkeep(app.config)
 
 
+def gateway_sync(app) -> None:
+    """Sync every linked session with its gateway (one process in the deployment per round)."""
+    from services.gateways.session_link import sync_every_linked
+
+    interval = app.config["GATEWAY_SYNC_INTERVAL_S"]
+    with app.app_context():
+        if leases.claim_slot("gateway-sync", _slot(interval)):
+            sync_every_linked(app.config["GATEWAY_TIMEOUT_S"], app.config["OUTBOUND_ALLOW_PRIVATE"])
+
+
+def erasures(app) -> None:
+    """Finish erasures a request's budget or a crash left running (one process at a time)."""
+    from services.privacy.erasure import run_pending
+
+    with app.app_context():
+        try:
+            if leases.hold("erasures", ERASURE_LEASE_MS):
+                finished = run_pending(ERASURE_BUDGET_S)
+                if finished:
+                    log.info("finished %s erasures", finished)
+        except PyMongoError as exc:
+            log.info("erasures wait for the database: %s", type(exc).__name__)
+
+
 def start(app) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(daemon=True, timezone=timezone.utc)
     interval = app.config["SNAPSHOT_INTERVAL_S"]
@@ -144,5 +171,13 @@ def start(app) -> BackgroundScheduler:
     scheduler.add_job(maintenance, IntervalTrigger(seconds=MAINTENANCE_INTERVAL_S,
                                                    start_date=_aligned_start(MAINTENANCE_INTERVAL_S)),
                       args=[app], id="maintenance", max_instances=1, coalesce=True)
+    sync_interval = app.config["GATEWAY_SYNC_INTERVAL_S"]
+    if sync_interval > 0:
+        scheduler.add_job(gateway_sync, IntervalTrigger(seconds=sync_interval,
+                                                        start_date=_aligned_start(sync_interval)),
+                          args=[app], id="gateway-sync", max_instances=1, coalesce=True,
+                          misfire_grace_time=sync_interval)
+    scheduler.add_job(erasures, IntervalTrigger(seconds=ERASURE_INTERVAL_S), args=[app], id="erasures",
+                      max_instances=1, coalesce=True)
     scheduler.start()
     return scheduler

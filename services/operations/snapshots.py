@@ -16,19 +16,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from models import (
-    ChatSession,
-    Conversation,
-    GatewaySession,
-    LegacyImport,
-    Message,
-    Order,
-    SalesDay,
-    SalesTotal,
-    Tenant,
-    TenantDocument,
-    WebhookArchive,
-)
+from models import (ChatSession, Conversation, ErasedContact, GatewaySession, LegacyImport, Message, Order, SalesDay,
+                    SalesTotal, Tenant, TenantDocument, WebhookArchive, WebhookEndpoint)
 from models.collections import GlobalCollection
 from services import clock
 from services.operations.metrics import SNAPSHOT_LAST_SUCCESS, SNAPSHOTS
@@ -56,6 +45,10 @@ FILES = (
     # What legacy imports added (`stats rebuild` adds it back) and the optional raw archive.
     ("legacy_imports.jsonl.gz", [(LegacyImport, {})], True),
     ("webhook_archive.jsonl.gz", [(WebhookArchive, {})], True),
+    # The erasure ledger (keyed hashes, no phones): a restore never brings an erased contact back.
+    ("erased_contacts.jsonl.gz", [(ErasedContact, {})], True),
+    # Tenants' webhook endpoints (secrets as ciphertext); pending deliveries are work in flight, not kept.
+    ("webhook_endpoints.jsonl.gz", [(WebhookEndpoint, {})], True),
     ("pending_orders.json", [(Order, {"status": "pending"})], False),
 )
 LOWEST_MS = -(2 ** 62)
@@ -260,6 +253,13 @@ def generations(data_dir: str) -> list[Path]:
     found = [p for p in root.iterdir() if GENERATION_NAME.fullmatch(p.name) and p.is_dir()
              and (p / "manifest.json").exists()]
     return sorted(found, key=lambda p: _order_key(p.name), reverse=True)
+
+
+@contextmanager
+def generations_unchanging(data_dir: str):
+    """No snapshot is written on this host meanwhile (for rewriting kept generations)."""
+    with _host_lock(snapshots_dir(data_dir), "manual"):
+        yield
 
 
 def read_manifest(generation: Path) -> dict:

@@ -9,13 +9,16 @@ from services.commerce import chat_sessions, order_counting, sales_stats
 from services.gateways import webhook_archive
 from services.messaging import held_messages, messages
 from services.operations import metrics
+from services.privacy import retention
 from services.tenancy import tenants
+
+RETENTION_BUDGET_S = 20  # per tenant and upkeep: a tenant with millions to delete goes on next hour
 
 log = logging.getLogger(__name__)
 
 
 def run_upkeep(config) -> dict:
-    removed = {"chat_sessions": 0, "daily_stats": 0, "parked_statuses": 0, "archived_webhooks": 0}
+    removed = {"messages": 0, "chat_sessions": 0, "daily_stats": 0, "parked_statuses": 0, "archived_webhooks": 0}
     done = {"finished": 0, "released": 0, "failed": 0}
     for tenant in tenants.each_tenant():
         try:
@@ -34,6 +37,7 @@ def _tenant_upkeep(tenant, config, removed: dict, done: dict) -> None:
     done["finished"] += order_counting.count_leftovers()
     done["released"] += held_messages.release_where_known()
     removed["chat_sessions"] += chat_sessions.delete_expired(tenant.chat_session_ttl_hours)
+    removed["messages"] += retention.delete_expired_messages(tenant.message_retention_days, RETENTION_BUDGET_S)
     removed["daily_stats"] += sales_stats.prune_days(tenant.timezone, config["STATS_RETENTION_DAYS"])
     removed["parked_statuses"] += messages.drop_stale_parked(
         clock.now_ms() - config["PARKED_STATUS_DAYS"] * clock.DAY_MS)

@@ -22,7 +22,8 @@ from services.tenancy.tenant_secrets import seal_changes
 
 API_KEY_PREFIX = "ck_live_"
 WEBHOOK_TOKEN_PREFIX = "ck_hook_"
-SETTINGS = ("name", "cloud_app_secret", "cloud_verify_token", "chat_session_ttl_hours", "timezone")
+SETTINGS = ("name", "cloud_app_secret", "cloud_verify_token", "chat_session_ttl_hours", "timezone",
+            "message_retention_days")
 
 
 def new_secret(prefix: str) -> str:

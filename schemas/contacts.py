@@ -1,0 +1,22 @@
+"""A contact's erasure as the API shows it (the export streams the API's own shapes)."""
+from marshmallow import Schema, fields
+
+from schemas.fields import Timestamp
+
+
+class ErasedCountsSchema(Schema):
+    messages = fields.Integer()
+    conversations = fields.Integer()
+    chat_sessions = fields.Integer()
+    orders_anonymised = fields.Integer()
+    archived_webhooks = fields.Integer()
+    events = fields.Integer()
+
+
+class ErasureSchema(Schema):
+    phone = fields.String(metadata={"description": "Only in the DELETE answer, which the caller asked with it."})
+    id = fields.String(metadata={"example": "er_5f2a9c1e0b7d4e3a8c6f1b2d"})
+    state = fields.String(metadata={"description": "running (poll its Location) or done."})
+    erased_at = Timestamp()
+    erased = fields.Nested(ErasedCountsSchema)
+    finished_at = Timestamp(allow_none=True)

@@ -1,0 +1,45 @@
+"""Everything a tenant holds about one end user, read piece by piece so a long history
+is streamed, never loaded whole (the blueprint writes it out as it goes)."""
+from models.collections import scoped
+from models.conversation import Conversation
+from models.message import HELD, Message
+from models.order import Order
+from services.commerce import chat_sessions
+from services.messaging import conversations
+
+BATCH = 500
+
+
+def conversation_ids(phone: str) -> list[str]:
+    """The contact's conversations: every summary whose pair holds the phone."""
+    return sorted(c["conversation_id"] for c in scoped(Conversation).find({}, projection={"conversation_id": 1})
+                  if phone in c["conversation_id"].split(":"))
+
+
+def summaries(phone: str) -> list[dict]:
+    return [conversations.get_conversation(conversation_id) for conversation_id in conversation_ids(phone)]
+
+
+def messages(phone: str):
+    """The contact's messages, oldest first per conversation, then those held for their
+    session's number; read a batch at a time."""
+    for conversation_id in conversation_ids(phone):
+        last = None
+        while True:
+            query = {"conversation_id": conversation_id}
+            if last is not None:
+                query["$or"] = [{"created_at": {"$gt": last[0]}}, {"created_at": last[0], "_id": {"$gt": last[1]}}]
+            batch = list(scoped(Message).find(query, sort=[("created_at", 1), ("_id", 1)], limit=BATCH))
+            yield from batch
+            if len(batch) < BATCH:
+                break
+            last = (batch[-1]["created_at"], batch[-1]["_id"])
+    yield from (m for m in scoped(Message).find({"awaiting_message": HELD}) if m.get("chat") == phone)
+
+
+def chat_session(phone: str, ttl_hours: int) -> dict | None:
+    return chat_sessions.stored_session(phone, ttl_hours)
+
+
+def orders(phone: str) -> list[dict]:
+    return list(scoped(Order).find({"recipient_phone": phone}, sort=[("created_at", 1)]))

@@ -1,0 +1,94 @@
+"""The erasure ledger: which contacts were erased, and when, without their phones.
+
+An entry's id is HMAC-SHA256 of "<tenant id>:<phone>" under a key derived from
+SECRET_KEY (every listed key is tried, so a key can be rotated). Every path that
+could bring an erased contact's data back (webhooks, REST writes, spool and archive
+replay, restore, legacy import) asks `erased_before(phones, at)`: a message dated at
+or before its contact's erasure is not stored; a later one is, as new.
+
+Each process keeps a tenant's ledger in memory: it is reread when its size changed,
+which one count per REFRESH_S tells, so a tenant without erasures costs no read per
+message. Another worker learns of an erasure within REFRESH_S; the erasure sweeps the
+store once more after that (services.privacy.erasure).
+"""
+import hashlib
+import hmac
+import threading
+import time
+
+from models.collections import scoped
+from models.erasure import ErasedContact
+from models.tenancy import current_tenant_id
+from services import secret_box
+from services.errors import Conflict
+
+REFRESH_S = 2.0
+
+
+class ContactErased(Conflict):
+    """Data dated at or before its contact's erasure: never stored again."""
+    slug = "contact-erased"
+
+
+def refuse_if_erased(phones, at: int) -> None:
+    if erased_before(phones, at):
+        raise ContactErased("This contact's data was erased; messages dated before the erasure are not stored "
+                            "again (one dated after it is stored as new).")
+
+_cache: dict = {}  # tenant id -> (checked at, size, {hash: erased_at})
+_lock = threading.Lock()
+
+
+def contact_hashes(phone: str) -> list[str]:
+    """The phone's ledger ids under every SECRET_KEY listed (the first one's is written)."""
+    message = f"{current_tenant_id()}:{phone}".encode()
+    return [hmac.new(key, message, hashlib.sha256).hexdigest() for key in secret_box.hmac_keys()]
+
+
+def record(phone: str, at: int) -> None:
+    """Enter the phone in the ledger (an older entry's time moves forward)."""
+    scoped(ErasedContact).update_one({"_id": contact_hashes(phone)[0]}, {"$max": {"erased_at": at}}, upsert=True)
+    forget()
+
+
+def erased_at(phone: str) -> int | None:
+    entries = _entries()
+    if not entries:
+        return None
+    times = [entries[h] for h in contact_hashes(phone) if h in entries]
+    return max(times) if times else None
+
+
+def erased_before(phones, at: int) -> bool:
+    """Whether any of `phones` (None skipped) was erased at or after `at`: data dated then
+    belongs to the erased history and must not come back."""
+    entries = _entries()
+    if not entries:
+        return False
+    return any((erased_at(phone) or -1) >= at for phone in phones if phone)
+
+
+def erased_hashes() -> dict:
+    """{hash: erased_at} of the current tenant (snapshot scrub, restore)."""
+    return dict(_entries())
+
+
+def forget() -> None:
+    with _lock:
+        _cache.pop(current_tenant_id(), None)
+
+
+def _entries() -> dict:
+    tenant_id, now = current_tenant_id(), time.monotonic()
+    cached = _cache.get(tenant_id)
+    if cached is not None and now - cached[0] < REFRESH_S:
+        return cached[2]
+    ledger = scoped(ErasedContact)
+    size = ledger.count({})
+    if cached is not None and size == cached[1]:
+        entries = cached[2]
+    else:
+        entries = {e["_id"]: e["erased_at"] for e in ledger.find({})} if size else {}
+    with _lock:
+        _cache[tenant_id] = (now, size, entries)
+    return entries
