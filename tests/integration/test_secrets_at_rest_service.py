@@ -76,7 +76,7 @@ def test_clear_secrets_are_sealed_at_start_and_a_restore_under_another_key_names
     shutil.copytree(first / "snapshots", moved / "snapshots")
     with Service(moved, {**ENV, "SECRET_KEY": Fernet.generate_key().decode()}) as again:
         log = again.log()
-        assert "restored the empty database from snapshot" in log
+        assert "restored snapshot" in log
         assert "acme (cloud_app_secret, cloud_verify_token)" in log and "Set them again" in log
         assert _cloud_post(again.url, "acme") == 401
         hook = requests.post(f"{again.url}/webhooks/evolution/acme?token={acme['webhook_token']}",
