@@ -25,6 +25,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_database(app)
     register_request_hooks(app)
     register_api(app)
+    register_dashboard(app)
     register_cli(app)
     return app
 
@@ -86,7 +87,8 @@ def register_request_hooks(app: Flask) -> None:
         deadline.__enter__()
         g.request_scope = (time.perf_counter(), deadline, in_request.set(True))
         current = request._get_current_object()
-        if current.method in JSON_BODY_METHODS and not current.is_json and (
+        # The dashboard's forms post form data; everything else takes JSON.
+        if current.method in JSON_BODY_METHODS and not current.is_json and current.blueprint != "dashboard" and (
                 current.content_length or "chunked" in current.headers.get("Transfer-Encoding", "")):
             return problem(415, "Unsupported Media Type")
         return None
@@ -143,6 +145,12 @@ def register_api(app: Flask) -> None:
         api.register_blueprint(blueprint)
     app.add_url_rule("/docs/assets/<path:filename>", "docs_asset", ops.docs_asset)
     register_error_handlers(app)
+
+
+def register_dashboard(app: Flask) -> None:
+    from blueprints import dashboard
+
+    dashboard.register(app)
 
 
 def register_cli(app: Flask) -> None:
