@@ -1,7 +1,7 @@
 """A bar chart of one figure per day, as geometry for an inline SVG (the template
 draws it): no script, no asset, nothing from outside the page."""
-WIDTH, HEIGHT = 640, 220
-LEFT, RIGHT, TOP, BOTTOM = 56, 8, 12, 28  # room for the axis labels
+WIDTH, HEIGHT = 420, 200
+LEFT, RIGHT, TOP, BOTTOM = 50, 10, 12, 26  # room for the axis labels
 
 
 def bar_chart(daily: list[dict], field: str, label) -> dict:
@@ -22,6 +22,12 @@ def bar_chart(daily: list[dict], field: str, label) -> dict:
     marked = sorted({0, len(daily) // 2, len(daily) - 1}) if daily else []
     return {"width": WIDTH, "height": HEIGHT, "bars": bars, "ticks": ticks, "left": LEFT, "right": WIDTH - RIGHT,
             "base": TOP + plot_height,
-            "dates": [{"x": round(LEFT + index * slot + slot / 2, 2), "text": daily[index]["date"][5:]}
-                      for index in marked],
+            "dates": [_date_label(daily, index, slot) for index in marked],
             "total": label(sum(values))}
+
+
+def _date_label(daily: list[dict], index: int, slot: float) -> dict:
+    """MM-DD under day `index`; the first and last are anchored inside the chart."""
+    anchor = "start" if index == 0 else "end" if index == len(daily) - 1 else "middle"
+    x = {"start": LEFT + index * slot, "middle": LEFT + (index + 0.5) * slot, "end": LEFT + (index + 1) * slot}[anchor]
+    return {"x": round(x, 2), "anchor": anchor, "text": daily[index]["date"][5:]}
