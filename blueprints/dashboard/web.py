@@ -30,7 +30,7 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
-TICKS = {"pending": "🕓", "sent": "✓", "delivered": "✓✓", "read": "✓✓", "played": "✓✓", "failed": "!"}
+TICKS = {"pending": "○", "sent": "✓", "delivered": "✓✓", "read": "✓✓", "played": "✓✓", "failed": "!"}
 
 
 class DashboardSessionInterface(SecureCookieSessionInterface):
