@@ -6,7 +6,12 @@ import logging
 from flask import Flask
 
 from blueprints.dashboard import conversations, orders, overview, sales, signin  # noqa: F401  (their routes)
-from blueprints.dashboard.web import MIN_SECRET_KEY_LENGTH, DashboardSessionInterface, bp, secret_key_usable
+from blueprints.dashboard.web import (
+    MIN_SECRET_KEY_LENGTH,
+    DashboardSessionInterface,
+    bp,
+    secret_key_usable,
+)
 from extensions import csrf
 
 log = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from app import create_app
-from tests.conftest import ADMIN_TOKEN, assert_problem, create_tenant
+from tests.conftest import ADMIN_TOKEN, assert_problem
 from tests.dashboard_helpers import HTML, SECRET_KEY, csrf_token, post_form, sign_in
 from tests.every_tier.test_api_messages import BOT, CUSTOMER, message, post
 from tests.every_tier.test_api_orders import act, create, item, order
@@ -225,9 +225,9 @@ def test_operator_view_shows_every_tenant_with_counts_and_no_tenant_pages(client
     assert sign_in(client, ADMIN_TOKEN).status_code == 303
     page = text(client.get("/dashboard"))
     for handle, messages, orders in ((tenant, 2, 0), (other_tenant, 0, 1)):
-        row = re.search(rf'<tr data-slug="{handle.slug}">(.*?)</tr>', page, re.S).group(1)
+        row = re.search(rf'<tr data-slug="{handle.slug}">(.*?)</tr>', page, re.DOTALL).group(1)
         assert f'<td class="messages">{messages}</td>' in row and f'<td class="orders">{orders}</td>' in row
-    assert re.search(r'<table id="snapshots">.*manual', page, re.S)
+    assert re.search(r'<table id="snapshots">.*manual', page, re.DOTALL)
     assert '<dd id="spool-depth">0</dd>' in page
     assert client.get("/dashboard/conversations").status_code == 303  # tenant pages are a tenant's
     assert tenant.api_key not in page
