@@ -27,6 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_database(app)
     register_request_hooks(app)
     register_api(app)
+    register_dashboard(app)
     register_cli(app)
     return app
 
@@ -72,6 +73,11 @@ def register_secrets(app: Flask) -> None:
     from services import secret_box
 
     secret_box.configure(app.config["SECRET_KEY"], app.config["DATA_DIR"])
+    # The setting as given stays for child processes; Flask's own SECRET_KEY (the
+    # dashboard's cookie and CSRF tokens) becomes a key derived from it, never a Fernet key.
+    app.config["SECRET_KEY_SETTING"] = app.config["SECRET_KEY"]
+    first, *older = secret_box.signing_keys()
+    app.config.update(SECRET_KEY=first, SECRET_KEY_FALLBACKS=older)
 
 
 def register_database(app: Flask) -> None:
@@ -122,7 +128,8 @@ def register_request_hooks(app: Flask) -> None:
         request_id = request_ids.from_caller(current.environ.get(request_ids.WSGI_KEY))  # headers.get: 15x slower
         g.request_scope = (time.perf_counter(), deadline, in_request.set(True), request_id,
                            request_ids.current.set(request_id))
-        if current.method in JSON_BODY_METHODS and not current.is_json and (
+        # The dashboard's forms post form data; everything else takes JSON.
+        if current.method in JSON_BODY_METHODS and not current.is_json and current.blueprint != "dashboard" and (
                 current.content_length or "chunked" in current.headers.get("Transfer-Encoding", "")):
             return problem(415, "Unsupported Media Type")
         return None
@@ -171,6 +178,12 @@ def register_api(app: Flask) -> None:
         api.register_blueprint(blueprint)
     app.add_url_rule("/docs/assets/<path:filename>", "docs_asset", ops.docs_asset)
     register_error_handlers(app)
+
+
+def register_dashboard(app: Flask) -> None:
+    from blueprints import dashboard
+
+    dashboard.register(app)
 
 
 def register_cli(app: Flask) -> None:

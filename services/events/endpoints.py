@@ -10,7 +10,7 @@ from models.collections import scoped
 from models.webhook_endpoint import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from services import clock, secret_box
 from services.errors import found
-from services.pagination import NEWEST_FIRST, fetch_page
+from services.pagination import fetch_page
 
 SECRET_PREFIX = "whsec_"
 CHANGEABLE = ("url", "types", "description", "enabled")

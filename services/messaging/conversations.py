@@ -79,14 +79,29 @@ def count_in_existing(message: dict) -> None:
                                 {"$inc": _counts(message["direction"]), "$set": {"updated_at": clock.now_ms()}})
 
 
-def list_conversations(session_id: str | None, limit: int, cursor: str | None, include_total: bool) -> dict:
+def list_conversations(session_id: str | None, limit: int, cursor: str | None, include_total: bool,
+                       unread_only: bool = False, phone: str | None = None) -> dict:
+    """Newest activity first, each with its last message (two queries a page).
+    `unread_only`: those with unread inbound messages; `phone`: those it takes part in
+    (a normalised number or a chat id)."""
     query = {"session_id": session_id} if session_id else {}
+    if unread_only:
+        query["unread_count"] = {"$gt": 0}
+    if phone:
+        # $in matches an array's elements on every backend; nx-27017's {"$eq": x}
+        # (scoped_filter's spelling of a bare value) compares the whole array.
+        query["participants"] = {"$in": [phone]}
     page = fetch_page(_conversations(), query, LIST_SORT, limit, cursor, include_total)
     last_ids = [summary["last_message_id"] for summary in page["items"]]
     last_messages = {m["_id"]: m for m in scoped(Message).find_by_ids(last_ids)} if last_ids else {}
     for summary in page["items"]:
         summary["last_message"] = last_messages.get(summary["last_message_id"])
     return page
+
+
+def count_unread() -> int:
+    """How many conversations hold unread inbound messages (one count)."""
+    return _conversations().count({"unread_count": {"$gt": 0}})
 
 
 def get_conversation(conversation_id: str) -> dict:

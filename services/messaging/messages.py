@@ -169,6 +169,11 @@ def list_messages(filters: dict, limit: int, cursor: str | None, include_total: 
     return fetch_page(_messages(), {**query, **VISIBLE}, NEWEST_FIRST, limit, cursor, include_total)
 
 
+def count_since(since_ms: int) -> int:
+    """How many messages were stored at or after `since_ms` (one count)."""
+    return _messages().count({**VISIBLE, "created_at": {"$gte": since_ms}})
+
+
 def drop_stale_parked(older_than_ms: int) -> int:
     """Remove parked statuses whose message never came (e.g. sent outside ChatKeep)."""
     return _messages().delete_many({"awaiting_message": 1, "updated_at": {"$lt": older_than_ms}})

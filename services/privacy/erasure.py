@@ -29,7 +29,7 @@ from models.webhook_archive import WebhookArchive
 from models.webhook_endpoint import WebhookDelivery
 from services import clock, secret_box
 from services.errors import found
-from services.privacy import ledger
+from services.privacy import export, ledger
 
 log = logging.getLogger(__name__)
 BATCH = 1000
@@ -99,9 +99,7 @@ def _count(erasure: dict, name: str, n: int) -> None:
 
 def _conversations(erasure, phone, deadline) -> bool:
     """The contact's conversations: their messages in batches, then the summaries."""
-    ids = [c["conversation_id"] for c in scoped(Conversation).find({}, projection={"conversation_id": 1})
-           if phone in c["conversation_id"].split(":")]
-    for conversation_id in sorted(set(ids)):
+    for conversation_id in export.conversation_ids(phone):
         while True:
             if time.monotonic() >= deadline:
                 return False
