@@ -49,6 +49,15 @@ def _non_empty(raw: str) -> str:
     return raw
 
 
+def _one_of(*choices: str) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        if raw.strip().lower() not in choices:
+            raise ValueError(f"must be one of {', '.join(choices)}")
+        return raw.strip().lower()
+
+    return parse
+
+
 def _boolean(raw: str) -> bool:
     value = raw.strip().lower()
     if value not in {"true", "false", "1", "0", "yes", "no"}:
@@ -97,6 +106,9 @@ class Variable:
 VARIABLES = (
     Variable("MONGODB_URI", None, _mongodb_uri,
              "MongoDB to use. Unset: the embedded nx-27017 server under DATA_DIR/db.", secret=True),
+    Variable("EMBEDDED_DB_SYNC", "full", _one_of("full", "normal"),
+             "The embedded database's SQLite synchronous mode: full survives a power loss, normal only a crash "
+             "of the process (faster); read by the embedded server itself."),
     Variable("DATA_DIR", "./data", _non_empty,
              "Runtime files: embedded database, snapshots, spool, logs."),
     Variable("HOST", "127.0.0.1", _non_empty, "Address gunicorn binds to."),

@@ -52,7 +52,7 @@ def _configure_connection_fully_synced(self) -> None:
 if __name__ == "__main__":
     logging.getLogger("nx_27017").setLevel(logging.WARNING)
     handler._msg_db_name = _database_of_bulk_write
-    if os.environ.get(SYNC_ENV, "full") == "full":
+    if os.environ.get(SYNC_ENV, "full").strip().lower() != "normal":  # config.py validates it
         Connection._configure_connection = _configure_connection_fully_synced
     sys.argv[0] = "nx-27017"
     sys.exit(main())
