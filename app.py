@@ -60,6 +60,9 @@ def register_database(app: Flask) -> None:
     else:
         log.info("database: %s", redact(uri))
     connect(uri, app.config["DB_TIMEOUT_MS"], [CommandCounter()])
+    from services.events import event_log
+
+    event_log.configure(app.config["DB_TIMEOUT_MS"], app.config["EVENTS_CLOCK_SKEW_MS"])
     from services.tenancy.tenant_cache import cache, last_known
 
     cache.fresh_s = app.config["AUTH_CACHE_S"]

@@ -93,6 +93,11 @@ VARIABLES = (
              "Days every accepted webhook body is kept verbatim for `webhooks replay`; 0 keeps none."),
     Variable("PARKED_STATUS_DAYS", 7, _int_between(1, 365),
              "Days a delivery status waits for its message before it is dropped."),
+    Variable("EVENTS_RETENTION_DAYS", 7, _int_between(1, 3650),
+             "Days events are kept for GET /api/v1/events (and Kafka, while it is unreachable)."),
+    Variable("EVENTS_CLOCK_SKEW_MS", 1000, _int_between(0, 600000),
+             "How far apart the clocks of the hosts writing to one database may be; the event "
+             "feed shows an event once DB_TIMEOUT_MS plus this has passed."),
 )
 
 

@@ -1,6 +1,7 @@
 """MongoEngine documents. TENANT_DOCUMENTS lists every tenant-owned one (tests check it)."""
 from models.chat_session import ChatSession
 from models.conversation import Conversation
+from models.event import Event
 from models.gateway_session import GatewaySession
 from models.lease import Lease
 from models.legacy_import import LegacyImport
@@ -13,7 +14,7 @@ from models.webhook_archive import WebhookArchive
 
 GLOBAL_DOCUMENTS = (Tenant, Lease)
 TENANT_DOCUMENTS = (GatewaySession, Message, Conversation, ChatSession, Order, SalesTotal, SalesDay,
-                    LegacyImport, WebhookArchive)
+                    LegacyImport, WebhookArchive, Event)
 
-__all__ = ["GLOBAL_DOCUMENTS", "TENANT_DOCUMENTS", "ChatSession", "Conversation", "GatewaySession", "Lease", "LegacyImport", "Message",
+__all__ = ["GLOBAL_DOCUMENTS", "TENANT_DOCUMENTS", "ChatSession", "Conversation", "Event", "GatewaySession", "Lease", "LegacyImport", "Message",
            "Order", "SalesDay", "SalesTotal", "Tenant", "TenantDocument", "WebhookArchive"]

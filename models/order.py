@@ -29,6 +29,9 @@ class Order(TenantDocument):
     # Events not yet fully counted in the statistics, see services.commerce.order_counting.
     uncounted = MapField(IntField())
     uncounted_at = LongField()
+    # An event due for a change (services.events.event_log): {key: change time}, the latest time.
+    events_due = MapField(LongField())
+    events_due_at = LongField()
 
     # Pages sort on (created_at, _id); _id stays out of compound indexes (nx-27017).
     meta = {
@@ -38,5 +41,6 @@ class Order(TenantDocument):
             {"fields": ["tenant_id", "-created_at"]},
             {"fields": ["tenant_id", "status", "-created_at"]},
             {"fields": ["tenant_id", "uncounted_at"]},
+            {"fields": ["tenant_id", "events_due_at"]},
         ],
     }
