@@ -118,6 +118,7 @@ def register_api(app: Flask) -> None:
         admin,
         chat_sessions,
         conversations,
+        events,
         messages,
         ops,
         orders,
@@ -142,9 +143,12 @@ def register_api(app: Flask) -> None:
     for name, scheme in SECURITY_SCHEMES.items():
         api.spec.components.security_scheme(name, scheme)
     for blueprint in (ops.blp, admin.blp, snapshots.blp, sessions.blp, messages.blp, conversations.blp,
-                      webhooks.blp, chat_sessions.blp, orders.blp, stats.blp):
+                      webhooks.blp, chat_sessions.blp, orders.blp, stats.blp, events.blp):
         api.register_blueprint(blueprint)
     app.add_url_rule("/docs/assets/<path:filename>", "docs_asset", ops.docs_asset)
+    from schemas.events import envelope
+
+    app.extensions["chatkeep_event_envelope"] = envelope  # for the Kafka publisher (services cannot import schemas)
     register_error_handlers(app)
 
 
