@@ -46,6 +46,18 @@ def _non_empty(raw: str) -> str:
     return raw
 
 
+def _json_object(raw: str) -> dict:
+    import json
+
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        raise ValueError("must be a JSON object") from None
+    if not isinstance(value, dict) or not all(isinstance(v, (str, int, float, bool)) for v in value.values()):
+        raise ValueError("must be a JSON object of client settings to strings, numbers or booleans")
+    return value
+
+
 def _admin_token(raw: str) -> str:
     if len(raw) < 16:
         raise ValueError("must be at least 16 characters (or unset to disable the admin API)")
@@ -98,6 +110,11 @@ VARIABLES = (
     Variable("EVENTS_CLOCK_SKEW_MS", 1000, _int_between(0, 600000),
              "How far apart the clocks of the hosts writing to one database may be; the event "
              "feed shows an event once DB_TIMEOUT_MS plus this has passed."),
+    Variable("KAFKA_BOOTSTRAP_SERVERS", None, _non_empty,
+             "Kafka brokers (host:port,...) to publish every event to; unset: no Kafka."),
+    Variable("KAFKA_TOPIC", "chatkeep.events", _non_empty, "The Kafka topic events go to."),
+    Variable("KAFKA_CONFIG_JSON", None, _json_object,
+             "Extra librdkafka producer settings as a JSON object (TLS, SASL)."),
 )
 
 

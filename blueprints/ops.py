@@ -38,7 +38,8 @@ def readyz():
 @blp.doc(security=PUBLIC)
 @blp.response(200, description="Prometheus text format.", content_type=CONTENT_TYPE_LATEST)
 def metrics():
-    return Response(render(current_app.config["DATA_DIR"]), mimetype=CONTENT_TYPE_LATEST)
+    return Response(render(current_app.config["DATA_DIR"], bool(current_app.config["KAFKA_BOOTSTRAP_SERVERS"])),
+                    mimetype=CONTENT_TYPE_LATEST)
 
 
 def docs_asset(filename):

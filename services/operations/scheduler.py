@@ -16,6 +16,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from pymongo.errors import PyMongoError
 
+from services.events import kafka_publisher
 from services.gateways import spool
 from services.operations import leases, snapshot_child, snapshots
 
@@ -85,6 +86,25 @@ def _renewing(lease: str):
     return keep_going
 
 
+PUBLISH_INTERVAL_S = 1
+PUBLISHER_LEASE_MS = 30_000
+_publisher: kafka_publisher.Publisher | None = None  # made in the worker that publishes, after the fork
+
+
+def publish_events(app) -> None:
+    """Send the event log to Kafka: one process in the deployment at a time (a held lease)."""
+    global _publisher
+    with app.app_context():
+        try:
+            if not leases.hold("events-publisher", PUBLISHER_LEASE_MS):
+                return
+            if _publisher is None:
+                _publisher = kafka_publisher.Publisher(app.config, app.extensions["chatkeep_event_envelope"])
+            _publisher.publish()
+        except PyMongoError as exc:  # events wait in the database
+            log.info("event publishing waits for the database: %s", type(exc).__name__)
+
+
 def watch_tenants(app) -> None:
     from services.tenancy.tenants import watch_tenant_changes
 
@@ -115,6 +135,9 @@ def start(app) -> BackgroundScheduler:
                           id="tenants", max_instances=1, coalesce=True, next_run_time=datetime.now(timezone.utc))
     scheduler.add_job(replay_spool, IntervalTrigger(seconds=SPOOL_REPLAY_S), args=[app], id="spool",
                       max_instances=1, coalesce=True, next_run_time=datetime.now(timezone.utc))
+    if app.config.get("KAFKA_BOOTSTRAP_SERVERS"):
+        scheduler.add_job(publish_events, IntervalTrigger(seconds=PUBLISH_INTERVAL_S), args=[app], id="events",
+                          max_instances=1, coalesce=True, next_run_time=datetime.now(timezone.utc))
     scheduler.add_job(maintenance, IntervalTrigger(seconds=MAINTENANCE_INTERVAL_S,
                                                    start_date=_aligned_start(MAINTENANCE_INTERVAL_S)),
                       args=[app], id="maintenance", max_instances=1, coalesce=True)
