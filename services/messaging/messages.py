@@ -184,9 +184,11 @@ def apply_status(message_id: str, status: str, at_ms: int | None, error: str | N
             if moved is not None:
                 event_log.record("message", key, now, moved)
                 return moved
-        # No event: the status does not move it, or it is not visible (parked, held).
-        unmoved = _messages().find_one_and_update(
-            {**scope, "$or": [{"status_rank": {"$gte": rank}}, {"awaiting_message": {"$gt": 0}}]}, update)
+        # No event: the status does not move it, or it is not visible (parked, held). Two
+        # writes rather than one with $or: nx-27017 matched other documents with that.
+        unmoved = _messages().find_one_and_update({**scope, "status_rank": {"$gte": rank}}, update)
+        if unmoved is None and not visible_only:
+            unmoved = _messages().find_one_and_update({"_id": message_id, "awaiting_message": {"$gt": 0}}, update)
         if unmoved is not None:
             return unmoved
         current = _messages().find_one(scope)

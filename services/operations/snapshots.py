@@ -19,6 +19,7 @@ from pathlib import Path
 from models import (
     ChatSession,
     Conversation,
+    Event,
     GatewaySession,
     LegacyImport,
     Message,
@@ -49,6 +50,8 @@ FILES = (
     ("messages.jsonl.gz", [(Message, {})], True),
     ("conversations.jsonl.gz", [(Conversation, {})], True),
     ("orders.jsonl.gz", [(Order, {})], True),
+    # After the documents whose changes they record: an event is written after its change.
+    ("events.jsonl.gz", [(Event, {})], True),
     ("chat_sessions.json", [(ChatSession, {})], True),
     ("sales_stats.json", [(SalesTotal, {}), (SalesDay, {})], True),
     # What legacy imports added (`stats rebuild` adds it back) and the optional raw archive.
@@ -69,6 +72,7 @@ PAGED_BY = {
     ChatSession: ("phone", ""),
     SalesDay: ("date", ""),
     WebhookArchive: ("received_at", LOWEST_MS),
+    Event: ("pos", ""),
 }
 COLLECTION_KEY = "_collection"  # names the collection of each record in multi-collection files
 
