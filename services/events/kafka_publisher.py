@@ -22,7 +22,7 @@ from services import clock
 from services.tenancy import tenants
 
 log = logging.getLogger(__name__)
-BATCH = 2000
+BATCH = 500
 FLUSH_S = 5.0
 MESSAGE_TIMEOUT_MS = 15_000
 CONTENT_TYPE = [("content-type", b"application/cloudevents+json")]
@@ -63,29 +63,34 @@ class Publisher:
         else:
             log.info("kafka: %s", error.str())
 
-    def publish(self) -> int:
-        """One round over every tenant; how many events the broker acknowledged."""
+    def publish(self, still_mine=lambda: True) -> int:
+        """One round over every tenant, each drained batch by batch; how many events the
+        broker acknowledged. `still_mine` renews the lease between batches (False: another
+        process has it, stop)."""
         producer = self._get_producer()
         producer.flush(FLUSH_S if len(producer) else 0)  # what is in flight, first
         done = self._mark_acked()
         if len(producer) or self._fatal:
             return done  # still waiting for the broker: nothing newer goes out meanwhile
         for tenant in tenants.each_tenant():
-            done += self._publish_tenant(producer, tenant)
-            if len(producer) or self._fatal:
-                break
+            while True:
+                sent = self._publish_batch(producer, tenant)
+                done += self._mark_acked()
+                if len(producer) or self._fatal or not still_mine():
+                    return done
+                if sent < BATCH:
+                    break
         return done
 
-    def _publish_tenant(self, producer, tenant) -> int:
+    def _publish_batch(self, producer, tenant) -> int:
         events = list(scoped(Event).find({"published": 0}, sort=[("pos", 1)], limit=BATCH))
-        if not events:
-            return 0
         acked = self._acked.setdefault(tenant.id, [])
         for event in events:
             value = json.dumps(self.render(event, tenant.slug), separators=(",", ":"), ensure_ascii=False)
             self._produce(producer, f"{tenant.slug}:{event['subject']}", value.encode(), event["_id"], acked)
-        producer.flush(FLUSH_S)
-        return self._mark_acked()
+        if events:
+            producer.flush(FLUSH_S)
+        return len(events)
 
     def _produce(self, producer, key: str, value: bytes, event_id: str, acked: list) -> None:
         def delivered(error, _message):

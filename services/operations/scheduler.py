@@ -100,7 +100,7 @@ def publish_events(app) -> None:
                 return
             if _publisher is None:
                 _publisher = kafka_publisher.Publisher(app.config, app.extensions["chatkeep_event_envelope"])
-            _publisher.publish()
+            _publisher.publish(lambda: leases.hold("events-publisher", PUBLISHER_LEASE_MS))
         except PyMongoError as exc:  # events wait in the database
             log.info("event publishing waits for the database: %s", type(exc).__name__)
 
