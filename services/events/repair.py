@@ -51,15 +51,16 @@ def _make_missing(kind: str, batch: list) -> int:
     present = {event["_id"] for event in scoped(Event).find_by_ids(ids)} if ids else set()
     made = 0
     for (document, key, at), event_id in zip(due, ids):
-        if event_id in present:
+        deletion = kind == "conversation" and key == "deleted"
+        if event_id in present and not deletion:
             continue
         with event_log.deadline():
             placed_at = clock.now_ms()
-            if kind == "conversation" and key == "deleted":
+            if deletion:  # its event may be there and its summary not yet removed: each step again
                 conversations.finish_deletion(document["conversation_id"], at, placed_at=placed_at)
             else:
                 event_log.record(kind, key, at, document, placed_at)
-        made += 1
+        made += event_id not in present
     return made
 
 

@@ -192,5 +192,6 @@ def test_a_deletion_cut_off_at_any_step_is_finished_by_the_upkeep_with_one_event
     upkeep(app, frozen_clock, LATER_MS)
     assert types(app, tenant) == ["message.created", "conversation.deleted"]
     assert client.get(f"/api/v1/conversations/{CUSTOMER}/{BOT}", headers=h).status_code == 404
+    assert client.get("/api/v1/conversations", headers=h).get_json()["items"] == []
     assert client.get("/api/v1/messages", headers=h).get_json()["items"] == []
 
