@@ -158,16 +158,17 @@ def test_a_change_whose_request_failed_after_its_event_gets_no_second_one(app, c
     assert types(app, tenant) == ["order.created"]
 
 
+@pytest.mark.parametrize("applied", [1, 2], ids=["after-the-message", "after-the-summary"])
 def test_a_message_cut_off_before_its_event_gets_it_from_the_upkeep_once(app, client, tenant, frozen_clock,
-                                                                         monkeypatch):
+                                                                         monkeypatch, applied):
     """Where the server has no bulkWrite the insert, the summary and the event are three
-    commands: a crash after the first two leaves the message without its event."""
-    def two_of_three(*writes):
-        for write in writes[:2]:
+    commands: a crash after the first one or two leaves the message without its event."""
+    def cut_short(*writes):
+        for write in writes[:applied]:
             write.apply()
         raise AutoReconnect("the process was cut off here")
     real = messages.in_order
-    monkeypatch.setattr(messages, "in_order", two_of_three)
+    monkeypatch.setattr(messages, "in_order", cut_short)
     assert client.post("/api/v1/messages", json=MESSAGE, headers=tenant.headers).status_code == 503
     monkeypatch.setattr(messages, "in_order", real)
     assert client.post("/api/v1/messages", json=MESSAGE, headers=tenant.headers).status_code == 200  # the retry
@@ -176,6 +177,7 @@ def test_a_message_cut_off_before_its_event_gets_it_from_the_upkeep_once(app, cl
     upkeep(app, frozen_clock, LATER_MS)
     assert types(app, tenant) == ["message.created"]
     assert events(app, tenant)[0]["data"]["external_id"] == "w1"
+    assert client.get("/api/v1/conversations", headers=tenant.headers).get_json()["items"][0]["message_count"] == 1
 
 
 @pytest.mark.parametrize("cut_at", ["messages", "event", "summary"])
