@@ -10,6 +10,7 @@ import requests
 from tests.conftest import ADMIN_TOKEN
 from tests.integration.kafka_broker import Tansu
 from tests.integration.processes import Service, create_tenant, wait_until
+from tests.webhook_helpers import fixture
 
 BOT, CUSTOMER = "5511987654321", "5511912345678"
 RANK = {"pending": 0, "sent": 1, "delivered": 2, "read": 3, "played": 4, "failed": 9}
@@ -66,8 +67,12 @@ def test_events_reach_kafka_and_survive_a_broker_outage_in_key_order(tmp_path):
             _assert_in_key_order(envelopes)
             wait_until(lambda: _gauge(service.url, "chatkeep_events_unpublished") == 0, 30)
 
-            broker.stop()  # the outage: the API answers as usual, events wait
+            broker.stop()  # the outage: the API and the webhooks answer as usual, events wait
             _write(service.url, tenant["headers"], "during")
+            hook = requests.post(f"{service.url}/webhooks/evolution/kafka-co?token={tenant['webhook_token']}",
+                                 json=fixture("evolution", "connection_update_open"), timeout=30)
+            assert hook.status_code == 200 and hook.json()["accepted"] == 1
+            expected += 1  # the session's status
             assert requests.get(f"{service.url}/readyz", timeout=30).status_code == 200
             assert _gauge(service.url, "chatkeep_events_unpublished") == expected
             assert _gauge(service.url, "chatkeep_events_oldest_unpublished_age_seconds") > 0
@@ -76,7 +81,7 @@ def test_events_reach_kafka_and_survive_a_broker_outage_in_key_order(tmp_path):
             records = broker.read_all(lambda got: len({json.loads(r["value"])["id"] for r in got}) >= expected,
                                       timeout_s=90)
             envelopes = _envelopes(records)
-            assert {e["data"]["text"] for e in envelopes} == {"during"}
+            assert {e["data"].get("text", e["type"]) for e in envelopes} == {"during", "session.status_changed"}
             assert len({e["id"] for e in envelopes}) == expected
             _assert_in_key_order(envelopes)
             wait_until(lambda: _gauge(service.url, "chatkeep_events_unpublished") == 0, 60)
