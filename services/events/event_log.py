@@ -24,6 +24,7 @@ from models.tenancy import current_tenant_id
 KIND_LETTER = {"message": "m", "order": "o", "session": "s", "conversation": "c"}
 # Within one millisecond a subject's creation comes first and its deletion last.
 ORDINAL = {"created": "0", "deleted": "9"}
+GROUP_SUFFIX = "@g.us"  # a group's messages have the group's chat id as their subject
 INTERNAL_FIELDS = ("tenant_id", "events_due", "events_due_at", "event_at", "uncounted", "uncounted_at")
 
 
@@ -75,7 +76,8 @@ def event_type(kind: str, key: str) -> str:
 def _names(kind: str, document: dict) -> tuple[str, str]:
     """(the changed document's id, the event's subject)."""
     if kind == "message":
-        return document["_id"], document["conversation_id"]
+        groups = [end for end in (document.get("from"), document.get("to")) if end and end.endswith(GROUP_SUFFIX)]
+        return document["_id"], groups[0] if groups else document["conversation_id"]
     if kind == "order":
         return document["_id"], document["_id"]
     if kind == "session":

@@ -62,3 +62,10 @@ def test_bad_input_is_422_and_another_tenants_cursor_gives_no_hint(client, tenan
     assert foreign == malformed
     assert feed(client, tenant)["items"] == []  # and none of theirs, from the start
     assert client.get("/api/v1/events").status_code == 401
+
+
+def test_a_group_message_has_the_groups_chat_id_as_its_subject(client, tenant, frozen_clock):
+    group = "120363025246125486@g.us"
+    client.post("/api/v1/messages", json={**MESSAGE, "from": group, "external_id": "g1"}, headers=tenant.headers)
+    frozen_clock.ms += event_log.settle_ms() + 1
+    assert [e["subject"] for e in feed(client, tenant)["items"]] == [group]
