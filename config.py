@@ -65,6 +65,18 @@ def _boolean(raw: str) -> bool:
     return value in {"true", "1", "yes"}
 
 
+def _json_object(raw: str) -> dict:
+    import json
+
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        raise ValueError("must be a JSON object") from None
+    if not isinstance(value, dict) or not all(isinstance(v, (str, int, float, bool)) for v in value.values()):
+        raise ValueError("must be a JSON object of client settings to strings, numbers or booleans")
+    return value
+
+
 def _admin_token(raw: str) -> str:
     if len(raw) < 16:
         raise ValueError("must be at least 16 characters (or unset to disable the admin API)")
@@ -161,6 +173,16 @@ VARIABLES = (
     Variable("OUTBOUND_ALLOW_PRIVATE", False, _boolean,
              "Let gateway links (and webhook endpoints) call loopback, private and link-local addresses: "
              "set it when the gateway runs on the same host or network."),
+    Variable("EVENTS_RETENTION_DAYS", 7, _int_between(1, 3650),
+             "Days events are kept for GET /api/v1/events (and Kafka, while it is unreachable)."),
+    Variable("EVENTS_CLOCK_SKEW_MS", 1000, _int_between(0, 600000),
+             "How far apart the clocks of the hosts writing to one database may be; the event "
+             "feed shows an event once DB_TIMEOUT_MS plus this has passed."),
+    Variable("KAFKA_BOOTSTRAP_SERVERS", None, _non_empty,
+             "Kafka brokers (host:port,...) to publish every event to; unset: no Kafka."),
+    Variable("KAFKA_TOPIC", "chatkeep.events", _non_empty, "The Kafka topic events go to."),
+    Variable("KAFKA_CONFIG_JSON", None, _json_object,
+             "Extra librdkafka producer settings as a JSON object (TLS, SASL)."),
 )
 
 

@@ -15,6 +15,7 @@ from models.conversation import Conversation
 from models.message import VISIBLE, Message
 from services import clock
 from services.errors import NotFound, found
+from services.events import event_log
 from services.pagination import DESC, fetch_page
 
 log = logging.getLogger(__name__)
@@ -110,11 +111,15 @@ def get_conversation(conversation_id: str) -> dict:
 
 
 def mark_read(conversation_id: str) -> dict:
-    marked_at = clock.now_ms()
-    summary = found(_conversations().find_one_and_update(
-        {"conversation_id": conversation_id},
-        {"$set": {"unread_count": 0, "read_marked_at": marked_at, "updated_at": marked_at}}),
-        f"no conversation '{conversation_id}'")
+    """unread_count = 0, and a `conversation.read` event."""
+    with event_log.deadline():
+        marked_at = clock.now_ms()
+        summary = found(_conversations().find_one_and_update(
+            {"conversation_id": conversation_id},
+            {"$set": {"unread_count": 0, "read_marked_at": marked_at, "updated_at": marked_at,
+                      **event_log.mark("read", marked_at)}}),
+            f"no conversation '{conversation_id}'")
+        event_log.record("conversation", "read", marked_at, summary)
     summary["last_message"] = scoped(Message).find_one({"_id": summary["last_message_id"]})
     # A rebuild counts inbound messages stored after the mark as unread, as the live
     # count does; one stored in the mark's millisecond would be taken as read. (The
@@ -124,11 +129,23 @@ def mark_read(conversation_id: str) -> dict:
 
 
 def delete_conversation(conversation_id: str) -> None:
-    """Remove the conversation's messages and its summary (this tenant's only)."""
+    """Remove the conversation's messages and its summary (this tenant's only), with a
+    `conversation.deleted` event. The summary is marked first and removed last, so a
+    deletion cut off in between is finished by the upkeep (services.events.repair)."""
+    with event_log.deadline():
+        at = clock.now_ms()
+        summary = _conversations().find_one_and_update({"conversation_id": conversation_id},
+                                                       {"$set": event_log.mark("deleted", at)})
+        finish_deletion(conversation_id, at, summary is not None)
+
+
+def finish_deletion(conversation_id: str, at: int, marked: bool = True, placed_at: int | None = None) -> None:
+    """The deletion marked at `at`, from its first step (each step may be done already)."""
     removed_messages = scoped(Message).delete_many({"conversation_id": conversation_id})
-    removed_summary = _conversations().delete_one({"conversation_id": conversation_id})
-    if not (removed_messages or removed_summary):
+    if not (removed_messages or marked):
         raise NotFound(f"no conversation '{conversation_id}'")
+    event_log.record("conversation", "deleted", at, {"conversation_id": conversation_id}, placed_at)
+    _conversations().delete_one({"conversation_id": conversation_id})
 
 
 # What any write to a summary changes: a rebuild writes only over what it read.
