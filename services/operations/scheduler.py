@@ -133,11 +133,13 @@ def publish_events(app) -> None:
 
 
 def watch_tenants(app) -> None:
+    from services.privacy import ledger
     from services.tenancy.tenants import watch_tenant_changes
 
     with app.app_context():
         try:
             watch_tenant_changes()
+            ledger.refresh_cached()
         except PyMongoError:  # entries still expire after their own AUTH_CACHE_S
             pass
 
