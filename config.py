@@ -118,9 +118,9 @@ class Variable:
 VARIABLES = (
     Variable("MONGODB_URI", None, _mongodb_uri,
              "MongoDB to use. Unset: the embedded nx-27017 server under DATA_DIR/db.", secret=True),
-    Variable("EMBEDDED_DB_SYNC", "full", _one_of("full", "normal"),
-             "The embedded database's SQLite synchronous mode: full survives a power loss, normal only a crash "
-             "of the process (faster); read by the embedded server itself."),
+    Variable("EMBEDDED_DB_SYNC", "normal", _one_of("normal", "full"),
+             "The embedded database's SQLite synchronous mode: normal survives a crash of the process, full "
+             "also a power loss (slower writes); read by the embedded server itself."),
     Variable("DATA_DIR", "./data", _non_empty,
              "Runtime files: embedded database, snapshots, spool, logs."),
     Variable("HOST", "127.0.0.1", _non_empty, "Address gunicorn binds to."),

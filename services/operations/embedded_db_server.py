@@ -9,9 +9,10 @@
   row id." (error 8) instead of a duplicate key (tests/integration/test_concurrency.py).
 - With EMBEDDED_DB_SYNC=full, every SQLite connection commits with
   `synchronous=FULL`: the write-ahead log is fsynced at each commit, so an acknowledged
-  write survives a power loss, not only a crash of the process. nx-27017 otherwise runs
-  WAL with `synchronous=NORMAL`, which a kill -9 cannot hurt but a power loss can
-  (the last commits before it may be lost). The cost is measured in docs/PERFORMANCE.md.
+  write survives a power loss, not only a crash of the process. The default keeps
+  nx-27017's WAL with `synchronous=NORMAL`, which a kill -9 cannot hurt but a power loss
+  can (the last commits before it may be lost): FULL cost 20-45 % of the write
+  throughput and doubled the webhooks' p99 while a snapshot runs (docs/PERFORMANCE.md).
 
 Arguments are nx-27017's own.
 """
@@ -52,7 +53,7 @@ def _configure_connection_fully_synced(self) -> None:
 if __name__ == "__main__":
     logging.getLogger("nx_27017").setLevel(logging.WARNING)
     handler._msg_db_name = _database_of_bulk_write
-    if os.environ.get(SYNC_ENV, "full").strip().lower() != "normal":  # config.py validates it
+    if os.environ.get(SYNC_ENV, "normal").strip().lower() == "full":  # config.py validates it
         Connection._configure_connection = _configure_connection_fully_synced
     sys.argv[0] = "nx-27017"
     sys.exit(main())

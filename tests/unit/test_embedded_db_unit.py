@@ -15,9 +15,9 @@ def test_stop_if_owner_leaves_others_servers_alone(tmp_path):
 
 
 def test_the_embedded_server_commits_with_synchronous_full(tmp_path):
-    """EMBEDDED_DB_SYNC=full (the default): each SQLite connection nx-27017 opens is set
-    to synchronous=FULL (2), so a commit reaches the disk before it is acknowledged;
-    nx-27017 alone leaves WAL at NORMAL (1)."""
+    """EMBEDDED_DB_SYNC=full: each SQLite connection nx-27017 opens is set to
+    synchronous=FULL (2), so a commit reaches the disk before it is acknowledged; the
+    default leaves nx-27017's WAL at NORMAL (1)."""
     from neosqlite import Connection
 
     from services.operations import embedded_db_server
