@@ -4,7 +4,7 @@ Shared jobs (snapshots, gateway sync, hourly upkeep) are done by exactly one pro
 ticks are aligned to multiples of the interval, so all workers (and hosts) tick
 together and race for the same lease slot; the winner does the work (a snapshot in a
 child process, see take_snapshot_in_child). The spool is replayed by one process per
-host (a held lease); the tenant change watcher runs in every worker, for its own cache.
+host and DATA_DIR (a held lease); the tenant change watcher runs in every worker, for its own cache.
 Conversations marked for repair are looked for by every worker (a read of a nearly
 always empty collection) and repaired by one process at a time (a held lease).
 Runs that did nothing log nothing (APScheduler's own report of each run is DEBUG only,
@@ -69,7 +69,7 @@ def replay_spool(app) -> None:
     data_dir = app.config["DATA_DIR"]
     if not spool.pending(data_dir):
         return
-    lease = f"spool:{socket.gethostname()}"
+    lease = spool_lease(data_dir)
     with app.app_context():
         try:
             if not leases.hold(lease, SPOOL_LEASE_MS):
@@ -80,6 +80,13 @@ def replay_spool(app) -> None:
                 log.info("replayed %s spooled webhook payloads", done)
         except PyMongoError as exc:  # still down: the files stay, in order, for the next run
             log.info("spool replay waits for the database: %s", type(exc).__name__)
+
+
+def spool_lease(data_dir: str) -> str:
+    """The spool's lease: one per host and DATA_DIR, since spool files are local to
+    both (two services on one machine each replay their own spool, neither waits for
+    the other's)."""
+    return f"spool:{socket.gethostname()}:{data_dir}"
 
 
 def _renewing(lease: str):

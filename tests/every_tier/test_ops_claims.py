@@ -89,6 +89,33 @@ def test_spool_replays_oldest_first(app, client, tenant, database_down):
     assert _gauges(client)["chatkeep_spool_depth"] == 0
 
 
+def test_two_services_on_one_machine_each_replay_their_own_spool(app, client, tenant, database_down,
+                                                                 tmp_path, monkeypatch):
+    """Spool files are local to a host and its DATA_DIR: a second service on the same
+    machine (another DATA_DIR, the same hostname) whose replay holds its lease (cut off
+    by an outage, not released) must not keep this one from replaying its own spool."""
+    from services.gateways import ingest
+    from services.operations import leases
+    for name in ("connection_update_open", "connection_update_close"):
+        assert send(client, "evolution", tenant, name).get_json()["spooled"] == 1
+    database_down.up()
+    other_dir = tmp_path / "other-service"
+    (other_dir / "spool").mkdir(parents=True)
+    newest = spool.pending(app.config["DATA_DIR"])[-1]  # the other service's spool: the close
+    newest.rename(other_dir / "spool" / newest.name)
+    with monkeypatch.context() as other_process:  # this app as the other service: its DATA_DIR, its pid
+        other_process.setitem(app.config, "DATA_DIR", str(other_dir))
+        other_process.setattr(leases, "holder_id", lambda: "this-machine:other-service")
+
+        def outage(*_args):
+            raise AutoReconnect("the database dropped mid-replay")
+        other_process.setattr(ingest, "store_received", outage)
+        scheduler.replay_spool(app)  # takes its lease and keeps it (not released on an outage)
+    assert spool.pending(str(other_dir))
+    scheduler.replay_spool(app)
+    assert _session_status(client, tenant) == "open" and _gauges(client)["chatkeep_spool_depth"] == 0
+
+
 def test_spool_replay_stops_at_a_failure_and_resumes_in_order(app, client, tenant, database_down, monkeypatch):
     """The database drops again mid-replay: the failed body and the ones after it wait, none skipped."""
     for name in ("qrcode_updated", "connection_update_open", "connection_update_close"):
