@@ -132,6 +132,9 @@ VARIABLES = (
              "How long POST /api/v1/admin/snapshots waits for its snapshot before answering 202 "
              "(it goes on); under gunicorn's 30 s worker timeout."),
     Variable("SNAPSHOT_KEEP", 12, _int_between(1, 1000), "Snapshot generations kept in DATA_DIR/snapshots."),
+    Variable("SNAPSHOT_ON_SHUTDOWN", True, _boolean,
+             "Write a final snapshot when the service stops. With several hosts, leave it true on one "
+             "(or on none) rather than snapshotting the whole database at every host's restart."),
     Variable("WEBHOOK_ARCHIVE_DAYS", 0, _int_between(0, 3650),
              "Days every accepted webhook body is kept verbatim for `webhooks replay`; 0 keeps none."),
     Variable("PARKED_STATUS_DAYS", 7, _int_between(1, 365),

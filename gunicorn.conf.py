@@ -5,8 +5,8 @@ processes create under DATA_DIR private (umask), loads SECRET_KEY (generating th
 development key once), starts or reuses the embedded database, restores the newest
 good snapshot when the database holds no ChatKeep data at all (or a restore was cut
 off), and seals tenants' secrets stored in clear by an older version; in on_exit,
-after every worker has finished its requests, it writes the one final snapshot and
-only then stops the embedded database. Workers each run the scheduler
+after every worker has finished its requests, it writes the one final snapshot
+(unless SNAPSHOT_ON_SHUTDOWN is false) and only then stops the embedded database. Workers each run the scheduler
 (post_worker_init); leases let one process take each scheduled job.
 gunicorn's own signal handling is left as it is: SIGTERM/SIGINT to the master or to
 the whole process group ends in on_exit either way.
@@ -105,7 +105,10 @@ def child_exit(server, worker):
 
 def on_exit(server):
     try:
-        _final_snapshot()
+        if settings["SNAPSHOT_ON_SHUTDOWN"]:
+            _final_snapshot()
+        else:  # several hosts: one of them writes final snapshots (docs/DEPLOY.md)
+            log.info("no final snapshot: SNAPSHOT_ON_SHUTDOWN is false")
     finally:
         if not settings["MONGODB_URI"]:
             from services.operations import embedded_db
