@@ -139,6 +139,9 @@ VARIABLES = (
              "Days every accepted webhook body is kept verbatim for `webhooks replay`; 0 keeps none."),
     Variable("PARKED_STATUS_DAYS", 7, _int_between(1, 365),
              "Days a delivery status waits for its message before it is dropped."),
+    Variable("UPKEEP_INTERVAL_S", 3600, _int_between(1, 86400),
+             "Seconds between upkeep runs (expired rows removed, cut-off order counts finished, retention); "
+             "one process in the deployment takes each."),
     Variable("GATEWAY_SYNC_INTERVAL_S", 60, _int_between(0, 86400),
              "Seconds between syncs of every linked session with its gateway (one process per round); 0: never."),
     Variable("GATEWAY_TIMEOUT_S", 5, _int_between(1, 60),

@@ -24,7 +24,6 @@ from services.gateways import spool
 from services.operations import leases, snapshot_child, snapshots
 
 log = logging.getLogger(__name__)
-MAINTENANCE_INTERVAL_S = 3600
 SPOOL_REPLAY_S = 3
 SPOOL_LEASE_MS = 60_000
 REPAIR_INTERVAL_S = 10  # with the marks' settle time: a summary short by a message for about 15 s
@@ -130,11 +129,13 @@ def watch_tenants(app) -> None:
 
 
 def maintenance(app) -> None:
-    """Hourly upkeep for every tenant (services.operations.upkeep.run_upkeep)."""
+    """The upkeep for every tenant (services.operations.upkeep.run_upkeep), hourly by default."""
+    from services.operations.metrics import UPKEEP_RUNS
     from services.operations.upkeep import run_upkeep
 
     with app.app_context():
-        if leases.claim_slot("maintenance", _slot(MAINTENANCE_INTERVAL_S)):
+        if leases.claim_slot("maintenance", _slot(app.config["UPKEEP_INTERVAL_S"])):
+            UPKEEP_RUNS.inc()
             run_upkeep(app.config)
 
 
@@ -175,8 +176,9 @@ def start(app) -> BackgroundScheduler:
                       max_instances=1, coalesce=True, next_run_time=datetime.now(timezone.utc))
     scheduler.add_job(repair_conversations, IntervalTrigger(seconds=REPAIR_INTERVAL_S), args=[app],
                       id="conversation_repairs", max_instances=1, coalesce=True)
-    scheduler.add_job(maintenance, IntervalTrigger(seconds=MAINTENANCE_INTERVAL_S,
-                                                   start_date=_aligned_start(MAINTENANCE_INTERVAL_S)),
+    upkeep_interval = app.config["UPKEEP_INTERVAL_S"]
+    scheduler.add_job(maintenance, IntervalTrigger(seconds=upkeep_interval,
+                                                   start_date=_aligned_start(upkeep_interval)),
                       args=[app], id="maintenance", max_instances=1, coalesce=True)
     sync_interval = app.config["GATEWAY_SYNC_INTERVAL_S"]
     if sync_interval > 0:

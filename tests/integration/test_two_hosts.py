@@ -2,7 +2,8 @@
 groups; the same SECRET_KEY and MONGODB_URI) on one standalone nx-27017 server.
 
 One scenario, so the hosts start once: the background work shared by the deployment
-(scheduled snapshots, gateway sync rounds) is done once per interval across both hosts;
+(scheduled snapshots, gateway sync rounds, the upkeep) is done once per interval across
+both hosts;
 a key rotated through one host is refused by the other within AUTH_CACHE_S; a host
 killed with kill -9 while it holds the erasures lease has its work taken over by the
 other within one lease period; a rolling restart under steady writes to both hosts
@@ -33,6 +34,7 @@ pytestmark = pytest.mark.slow
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 SNAPSHOT_S = 4
 SYNC_S = 2
+UPKEEP_S = 2
 AUTH_CACHE_S = 2
 GATEWAY_KEY = "waha-key-0123456789"
 ERASED_PHONE = "5511955550000"
@@ -50,6 +52,7 @@ def _env(uri: str, secret_key: str, snapshot_on_shutdown: bool) -> dict:
             "SNAPSHOT_INTERVAL_S": str(SNAPSHOT_S), "SNAPSHOT_KEEP": "1000",
             "SNAPSHOT_ON_SHUTDOWN": str(snapshot_on_shutdown).lower(),
             "GATEWAY_SYNC_INTERVAL_S": str(SYNC_S), "OUTBOUND_ALLOW_PRIVATE": "true",
+            "UPKEEP_INTERVAL_S": str(UPKEEP_S),
             "AUTH_CACHE_S": str(AUTH_CACHE_S), "AUTH_FAILURE_LIMIT": "100000"}
 
 
@@ -77,6 +80,19 @@ def _started(manifest: dict) -> float:
 def _ticks(began: float, ended: float, interval_s: int) -> int:
     """Multiples of `interval_s` (the scheduler's aligned ticks) within (began, ended]."""
     return math.floor(ended / interval_s) - math.floor(began / interval_s)
+
+
+class UpkeepRuns:
+    """The upkeep runs each host started (chatkeep_upkeep_runs_total), read before it stops:
+    a host's metrics start from zero at each start."""
+
+    def __init__(self):
+        self.total = 0.0
+
+    def before_stopping(self, host: Service) -> None:
+        text = requests.get(f"{host.url}/metrics", timeout=10).text
+        self.total += sum(float(line.split()[-1]) for line in text.splitlines()
+                          if line.startswith("chatkeep_upkeep_runs_total"))
 
 
 def _parent_pid(pid: int) -> int:
@@ -163,6 +179,7 @@ def test_two_hosts_share_the_work_and_survive_restarts_and_a_crash(tmp_path):
     b = Service(tmp_path / "host-b", _env(uri, secret_key, snapshot_on_shutdown=False))
     hosts = [a, b]
     leases = MongoClient(uri)["chatkeep"]["leases"]
+    upkeep_runs = UpkeepRuns()
     began = time.time()
     try:
         _start_both(a, b)
@@ -196,6 +213,7 @@ def test_two_hosts_share_the_work_and_survive_restarts_and_a_crash(tmp_path):
                              json={**message("in", "to-erase"), "from": ERASED_PHONE}).status_code == 201
         holder = wait_until(lambda: _holder_host(leases, "erasures", hosts), 30)
         survivor = b if holder is a else a
+        upkeep_runs.before_stopping(holder)
         os.killpg(holder.proc.pid, signal.SIGKILL)
         holder.proc.wait(10)
         killed_at = time.time()
@@ -217,10 +235,12 @@ def test_two_hosts_share_the_work_and_survive_restarts_and_a_crash(tmp_path):
         with Writers(headers, {"a": a, "b": b}) as writers:
             writers.more_on("a")
             writers.more_on("b")
+            upkeep_runs.before_stopping(a)
             assert a.stop() == 0
             writers.more_on("b")
             a.start()
             writers.more_on("a")
+            upkeep_runs.before_stopping(b)
             assert b.stop() == 0
             writers.more_on("a")
             b.start()
@@ -231,7 +251,8 @@ def test_two_hosts_share_the_work_and_survive_restarts_and_a_crash(tmp_path):
         assert len(stored) == len(set(stored)), "a write stored twice"
     finally:
         for host in hosts:
-            if host.proc is not None:
+            if host.proc is not None and host.proc.poll() is None:
+                upkeep_runs.before_stopping(host)
                 host.stop()
         gateway.close()
         stop(nx)
@@ -252,6 +273,10 @@ def test_two_hosts_share_the_work_and_survive_restarts_and_a_crash(tmp_path):
                  for host in hosts}
     assert len(shutdowns["host-a"]) == 2 and shutdowns["host-b"] == [], shutdowns
     assert "no final snapshot: SNAPSHOT_ON_SHUTDOWN is false" in b.log()
+
+    # The upkeep once per slot across both hosts (runs after a host's last reading are not counted).
+    upkeep_slots = _ticks(began, ended, UPKEEP_S)
+    assert 3 <= upkeep_runs.total <= upkeep_slots, (upkeep_runs.total, upkeep_slots)
 
     # Each linked session synced once per round: never two syncs of a session in one round.
     rounds = _ticks(began, ended, SYNC_S)  # rounds the hosts lived through, at most
