@@ -28,6 +28,10 @@ graceful_timeout = 30
 accesslog = None
 loglevel = settings["LOG_LEVEL"].lower()
 proc_name = "chatkeep"
+# gunicorn's control socket (for `gunicornc`) is one per user by default
+# ($HOME/.gunicorn/gunicorn.ctl): a second service on the machine took it over from the
+# first, and stopping either removed it. One per DATA_DIR, like the rest of a service's files.
+control_socket = str(Path(settings["DATA_DIR"]) / "gunicorn.ctl")
 
 # prometheus-client's multiprocess mode: set before any worker imports the client.
 METRICS_DIR = Path(settings["DATA_DIR"]) / "metrics"

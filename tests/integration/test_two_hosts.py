@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 import requests
 from cryptography.fernet import Fernet
+from gunicorn.ctl.client import ControlClient
 from pymongo import MongoClient
 
 from services.operations import scheduler
@@ -61,6 +62,12 @@ def _start_both(*hosts: Service) -> None:
         host.start(wait=False)
     for host in hosts:
         wait_until(host.ready, 60, 0.2)
+
+
+def _controlled_master(host: Service) -> int:
+    """The pid of the gunicorn master that answers on the host's control socket (`gunicornc`)."""
+    with ControlClient(str(host.data_dir / "gunicorn.ctl"), timeout=10) as client:
+        return client.send_command("show stats")["pid"]
 
 
 def _manifests(data_dir: Path) -> list[dict]:
@@ -183,6 +190,7 @@ def test_two_hosts_share_the_work_and_survive_restarts_and_a_crash(tmp_path):
     began = time.time()
     try:
         _start_both(a, b)
+        assert [_controlled_master(host) for host in hosts] == [a.proc.pid, b.proc.pid]
         tenant = create_tenant(a.url, "shop")
         headers = tenant["headers"]
 
