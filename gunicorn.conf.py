@@ -96,9 +96,11 @@ def post_worker_init(worker):
 
 
 def worker_exit(server, worker):
+    from services.operations import scheduler
+
     running = getattr(worker, "chatkeep_scheduler", None)
     if running is not None:
-        running.shutdown(wait=False)
+        scheduler.stop(running, worker.wsgi)
 
 
 def child_exit(server, worker):

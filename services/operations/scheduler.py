@@ -7,6 +7,7 @@ child process, see take_snapshot_in_child). The spool is replayed by one process
 host and DATA_DIR (a held lease); the tenant change watcher runs in every worker, for its own cache.
 Conversations marked for repair are looked for by every worker (a read of a nearly
 always empty collection) and repaired by one process at a time (a held lease).
+A worker stopping gracefully hands its held leases back (`stop`, leases.hand_back).
 Runs that did nothing log nothing (APScheduler's own report of each run is DEBUG only,
 see app.configure_logging); what a run did is logged.
 """
@@ -35,6 +36,7 @@ SNAPSHOT_TIME_LIMIT_S = 6 * 3600
 ERASURE_INTERVAL_S = 5
 ERASURE_BUDGET_S = 20
 ERASURE_LEASE_MS = 60_000
+HAND_BACK_WAIT_S = 5  # a stopping worker waits this long for a job at work under a lease
 
 
 def _aligned_start(interval_s: int) -> datetime:
@@ -69,7 +71,7 @@ def replay_spool(app) -> None:
     if not spool.pending(data_dir):
         return
     lease = spool_lease(data_dir)
-    with app.app_context():
+    with app.app_context(), leases.working(lease):
         try:
             if not leases.hold(lease, SPOOL_LEASE_MS):
                 return
@@ -107,7 +109,7 @@ def repair_conversations(app) -> None:
     """Rebuild the conversation summaries duplicates found short (services.messaging.conversation_repairs)."""
     from services.messaging import conversation_repairs
 
-    with app.app_context():
+    with app.app_context(), leases.working("conversation-repairs"):
         try:
             if not conversation_repairs.any_due() or not leases.hold("conversation-repairs", REPAIR_LEASE_MS):
                 return
@@ -153,7 +155,7 @@ def erasures(app) -> None:
     """Finish erasures a request's budget or a crash left running (one process at a time)."""
     from services.privacy.erasure import run_pending
 
-    with app.app_context():
+    with app.app_context(), leases.working("erasures"):
         try:
             if leases.hold("erasures", ERASURE_LEASE_MS):
                 finished = run_pending(ERASURE_BUDGET_S)
@@ -161,6 +163,19 @@ def erasures(app) -> None:
                     log.info("finished %s erasures", finished)
         except PyMongoError as exc:
             log.info("erasures wait for the database: %s", type(exc).__name__)
+
+
+def stop(running: BackgroundScheduler, app) -> None:
+    """A worker's graceful exit: no new job runs, then its held leases go back
+    (leases.hand_back), so the other processes and hosts take the work over at once."""
+    running.shutdown(wait=False)
+    with app.app_context():
+        try:
+            handed = leases.hand_back(HAND_BACK_WAIT_S)
+        except PyMongoError:  # the database is away: the leases lapse at their end
+            return
+    if handed:
+        log.info("handed back the leases %s", ", ".join(handed))
 
 
 def start(app) -> BackgroundScheduler:

@@ -193,6 +193,68 @@ def test_a_long_spool_replay_renews_its_lease_and_stops_once_another_holds_it(ap
         assert not keep_going()
 
 
+# --- leases at a graceful stop ----------------------------------------------------------------
+
+class _StoppedScheduler:
+    def shutdown(self, wait=True):
+        pass
+
+
+@pytest.fixture
+def lease_state(monkeypatch):
+    """This process's lease bookkeeping, fresh, and as it was after the test (a stop is final)."""
+    from services.operations import leases
+    for name, value in (("_held", set()), ("_working", set()), ("_locks", {}), ("_stopping", False)):
+        monkeypatch.setattr(leases, name, value)
+
+
+def _another_process(monkeypatch):
+    from services.operations import leases
+    monkeypatch.setattr(leases, "holder_id", lambda: "another-host:1")
+    monkeypatch.setattr(leases, "_stopping", False)
+
+
+def test_a_worker_stopping_gracefully_hands_its_held_leases_back(app, monkeypatch, lease_state):
+    """A rolling restart must not leave erasures waiting for the stopped holder's lease
+    to lapse (a minute): the next tick of another process takes it."""
+    from services.operations import leases
+    scheduler.erasures(app)  # this worker now holds the erasures lease, and keeps it between ticks
+    with app.app_context(), monkeypatch.context() as other:
+        _another_process(other)
+        assert not leases.hold("erasures", scheduler.ERASURE_LEASE_MS)
+    scheduler.stop(_StoppedScheduler(), app)
+    with app.app_context(), monkeypatch.context() as other:
+        _another_process(other)
+        assert leases.hold("erasures", scheduler.ERASURE_LEASE_MS)
+
+
+def test_a_lease_whose_job_is_still_at_work_is_not_handed_back(app, monkeypatch, lease_state):
+    """A job at work under its lease when the worker stops keeps it (it lapses later, as
+    after a crash): handing it back would let another process work beside it."""
+    import threading
+    from services.operations import leases
+    at_work, finish = threading.Event(), threading.Event()
+
+    def job():
+        with app.app_context(), leases.working("erasures"):
+            assert leases.hold("erasures", scheduler.ERASURE_LEASE_MS)
+            at_work.set()
+            finish.wait(10)
+
+    worker = threading.Thread(target=job)
+    worker.start()
+    try:
+        assert at_work.wait(10)
+        with app.app_context():
+            assert leases.hand_back(wait_s=0.2) == []
+            with monkeypatch.context() as other:
+                _another_process(other)
+                assert not leases.hold("erasures", scheduler.ERASURE_LEASE_MS)
+    finally:
+        finish.set()
+        worker.join(10)
+
+
 def test_spool_oldest_age_gauge_reports_the_oldest_payload(app, client, tenant, database_down, spool_clock):
     assert _gauges(client) == {"chatkeep_spool_depth": 0, "chatkeep_spool_oldest_age_seconds": 0,
                                "chatkeep_spool_set_aside": 0}

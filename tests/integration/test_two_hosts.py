@@ -7,13 +7,15 @@ both hosts;
 a key rotated through one host is refused by the other within AUTH_CACHE_S; a host
 killed with kill -9 while it holds the erasures lease has its work taken over by the
 other within one lease period; a rolling restart under steady writes to both hosts
-keeps every acknowledged write, once; only the host with SNAPSHOT_ON_SHUTDOWN writes
+keeps every acknowledged write, once, and a host stopped gracefully hands its held
+leases back; only the host with SNAPSHOT_ON_SHUTDOWN writes
 final snapshots.
 """
 import json
 import math
 import os
 import signal
+import socket
 import threading
 import time
 from datetime import datetime
@@ -68,6 +70,17 @@ def _controlled_master(host: Service) -> int:
     """The pid of the gunicorn master that answers on the host's control socket (`gunicornc`)."""
     with ControlClient(str(host.data_dir / "gunicorn.ctl"), timeout=10) as client:
         return client.send_command("show stats")["pid"]
+
+
+def _worker_pids(host: Service) -> list[int]:
+    with ControlClient(str(host.data_dir / "gunicorn.ctl"), timeout=10) as client:
+        return [worker["pid"] for worker in client.send_command("show workers")["workers"]]
+
+
+def _live_leases_of(leases, pids: list[int]) -> list[dict]:
+    """Leases still held, unexpired, by these processes (holder "<hostname>:<pid>")."""
+    holders = [f"{socket.gethostname()}:{pid}" for pid in pids]
+    return list(leases.find({"holder": {"$in": holders}, "expires_at": {"$gt": time.time() * 1000}}))
 
 
 def _manifests(data_dir: Path) -> list[dict]:
@@ -184,6 +197,7 @@ def test_two_hosts_share_the_work_and_survive_restarts_and_a_crash(tmp_path):
     secret_key = Fernet.generate_key().decode()
     a = Service(tmp_path / "host-a", _env(uri, secret_key, snapshot_on_shutdown=True))
     b = Service(tmp_path / "host-b", _env(uri, secret_key, snapshot_on_shutdown=False))
+    a.name, b.name = "a", "b"
     hosts = [a, b]
     leases = MongoClient(uri)["chatkeep"]["leases"]
     upkeep_runs = UpkeepRuns()
@@ -239,20 +253,26 @@ def test_two_hosts_share_the_work_and_survive_restarts_and_a_crash(tmp_path):
         assert _holder_host(leases, "erasures", hosts) is survivor
         holder.start()  # the crashed host comes back on its DATA_DIR
 
-        # A rolling restart under steady writes to both hosts: SIGTERM A, start it, then B.
+        # A rolling restart under steady writes to both hosts: SIGTERM one, start it again,
+        # then the other. The first holds the erasures lease: it hands it back as it stops,
+        # and the other host takes it at its next tick, not a lease period later.
+        first, second = survivor, holder
         with Writers(headers, {"a": a, "b": b}) as writers:
             writers.more_on("a")
             writers.more_on("b")
-            upkeep_runs.before_stopping(a)
-            assert a.stop() == 0
-            writers.more_on("b")
-            a.start()
-            writers.more_on("a")
-            upkeep_runs.before_stopping(b)
-            assert b.stop() == 0
-            writers.more_on("a")
-            b.start()
-            writers.more_on("b")
+            upkeep_runs.before_stopping(first)
+            first_workers = _worker_pids(first)
+            assert first.stop() == 0
+            assert _live_leases_of(leases, first_workers) == []
+            wait_until(lambda: _holder_host(leases, "erasures", hosts) is second, scheduler.ERASURE_INTERVAL_S + 5)
+            writers.more_on(second.name)
+            first.start()
+            writers.more_on(first.name)
+            upkeep_runs.before_stopping(second)
+            assert second.stop() == 0
+            writers.more_on(first.name)
+            second.start()
+            writers.more_on(second.name)
         acknowledged = writers.acknowledged["a"] + writers.acknowledged["b"]
         stored = [e for e in _stored_external_ids(b.url, headers) if e != "to-erase"]
         assert set(acknowledged) <= set(stored), sorted(set(acknowledged) - set(stored))[:10]
