@@ -53,12 +53,13 @@ def claim_slot(name: str, slot: int) -> bool:
         return False
 
 
-def hold(name: str, ttl_ms: int) -> bool:
+def hold(name: str, ttl_ms: int, holder: str | None = None) -> bool:
     """Take or renew the lease `name` for `ttl_ms`; False while another live holder has
-    it, or once this process is stopping."""
+    it, or once this process is stopping. `holder`: who holds it, if not this process
+    (e.g. a host and its DATA_DIR, so that a restart of the same service may renew it)."""
     if _stopping:
         return False
-    now, me = clock.now_ms(), holder_id()
+    now, me = clock.now_ms(), holder or holder_id()
     taken = {"holder": me, "expires_at": now + ttl_ms}
     if _leases().update_one({"_id": name, "holder": me}, {"$set": taken}).matched_count:
         _held.add(name)
@@ -74,8 +75,8 @@ def hold(name: str, ttl_ms: int) -> bool:
         return False
 
 
-def release(name: str) -> None:
-    _leases().update_one({"_id": name, "holder": holder_id()}, {"$set": {"expires_at": 0}})
+def release(name: str, holder: str | None = None) -> None:
+    _leases().update_one({"_id": name, "holder": holder or holder_id()}, {"$set": {"expires_at": 0}})
     _held.discard(name)
 
 

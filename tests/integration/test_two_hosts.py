@@ -1,7 +1,8 @@
 """Two hosts, one database: two gunicorn masters (separate DATA_DIRs, ports and process
 groups; the same SECRET_KEY and MONGODB_URI) on one standalone nx-27017 server.
 
-One scenario, so the hosts start once: the background work shared by the deployment
+One scenario, so the hosts start once: started together on an empty database with a
+generation in each DATA_DIR, one host restores it; the background work shared by the deployment
 (scheduled snapshots, gateway sync rounds, the upkeep) is done once per interval across
 both hosts;
 a key rotated through one host is refused by the other within AUTH_CACHE_S; a host
@@ -14,6 +15,7 @@ final snapshots.
 import json
 import math
 import os
+import shutil
 import signal
 import socket
 import threading
@@ -27,7 +29,8 @@ from cryptography.fernet import Fernet
 from gunicorn.ctl.client import ControlClient
 from pymongo import MongoClient
 
-from services.operations import scheduler
+from app import create_app
+from services.operations import scheduler, snapshots
 from tests.conftest import ADMIN_TOKEN
 from tests.every_tier.test_api_messages import message
 from tests.fake_gateways import FakeGateway, waha_session
@@ -57,6 +60,23 @@ def _env(uri: str, secret_key: str, snapshot_on_shutdown: bool) -> dict:
             "GATEWAY_SYNC_INTERVAL_S": str(SYNC_S), "OUTBOUND_ALLOW_PRIVATE": "true",
             "UPKEEP_INTERVAL_S": str(UPKEEP_S),
             "AUTH_CACHE_S": str(AUTH_CACHE_S), "AUTH_FAILURE_LIMIT": "100000"}
+
+
+def _seed_generation(uri: str, secret_key: str, data_dirs: list[Path]) -> dict:
+    """A snapshot generation with one tenant and one message, written from another database
+    and copied into every host's DATA_DIR, as after losing the database: the hosts start on
+    an empty one with generations to restore. The tenant, with its API key."""
+    app = create_app({"MONGODB_URI": uri.replace("/chatkeep?", "/seed?"), "DATA_DIR": str(data_dirs[0]),
+                      "SECRET_KEY": secret_key, "CHATKEEP_ADMIN_TOKEN": ADMIN_TOKEN, "TESTING": True})
+    client = app.test_client()
+    created = client.post("/api/v1/admin/tenants", json={"slug": "restored", "name": "Restored"}, headers=ADMIN)
+    headers = {"Authorization": f"Bearer {created.get_json()['api_key']}"}
+    assert client.post("/api/v1/messages", json=message("in", "before-the-loss"), headers=headers).status_code == 201
+    with app.app_context():
+        snapshots.take_snapshot(str(data_dirs[0]), "manual", 10)
+    for data_dir in data_dirs[1:]:
+        shutil.copytree(data_dirs[0] / "snapshots", data_dir / "snapshots")
+    return headers
 
 
 def _start_both(*hosts: Service) -> None:
@@ -201,9 +221,16 @@ def test_two_hosts_share_the_work_and_survive_restarts_and_a_crash(tmp_path):
     hosts = [a, b]
     leases = MongoClient(uri)["chatkeep"]["leases"]
     upkeep_runs = UpkeepRuns()
+    restored_headers = _seed_generation(uri, secret_key, [a.data_dir, b.data_dir])
     began = time.time()
     try:
+        # Both start at once on the empty database, each with the generation: one restores it.
         _start_both(a, b)
+        assert [host.log().count("restoring snapshot") for host in hosts].count(1) == 1, [a.log(), b.log()]
+        assert sum(host.log().count("restoring snapshot") for host in hosts) == 1
+        for host in hosts:
+            kept = requests.get(f"{host.url}/api/v1/messages", headers=restored_headers, timeout=10).json()
+            assert [m["external_id"] for m in kept["items"]] == ["before-the-loss"]
         assert [_controlled_master(host) for host in hosts] == [a.proc.pid, b.proc.pid]
         tenant = create_tenant(a.url, "shop")
         headers = tenant["headers"]
