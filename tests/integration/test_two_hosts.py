@@ -219,7 +219,8 @@ def test_two_hosts_share_the_work_and_survive_restarts_and_a_crash(tmp_path):
     b = Service(tmp_path / "host-b", _env(uri, secret_key, snapshot_on_shutdown=False))
     a.name, b.name = "a", "b"
     hosts = [a, b]
-    leases = MongoClient(uri)["chatkeep"]["leases"]
+    database = MongoClient(uri)
+    leases = database["chatkeep"]["leases"]
     upkeep_runs = UpkeepRuns()
     restored_headers = _seed_generation(uri, secret_key, [a.data_dir, b.data_dir])
     began = time.time()
@@ -307,8 +308,11 @@ def test_two_hosts_share_the_work_and_survive_restarts_and_a_crash(tmp_path):
     finally:
         for host in hosts:
             if host.proc is not None and host.proc.poll() is None:
-                upkeep_runs.before_stopping(host)
-                host.stop()
+                try:
+                    upkeep_runs.before_stopping(host)
+                finally:
+                    host.stop()
+        database.close()
         gateway.close()
         stop(nx)
     ended = time.time()
