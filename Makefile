@@ -22,6 +22,8 @@ run: $(VENV)/.runtime-stamp
 	PATH="$(CURDIR)/$(BIN):$$PATH" exec $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 test: $(VENV)/.dev-stamp
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+		echo "note: chromium and chromium-driver are not installed: the dashboard's browser tests will be skipped (apt-get install chromium chromium-driver)"
 	$(BIN)/python -m pytest
 
 test-unit: $(VENV)/.dev-stamp

@@ -27,6 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_database(app)
     register_request_hooks(app)
     register_api(app)
+    register_dashboard(app)
     register_cli(app)
     return app
 
@@ -71,7 +72,14 @@ def register_secrets(app: Flask) -> None:
     """SECRET_KEY's keys (or the development key under DATA_DIR) seal stored secrets."""
     from services import secret_box
 
-    secret_box.configure(app.config["SECRET_KEY"], app.config["DATA_DIR"])
+    # The setting as given stays in SECRET_KEY_SETTING (for child processes, and for an app
+    # made from this one's config); Flask's own SECRET_KEY (the dashboard's cookie and CSRF
+    # tokens) becomes a key derived from it, never a Fernet key.
+    setting = app.config.get("SECRET_KEY_SETTING", app.config["SECRET_KEY"])
+    secret_box.configure(setting, app.config["DATA_DIR"])
+    app.config["SECRET_KEY_SETTING"] = setting
+    first, *older = secret_box.signing_keys()
+    app.config.update(SECRET_KEY=first, SECRET_KEY_FALLBACKS=older)
 
 
 def register_database(app: Flask) -> None:
@@ -93,6 +101,9 @@ def register_database(app: Flask) -> None:
     else:
         log.info("database: %s", redact(uri))
     connect(uri, app.config["DB_TIMEOUT_MS"], [CommandCounter()])
+    from services.events import event_log
+
+    event_log.configure(app.config["DB_TIMEOUT_MS"], app.config["EVENTS_CLOCK_SKEW_MS"])
     from services.tenancy.tenant_cache import cache, last_known
 
     cache.fresh_s = app.config["AUTH_CACHE_S"]
@@ -122,7 +133,8 @@ def register_request_hooks(app: Flask) -> None:
         request_id = request_ids.from_caller(current.environ.get(request_ids.WSGI_KEY))  # headers.get: 15x slower
         g.request_scope = (time.perf_counter(), deadline, in_request.set(True), request_id,
                            request_ids.current.set(request_id))
-        if current.method in JSON_BODY_METHODS and not current.is_json and (
+        # The dashboard's forms post form data; everything else takes JSON.
+        if current.method in JSON_BODY_METHODS and not current.is_json and current.blueprint != "dashboard" and (
                 current.content_length or "chunked" in current.headers.get("Transfer-Encoding", "")):
             return problem(415, "Unsupported Media Type")
         return None
@@ -149,8 +161,8 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_api(app: Flask) -> None:
-    from blueprints import (admin, chat_sessions, contacts, conversations, messages, ops, orders, sessions, snapshots,
-                            stats, webhook_endpoints, webhooks)
+    from blueprints import (admin, chat_sessions, contacts, conversations, events, messages, ops, orders, sessions,
+                            snapshots, stats, webhook_endpoints, webhooks)
     from blueprints.problems import register_error_handlers
 
     app.config.update({
@@ -167,10 +179,20 @@ def register_api(app: Flask) -> None:
     for name, scheme in SECURITY_SCHEMES.items():
         api.spec.components.security_scheme(name, scheme)
     for blueprint in (ops.blp, admin.blp, snapshots.blp, sessions.blp, messages.blp, conversations.blp,
-                      webhooks.blp, chat_sessions.blp, orders.blp, stats.blp, webhook_endpoints.blp, contacts.blp):
+                      webhooks.blp, chat_sessions.blp, orders.blp, stats.blp, events.blp, webhook_endpoints.blp,
+                      contacts.blp):
         api.register_blueprint(blueprint)
     app.add_url_rule("/docs/assets/<path:filename>", "docs_asset", ops.docs_asset)
+    from schemas.events import envelope
+
+    app.extensions["chatkeep_event_envelope"] = envelope  # for the Kafka publisher (services cannot import schemas)
     register_error_handlers(app)
+
+
+def register_dashboard(app: Flask) -> None:
+    from blueprints import dashboard
+
+    dashboard.register(app)
 
 
 def register_cli(app: Flask) -> None:

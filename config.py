@@ -49,11 +49,32 @@ def _non_empty(raw: str) -> str:
     return raw
 
 
+def _one_of(*choices: str) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        if raw.strip().lower() not in choices:
+            raise ValueError(f"must be one of {', '.join(choices)}")
+        return raw.strip().lower()
+
+    return parse
+
+
 def _boolean(raw: str) -> bool:
     value = raw.strip().lower()
     if value not in {"true", "false", "1", "0", "yes", "no"}:
         raise ValueError("must be true or false")
     return value in {"true", "1", "yes"}
+
+
+def _json_object(raw: str) -> dict:
+    import json
+
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        raise ValueError("must be a JSON object") from None
+    if not isinstance(value, dict) or not all(isinstance(v, (str, int, float, bool)) for v in value.values()):
+        raise ValueError("must be a JSON object of client settings to strings, numbers or booleans")
+    return value
 
 
 def _admin_token(raw: str) -> str:
@@ -97,6 +118,9 @@ class Variable:
 VARIABLES = (
     Variable("MONGODB_URI", None, _mongodb_uri,
              "MongoDB to use. Unset: the embedded nx-27017 server under DATA_DIR/db.", secret=True),
+    Variable("EMBEDDED_DB_SYNC", "full", _one_of("full", "normal"),
+             "The embedded database's SQLite synchronous mode: full survives a power loss, normal only a crash "
+             "of the process (faster); read by the embedded server itself."),
     Variable("DATA_DIR", "./data", _non_empty,
              "Runtime files: embedded database, snapshots, spool, logs."),
     Variable("HOST", "127.0.0.1", _non_empty, "Address gunicorn binds to."),
@@ -155,6 +179,16 @@ VARIABLES = (
     Variable("OUTBOUND_ALLOW_PRIVATE", False, _boolean,
              "Let gateway links (and webhook endpoints) call loopback, private and link-local addresses: "
              "set it when the gateway runs on the same host or network."),
+    Variable("EVENTS_RETENTION_DAYS", 7, _int_between(1, 3650),
+             "Days events are kept for GET /api/v1/events (and Kafka, while it is unreachable)."),
+    Variable("EVENTS_CLOCK_SKEW_MS", 1000, _int_between(0, 600000),
+             "How far apart the clocks of the hosts writing to one database may be; the event "
+             "feed shows an event once DB_TIMEOUT_MS plus this has passed."),
+    Variable("KAFKA_BOOTSTRAP_SERVERS", None, _non_empty,
+             "Kafka brokers (host:port,...) to publish every event to; unset: no Kafka."),
+    Variable("KAFKA_TOPIC", "chatkeep.events", _non_empty, "The Kafka topic events go to."),
+    Variable("KAFKA_CONFIG_JSON", None, _json_object,
+             "Extra librdkafka producer settings as a JSON object (TLS, SASL)."),
 )
 
 

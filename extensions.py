@@ -1,6 +1,7 @@
 """Unbound extension objects, bound to an app in create_app."""
 import flask_smorest
 from flask_smorest import Api
+from flask_wtf.csrf import CSRFProtect
 from webargs import core
 from webargs.flaskparser import FlaskParser
 
@@ -40,6 +41,10 @@ class Blueprint(flask_smorest.Blueprint):
 
     ARGUMENTS_PARSER = TextOnlyParser()
 
+
+# CSRF tokens for the dashboard's forms only: the API authenticates with keys, not cookies,
+# so blueprints.dashboard checks every POST itself (WTF_CSRF_CHECK_DEFAULT is off).
+csrf = CSRFProtect()
 
 SECURITY_SCHEMES = {
     "ApiKeyBearer": {"type": "http", "scheme": "bearer", "description": "The tenant's API key."},

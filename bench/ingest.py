@@ -40,8 +40,8 @@ def _load(service: procs.Gunicorn, meter: procs.CpuMeter, phase: list, profile: 
             "db_cpu_s": None if before["db"] is None else after["db"] - before["db"]}
 
 
-def _chatkeep_phases(profile: Profile, workdir: Path, run_tag: str, mongodb_uri) -> dict:
-    with procs.chatkeep(workdir / "chatkeep", mongodb_uri) as service:
+def _chatkeep_phases(profile: Profile, workdir: Path, run_tag: str, mongodb_uri, env: dict) -> dict:
+    with procs.chatkeep(workdir / "chatkeep", mongodb_uri, env) as service:
         tenant = api.create_tenant(service.url, f"bench-{run_tag}")
         phases = _requests(profile, api.webhook_path(tenant), run_tag)
         loadgen.run(service.url, phases["warmup"], profile.concurrency, profile.max_load_s)
@@ -66,9 +66,11 @@ def _floor(profile: Profile, workdir: Path, bodies: list) -> dict:
         return _load(service, procs.CpuMeter(service), requests, profile)
 
 
-def measure(profile: Profile, workdir: Path, run_tag: str, mongodb_uri=None) -> dict:
-    """One ingest run; returns the ingest.* figures of this run and its raw counts."""
-    chatkeep = _chatkeep_phases(profile, workdir, run_tag, mongodb_uri)
+def measure(profile: Profile, workdir: Path, run_tag: str, mongodb_uri=None, kafka: str | None = None) -> dict:
+    """One ingest run; returns the ingest.* figures of this run and its raw counts.
+    `kafka`: a broker's bootstrap address, so events are published while it runs."""
+    env = {"KAFKA_BOOTSTRAP_SERVERS": kafka} if kafka else {}
+    chatkeep = _chatkeep_phases(profile, workdir, run_tag, mongodb_uri, env)
     up, st = chatkeep["phases"]["upserts"], chatkeep["phases"]["updates"]
     floor = _floor(profile, workdir, chatkeep["bodies"])
     events = up["ok"] + st["ok"]

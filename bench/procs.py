@@ -96,10 +96,10 @@ class Gunicorn:
         self.stop()
 
 
-def chatkeep(data_dir: Path, mongodb_uri: str | None = None) -> Gunicorn:
+def chatkeep(data_dir: Path, mongodb_uri: str | None = None, extra_env: dict | None = None) -> Gunicorn:
     # Scheduled snapshots off: one landing in a random phase of one run would skew it.
     # Snapshots are measured on purpose, in bench/snapshot.py.
-    env = {"CHATKEEP_ADMIN_TOKEN": ADMIN_TOKEN, "SNAPSHOT_INTERVAL_S": "0"}
+    env = {"CHATKEEP_ADMIN_TOKEN": ADMIN_TOKEN, "SNAPSHOT_INTERVAL_S": "0", **(extra_env or {})}
     if mongodb_uri:
         env["MONGODB_URI"] = mongodb_uri
     return Gunicorn(["-c", "gunicorn.conf.py", "wsgi:app"], data_dir, env, "/readyz")

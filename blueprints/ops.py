@@ -54,7 +54,8 @@ def metrics():
     refused = require_operator_token(expected, "METRICS_TOKEN") if expected else None
     if refused:
         return refused
-    return Response(render(current_app.config["DATA_DIR"]), mimetype=CONTENT_TYPE_LATEST)
+    return Response(render(current_app.config["DATA_DIR"], bool(current_app.config["KAFKA_BOOTSTRAP_SERVERS"])),
+                    mimetype=CONTENT_TYPE_LATEST)
 
 
 def docs_asset(filename):

@@ -39,7 +39,7 @@ def register_error_handlers(app) -> None:
 
     @app.errorhandler(InvalidCursor)
     def _bad_cursor(error: InvalidCursor):
-        return problem(422, "Unprocessable Content", errors={"cursor": [str(error)]})
+        return problem(422, "Unprocessable Content", errors={error.field: [str(error)]})
 
     @app.errorhandler(PyMongoError)
     def _database_error(error):

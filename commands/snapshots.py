@@ -94,7 +94,7 @@ def restore_(generation, replace):
     elif not restore.store_is_empty() and not replace:
         raise click.ClickException("the database holds data; pass --replace to delete it and restore")
     manifest = snapshots.read_manifest(path)
-    total = sum(manifest["files"][name]["records"] for name, _ in restore.RESTORED_FILES)
+    total = sum(manifest["files"].get(name, {}).get("records", 0) for name, _ in restore.RESTORED_FILES)
     with click.progressbar(length=total, label=f"restoring {path.name}") as bar:
         counts = restore.restore_marked(path, "snapshot restore", progress=bar.update)
     for name, count in counts.items():

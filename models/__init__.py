@@ -2,6 +2,7 @@
 from models.chat_session import ChatSession
 from models.conversation import Conversation, ConversationRepair
 from models.erasure import ErasedContact, Erasure
+from models.event import Event
 from models.gateway_session import GatewaySession
 from models.lease import Lease
 from models.legacy_import import LegacyImport
@@ -16,10 +17,10 @@ from models.webhook_endpoint import WebhookAttempt, WebhookDelivery, WebhookDisp
 
 GLOBAL_DOCUMENTS = (Tenant, Lease, RestoreMarker)
 TENANT_DOCUMENTS = (GatewaySession, Message, Conversation, ConversationRepair, ChatSession, Order, SalesTotal,
-                    SalesDay, LegacyImport, WebhookArchive, WebhookEndpoint, WebhookDelivery, WebhookAttempt,
+                    SalesDay, LegacyImport, WebhookArchive, Event, WebhookEndpoint, WebhookDelivery, WebhookAttempt,
                     WebhookDispatch, ErasedContact, Erasure)
 
 __all__ = ["GLOBAL_DOCUMENTS", "TENANT_DOCUMENTS", "ChatSession", "Conversation", "ConversationRepair",
-           "ErasedContact", "Erasure", "GatewaySession", "Lease", "LegacyImport", "Message", "Order",
+           "ErasedContact", "Erasure", "Event", "GatewaySession", "Lease", "LegacyImport", "Message", "Order",
            "RestoreMarker", "SalesDay", "SalesTotal", "Tenant", "TenantDocument", "WebhookArchive", "WebhookAttempt",
            "WebhookDelivery", "WebhookDispatch", "WebhookEndpoint"]

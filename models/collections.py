@@ -166,6 +166,13 @@ class GlobalCollection:
         """How many match, counting no further than `limit` (0: all)."""
         return self._collection.count_documents(query, **({"limit": limit} if limit else {}))
 
+    def sums_by_tenant(self, tenant_ids: list, fields: tuple[str, ...] = ()) -> dict[str, dict]:
+        """{tenant_id: {"count": n, field: sum, ...}} for `tenant_ids`, in one aggregation
+        (a single-field $group key, which every backend groups alike)."""
+        group = {"_id": "$tenant_id", "count": {"$sum": 1}, **{f: {"$sum": f"${f}"} for f in fields}}
+        rows = self._collection.aggregate([{"$match": {"tenant_id": {"$in": list(tenant_ids)}}}, {"$group": group}])
+        return {row.pop("_id"): row for row in rows}
+
     def insert_one(self, document: dict):
         return self._collection.insert_one(document)
 

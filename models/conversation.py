@@ -3,7 +3,7 @@
 Listing conversations reads these, never the messages. The last message is held by
 id (fetched in one `$in` query per page), so a status change never touches this.
 """
-from mongoengine import IntField, ListField, LongField, StringField
+from mongoengine import IntField, ListField, LongField, MapField, StringField
 
 from models.tenancy import TenantDocument
 
@@ -21,6 +21,9 @@ class Conversation(TenantDocument):
     read_marked_at = LongField(default=0)  # inbound messages after this are unread
     created_at = LongField(required=True)
     updated_at = LongField(required=True)
+    # An event due for a change (services.events.event_log): {key: change time}, the latest time.
+    events_due = MapField(LongField())
+    events_due_at = LongField()
 
     meta = {
         "collection": "conversations",
@@ -28,6 +31,7 @@ class Conversation(TenantDocument):
             {"fields": ["tenant_id", "conversation_id"], "unique": True},
             {"fields": ["tenant_id", "-last_message_at", "-conversation_id"]},
             {"fields": ["tenant_id", "session_id", "-last_message_at", "-conversation_id"]},
+            {"fields": ["tenant_id", "events_due_at"]},
         ],
     }
 

@@ -3,7 +3,7 @@
 A session may be linked to its gateway (`linked`, the `link_*` fields) so ChatKeep can
 ask the gateway how it is; the link's API key is stored encrypted (services.secret_box).
 """
-from mongoengine import BooleanField, LongField, StringField
+from mongoengine import BooleanField, LongField, MapField, StringField
 
 from models.tenancy import TenantDocument
 
@@ -27,9 +27,13 @@ class GatewaySession(TenantDocument):
     last_sync_error = StringField()
     gateway_state = StringField()  # the gateway's own word at the last successful sync
     synced_at = LongField()  # the last successful sync
+    # An event due for a change (services.events.event_log): {key: change time}, the latest time.
+    events_due = MapField(LongField())
+    events_due_at = LongField()
 
     meta = {
         "collection": "gateway_sessions",
         "indexes": [{"fields": ["tenant_id", "session_id"], "unique": True},
-                    {"fields": ["tenant_id", "linked"]}],
+                    {"fields": ["tenant_id", "linked"]},
+                    {"fields": ["tenant_id", "events_due_at"]}],
     }

@@ -9,7 +9,7 @@ A document with `awaiting_message: 1` is a parked status whose message has not c
 `2` a message held until its session's number is known (services.messaging.held_messages);
 every real message has `awaiting_message: 0` (an equality every backend matches alike).
 """
-from mongoengine import DictField, IntField, LongField, StringField
+from mongoengine import DictField, IntField, LongField, MapField, StringField
 
 from models.tenancy import TenantDocument
 
@@ -47,6 +47,10 @@ class Message(TenantDocument):
     created_at = LongField()
     released_at = LongField()  # a held message: when it became visible (its unread time)
     updated_at = LongField(required=True)
+    event_at = LongField()  # the feed time of its latest event: a status event goes after it
+    # An event due for a change (services.events.event_log): {key: change time}, the latest time.
+    events_due = MapField(LongField())
+    events_due_at = LongField()
 
     # Uniqueness is the _id's (see services.messaging.messages.message_id_for). Pages sort on
     # (created_at, _id); _id stays out of compound indexes: nx-27017 then fails inserts.
@@ -61,5 +65,6 @@ class Message(TenantDocument):
             {"fields": ["tenant_id", "status_rank", "-created_at"]},
             {"fields": ["tenant_id", "direction", "-created_at"]},
             {"fields": ["tenant_id", "awaiting_message", "session_id"]},
+            {"fields": ["tenant_id", "events_due_at"]},
         ],
     }

@@ -31,6 +31,9 @@ class Order(TenantDocument):
     uncounted_at = LongField()
     counting_by = StringField()  # who finishes those counts (an upkeep run, a rebuild) ...
     counting_until = LongField()  # ... until when: then another may take them over
+    # An event due for a change (services.events.event_log): {key: change time}, the latest time.
+    events_due = MapField(LongField())
+    events_due_at = LongField()
 
     # Pages sort on (created_at, _id); _id stays out of compound indexes (nx-27017).
     meta = {
@@ -40,5 +43,6 @@ class Order(TenantDocument):
             {"fields": ["tenant_id", "-created_at"]},
             {"fields": ["tenant_id", "status", "-created_at"]},
             {"fields": ["tenant_id", "uncounted_at"]},
+            {"fields": ["tenant_id", "events_due_at"]},
         ],
     }

@@ -67,7 +67,7 @@ class WebhookAttempt(TenantDocument):
 
     meta = {
         "collection": "webhook_attempts",
-        "indexes": [{"fields": ["tenant_id", "endpoint_id", "at", "_id"]}],
+        "indexes": [{"fields": ["tenant_id", "endpoint_id", "at"]}],  # _id in a compound index fails nx-27017 inserts
     }
 
 

@@ -1,7 +1,7 @@
 """Webhook endpoints: where a tenant's events are pushed, and the delivery log."""
 from marshmallow import Schema, fields, validate
 
-from models.event_types import EVENT_TYPES
+from models.event import EVENT_TYPES
 from schemas.fields import Timestamp
 from schemas.pagination import PageQuerySchema, page_schema
 

@@ -7,7 +7,7 @@ the contract shows. The wire form is ISO 8601 UTC with a Z: 2026-11-22T10:15:30.
 """
 import time
 from datetime import datetime, timezone
-from zoneinfo import available_timezones
+from zoneinfo import ZoneInfo, available_timezones
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 HOUR_MS = 3_600_000
@@ -51,3 +51,9 @@ def iso(ms: int | None) -> str | None:
 
 def is_known_timezone(name: str) -> bool:
     return name in available_timezones()
+
+
+def local_day_start_ms(at_ms: int, tz: str) -> int:
+    """The first millisecond of the calendar day holding `at_ms` in the IANA zone `tz`."""
+    local = datetime.fromtimestamp(at_ms / 1000, ZoneInfo(tz))
+    return to_ms(local.replace(hour=0, minute=0, second=0, microsecond=0))

@@ -18,7 +18,11 @@ TOTAL_CAP = 10_000
 
 
 class InvalidCursor(ValueError):
-    """A cursor this service did not produce."""
+    """A cursor this service did not produce; `field` names the parameter that carried it."""
+
+    def __init__(self, message: str, field: str = "cursor"):
+        super().__init__(message)
+        self.field = field
 
 
 def encode_cursor(values: list) -> str:
@@ -26,15 +30,15 @@ def encode_cursor(values: list) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, width: int) -> list:
+def decode_cursor(cursor: str, width: int, field: str = "cursor") -> list:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         values = json.loads(raw)
     except (binascii.Error, ValueError, UnicodeDecodeError):
-        raise InvalidCursor("cursor is not one this service issued") from None
+        raise InvalidCursor("cursor is not one this service issued", field) from None
     if (not isinstance(values, list) or len(values) != width
             or not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in values)):
-        raise InvalidCursor("cursor is not one this service issued")
+        raise InvalidCursor("cursor is not one this service issued", field)
     return values
 
 

@@ -30,6 +30,7 @@ class SecretKeyError(RuntimeError):
 _keys: list[Fernet] = []
 _box: MultiFernet | None = None
 _hash_keys: list[bytes] = []
+_signing_keys: list[str] = []
 
 
 def configure(setting: str | None, data_dir: str) -> None:
@@ -41,6 +42,7 @@ def configure(setting: str | None, data_dir: str) -> None:
     # Keys of their own for keyed hashes (the erasure ledger), derived so that no Fernet
     # key signs anything but Fernet tokens.
     _hash_keys = [hashlib.sha256(b"chatkeep keyed hash\0" + key.encode()).digest() for key in raw if key]
+    _signing_keys[:] = [hashlib.sha256(b"chatkeep signing\0" + key.encode()).hexdigest() for key in raw if key]
     _decrypt.cache_clear()
 
 
@@ -133,3 +135,10 @@ def hmac_keys() -> list[bytes]:
     """Keys for keyed hashes, one per SECRET_KEY key, the first (writing) key's first."""
     _configured()
     return _hash_keys
+
+
+def signing_keys() -> list[str]:
+    """Keys that sign cookies and CSRF tokens (the dashboard), derived from SECRET_KEY's
+    keys: the first signs, all verify."""
+    _configured()
+    return list(_signing_keys)

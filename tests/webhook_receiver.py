@@ -7,7 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class Receiver:
-    def __init__(self, statuses=(), delay_s: float = 0.0):
+    def __init__(self, statuses=(), delay_s: float = 0.0, port: int = 0):
         self.statuses = list(statuses)  # answers for the first requests, then 200
         self.delay_s = delay_s
         self.received: list[dict] = []
@@ -33,7 +33,7 @@ class Receiver:
             def log_message(self, *_args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()

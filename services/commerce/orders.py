@@ -15,6 +15,7 @@ from models.order import Order
 from services import clock, money
 from services.commerce import order_counting, sales_stats
 from services.errors import Conflict, found
+from services.events import event_log
 from services.pagination import NEWEST_FIRST, fetch_page
 
 TIME_FIELD = {"completed": "completed_at", "cancelled": "cancelled_at"}
@@ -48,14 +49,17 @@ def create_order(fields: dict, tz: str) -> tuple[dict, bool]:
     """
     items = [order_item(item["product_type"], item.get("sku"), item.get("name"), item["quantity"],
                         item["unit_price"]) for item in fields["items"]]
-    now = clock.now_ms()
-    order = {**order_document(fields["external_order_id"], fields["recipient_phone"], fields["currency"], items,
-                              now, tz),
-             **order_counting.marked("created", now, None)}  # counted by the insert that creates it
-    try:
-        _orders().insert_one(order)
-    except DuplicateKeyError:
-        return get_by_external_id(fields["external_order_id"]), False
+    with event_log.deadline():
+        now = clock.now_ms()
+        order = {**order_document(fields["external_order_id"], fields["recipient_phone"], fields["currency"],
+                                  items, now, tz),
+                 **order_counting.marked("created", now, None),  # counted by the insert that creates it
+                 **event_log.mark_on_insert("created", now)}
+        try:
+            _orders().insert_one(order)
+        except DuplicateKeyError:
+            return get_by_external_id(fields["external_order_id"]), False
+        event_log.record("order", "created", now, order)
     order_counting.count(order, "created")
     return order, True
 
@@ -86,10 +90,14 @@ def cancel_order(order_id: str, tz: str) -> dict:
 
 def _transition(order: dict, target: str, tz: str, extra: dict) -> dict:
     if order["status"] == "pending":
-        now = clock.now_ms()
-        changes = {"status": target, TIME_FIELD[target]: now, "closed_day": sales_stats.local_day(now, tz),
-                   "updated_at": now, **extra, **order_counting.marked(target, now, order.get("uncounted"))}
-        moved = _orders().find_one_and_update({"_id": order["_id"], "status": "pending"}, {"$set": changes})
+        with event_log.deadline():
+            now = clock.now_ms()
+            changes = {"status": target, TIME_FIELD[target]: now, "closed_day": sales_stats.local_day(now, tz),
+                       "updated_at": now, **extra, **order_counting.marked(target, now, order.get("uncounted")),
+                       **event_log.mark(target, now)}
+            moved = _orders().find_one_and_update({"_id": order["_id"], "status": "pending"}, {"$set": changes})
+            if moved is not None:
+                event_log.record("order", target, now, moved)
         if moved is not None:
             order_counting.count(moved, target)
             return moved

@@ -10,7 +10,7 @@ from models.collections import scoped
 from models.webhook_endpoint import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from services import clock, secret_box
 from services.errors import found
-from services.pagination import NEWEST_FIRST, fetch_page
+from services.pagination import fetch_page
 
 SECRET_PREFIX = "whsec_"
 CHANGEABLE = ("url", "types", "description", "enabled")
@@ -22,7 +22,7 @@ def _endpoints():
 
 def public(endpoint: dict, secret: str | None = None) -> dict:
     shown = {"id": endpoint["_id"], "url": endpoint["url"], "types": endpoint.get("types") or [],
-             "description": endpoint.get("description"), "enabled": endpoint.get("enabled", True),
+             "description": endpoint.get("description"), "enabled": bool(endpoint.get("enabled", True)),
              "disabled_reason": endpoint.get("disabled_reason"), "created_at": endpoint["created_at"],
              "updated_at": endpoint["updated_at"]}
     if secret is not None:

@@ -15,6 +15,7 @@ from models.conversation import Conversation
 from models.message import VISIBLE, Message
 from services import clock
 from services.errors import NotFound, found
+from services.events import event_log
 from services.pagination import DESC, fetch_page
 
 log = logging.getLogger(__name__)
@@ -79,8 +80,18 @@ def count_in_existing(message: dict) -> None:
                                 {"$inc": _counts(message["direction"]), "$set": {"updated_at": clock.now_ms()}})
 
 
-def list_conversations(session_id: str | None, limit: int, cursor: str | None, include_total: bool) -> dict:
+def list_conversations(session_id: str | None, limit: int, cursor: str | None, include_total: bool,
+                       unread_only: bool = False, phone: str | None = None) -> dict:
+    """Newest activity first, each with its last message (two queries a page).
+    `unread_only`: those with unread inbound messages; `phone`: those it takes part in
+    (a normalised number or a chat id)."""
     query = {"session_id": session_id} if session_id else {}
+    if unread_only:
+        query["unread_count"] = {"$gt": 0}
+    if phone:
+        # $in matches an array's elements on every backend; nx-27017's {"$eq": x}
+        # (scoped_filter's spelling of a bare value) compares the whole array.
+        query["participants"] = {"$in": [phone]}
     page = fetch_page(_conversations(), query, LIST_SORT, limit, cursor, include_total)
     last_ids = [summary["last_message_id"] for summary in page["items"]]
     last_messages = {m["_id"]: m for m in scoped(Message).find_by_ids(last_ids)} if last_ids else {}
@@ -89,17 +100,26 @@ def list_conversations(session_id: str | None, limit: int, cursor: str | None, i
     return page
 
 
+def count_unread() -> int:
+    """How many conversations hold unread inbound messages (one count)."""
+    return _conversations().count({"unread_count": {"$gt": 0}})
+
+
 def get_conversation(conversation_id: str) -> dict:
     return found(_conversations().find_one({"conversation_id": conversation_id}),
                  f"no conversation '{conversation_id}'")
 
 
 def mark_read(conversation_id: str) -> dict:
-    marked_at = clock.now_ms()
-    summary = found(_conversations().find_one_and_update(
-        {"conversation_id": conversation_id},
-        {"$set": {"unread_count": 0, "read_marked_at": marked_at, "updated_at": marked_at}}),
-        f"no conversation '{conversation_id}'")
+    """unread_count = 0, and a `conversation.read` event."""
+    with event_log.deadline():
+        marked_at = clock.now_ms()
+        summary = found(_conversations().find_one_and_update(
+            {"conversation_id": conversation_id},
+            {"$set": {"unread_count": 0, "read_marked_at": marked_at, "updated_at": marked_at,
+                      **event_log.mark("read", marked_at)}}),
+            f"no conversation '{conversation_id}'")
+        event_log.record("conversation", "read", marked_at, summary)
     summary["last_message"] = scoped(Message).find_one({"_id": summary["last_message_id"]})
     # A rebuild counts inbound messages stored after the mark as unread, as the live
     # count does; one stored in the mark's millisecond would be taken as read. (The
@@ -109,11 +129,23 @@ def mark_read(conversation_id: str) -> dict:
 
 
 def delete_conversation(conversation_id: str) -> None:
-    """Remove the conversation's messages and its summary (this tenant's only)."""
+    """Remove the conversation's messages and its summary (this tenant's only), with a
+    `conversation.deleted` event. The summary is marked first and removed last, so a
+    deletion cut off in between is finished by the upkeep (services.events.repair)."""
+    with event_log.deadline():
+        at = clock.now_ms()
+        summary = _conversations().find_one_and_update({"conversation_id": conversation_id},
+                                                       {"$set": event_log.mark("deleted", at)})
+        finish_deletion(conversation_id, at, summary is not None)
+
+
+def finish_deletion(conversation_id: str, at: int, marked: bool = True, placed_at: int | None = None) -> None:
+    """The deletion marked at `at`, from its first step (each step may be done already)."""
     removed_messages = scoped(Message).delete_many({"conversation_id": conversation_id})
-    removed_summary = _conversations().delete_one({"conversation_id": conversation_id})
-    if not (removed_messages or removed_summary):
+    if not (removed_messages or marked):
         raise NotFound(f"no conversation '{conversation_id}'")
+    event_log.record("conversation", "deleted", at, {"conversation_id": conversation_id}, placed_at)
+    _conversations().delete_one({"conversation_id": conversation_id})
 
 
 # What any write to a summary changes: a rebuild writes only over what it read.

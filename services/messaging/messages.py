@@ -6,7 +6,13 @@ arrives before its message is parked as a placeholder under that same id
 (`awaiting_message: 1`); the message, when it comes, collides with it and fills it
 in, keeping the statuses. Recording a new message costs one database command (the
 insert and the summary upsert, sent together where the server has bulkWrite, two
-commands where it has not); a status update costs one.
+commands where it has not); a status update costs two (the conditional write that
+moves it, and its event or the write that only records it).
+
+Each change a client can see makes its event (services.events.event_log): a new
+message's `message.created` rides in the same ordered write as the message; a status
+that moves `status` makes a `message.status_changed`. Held messages and parked
+statuses are invisible and make theirs when they become visible.
 """
 import hashlib
 
@@ -18,11 +24,13 @@ from models.message import HELD, RANK, VISIBLE, Message
 from models.tenancy import current_tenant_id
 from services import clock
 from services.errors import found
+from services.events import event_log
 from services.messaging import conversation_repairs, conversations, message_status
 from services.privacy import ledger
 from services.pagination import NEWEST_FIRST, fetch_page
 from services.phones import conversation_id_for
 
+STATUS_ATTEMPTS = 3
 CONTENT_FIELDS = ("session_id", "conversation_id", "from", "to", "direction", "type", "text", "media",
                   "external_id", "created_at")
 
@@ -63,10 +71,12 @@ def new_document(fields: dict, now: int) -> dict:
         "from": fields["from"], "to": fields["to"], "direction": fields["direction"],
         "type": fields.get("type") or "text", "text": fields.get("text"), "media": fields.get("media"),
         "error": None, "created_at": now, "updated_at": now, "awaiting_message": HELD if held else 0,
-        **message_status.initial_fields(initial_status(fields), fields.get("at") or now),
+        "event_at": now, **message_status.initial_fields(initial_status(fields), fields.get("at") or now),
     }
     if held:
         document["chat"] = fields["chat"]
+    else:
+        document.update(event_log.mark_on_insert("created", now))
     return document
 
 
@@ -78,15 +88,24 @@ def record_message(fields: dict, repair: bool = True) -> tuple[dict, bool]:
     (services.messaging.conversation_repairs; callers that rebuild the summaries of
     duplicates themselves, the replays, pass False).
     """
+    with event_log.deadline():
+        return _record_message(fields, repair)
+
+
+def _record_message(fields: dict, repair: bool) -> tuple[dict, bool]:
     now = clock.now_ms()
     ledger.refuse_if_erased((fields.get("from"), fields.get("to")), fields.get("at") or now)
     document = new_document(fields, now)
-    try:  # the message and its summary's update in one round trip
-        in_order(_messages().insert_write(document), conversations.summary_write(document))
+    try:  # the message, its summary's update and its event in one round trip
+        in_order(_messages().insert_write(document), conversations.summary_write(document),
+                 event_log.event_write("message", "created", now, document))
         return document, True
     except DuplicateKeyAt as exc:
         if exc.index == 1:  # the message is stored; its summary holds a newer one
             conversations.count_in_existing(document)
+            event_log.record("message", "created", now, document)
+            return document, True
+        if exc.index == 2:  # its event is there already (the same id again within a millisecond)
             return document, True
     stored = fill_placeholder(document, initial_status(fields), fields.get("at") or now)
     if stored is None:
@@ -97,14 +116,19 @@ def record_message(fields: dict, repair: bool = True) -> tuple[dict, bool]:
             conversation_repairs.mark_if_uncounted(existing)
         return existing, False
     conversations.record_message(stored)
+    event_log.record("message", "created", stored["created_at"], stored)
     return stored, True
 
 
 def fill_placeholder(document: dict, status: str, at_ms: int, fields=CONTENT_FIELDS) -> dict | None:
     """Turn a parked-status placeholder into `document` (its `fields` and its
-    awaiting_message); None if no placeholder is there."""
+    awaiting_message); None if no placeholder is there. A message made visible so is
+    marked for its `message.created` event, which the caller records."""
     update = message_status.status_update(status, at_ms, document["updated_at"])
-    update["$set"].update({k: document[k] for k in fields}, awaiting_message=document["awaiting_message"])
+    update["$set"].update({k: document[k] for k in fields}, awaiting_message=document["awaiting_message"],
+                          event_at=document["created_at"])
+    if document["awaiting_message"] == 0:
+        update["$set"].update(event_log.mark("created", document["created_at"]))
     return _messages().find_one_and_update({"_id": document["_id"], "awaiting_message": 1}, update)
 
 
@@ -112,30 +136,72 @@ def release_held(held: dict, own: str) -> dict | None:
     """Give a held message (services.messaging.held_messages) its ends and conversation, make it
     visible and count it; None if another request released it first."""
     sender, recipient = ends(held["direction"], held["chat"], own)
-    # released_at: it was unseen until now, so a read mark before now leaves it unread.
-    named = {"from": sender, "to": recipient, "conversation_id": conversation_id_for(sender, recipient),
-             "awaiting_message": 0, "released_at": clock.now_ms()}
-    if not _messages().update_one({"_id": held["_id"], "awaiting_message": HELD}, {"$set": named}).matched_count:
-        return None
-    released = {**held, **named}
-    conversations.record_message(released)
-    return released
+    with event_log.deadline():
+        # released_at: it was unseen until now, so a read mark before now leaves it unread.
+        now = clock.now_ms()
+        named = {"from": sender, "to": recipient, "conversation_id": conversation_id_for(sender, recipient),
+                 "awaiting_message": 0, "released_at": now, "event_at": now}
+        if not _messages().update_one({"_id": held["_id"], "awaiting_message": HELD},
+                                      {"$set": {**named, **event_log.mark("created", now)}}).matched_count:
+            return None
+        released = {**held, **named}
+        conversations.record_message(released)
+        event_log.record("message", "created", now, released)
+        return released
 
 
 def record_status(external_id: str, status: str, at_ms: int, error: str | None = None) -> None:
     """Apply a gateway's status for a message known by its external id, or park it."""
     message_id = message_id_for(external_id)
-    now = clock.now_ms()
-    update = message_status.status_update(status, at_ms, now, error)
-    if _messages().update_one({"_id": message_id}, update).matched_count:
+    if apply_status(message_id, status, at_ms, error, visible_only=False) is not None:
         return
+    now = clock.now_ms()
     placeholder = {"_id": message_id, "awaiting_message": 1, "external_id": external_id,
                    "error": error if status == "failed" else None, "updated_at": now,
                    **message_status.initial_fields(status, at_ms)}
     try:
         _messages().insert_one(placeholder)
     except DuplicateKeyError:  # the message (or another parked status) arrived meanwhile
-        _messages().find_one_and_update({"_id": message_id}, update)
+        apply_status(message_id, status, at_ms, error, visible_only=False)
+
+
+def apply_status(message_id: str, status: str, at_ms: int | None, error: str | None = None,
+                 visible_only: bool = True) -> dict | None:
+    """Record `status` for a stored message (with `visible_only` False, also a parked
+    status or a held message); the message after it, None if there is none.
+
+    A status that moves a visible message's `status` makes a `message.status_changed`
+    event: the moving write is conditional on the rank and on the message's latest
+    event being older (`event_at`), so one message's events follow each other in the
+    feed in the order they happened, also across hosts whose clocks differ a little.
+    """
+    rank, key, floor = RANK[status], f"status-{status}", 0
+    scope = {"_id": message_id} if not visible_only else {"_id": message_id, **VISIBLE}
+    for _attempt in range(STATUS_ATTEMPTS):
+        with event_log.deadline():
+            now = max(clock.now_ms(), floor)
+            update = message_status.status_update(status, at_ms or now, now, error)
+            moving = {**update, "$set": {**update["$set"], "event_at": now, **event_log.mark(key, now)}}
+            moved = _messages().find_one_and_update(
+                {"_id": message_id, **VISIBLE, "status_rank": {"$lt": rank}, "event_at": {"$lt": now}}, moving)
+            if moved is not None:
+                event_log.record("message", key, now, moved)
+                return moved
+        # No event: the status does not move it, or it is not visible (parked, held). Two
+        # writes rather than one with $or: nx-27017 matched other documents with that.
+        unmoved = _messages().find_one_and_update({**scope, "status_rank": {"$gte": rank}}, update)
+        if unmoved is None and not visible_only:
+            unmoved = _messages().find_one_and_update({"_id": message_id, "awaiting_message": {"$gt": 0}}, update)
+        if unmoved is not None:
+            return unmoved
+        current = _messages().find_one(scope)
+        if current is None:
+            return None
+        if current.get("event_at") is None:  # stored before events: its latest event is its creation
+            _messages().update_one({"_id": message_id}, {"$set": {"event_at": 0}})
+        else:  # another writer's clock is ahead: this status goes right after its event
+            floor = current["event_at"] + 1
+    return _messages().find_one(scope)
 
 
 def get_message(message_id: str) -> dict:
@@ -149,9 +215,7 @@ def get_by_external_id(external_id: str) -> dict:
 
 def update_status(message_id: str, status: str, at_ms: int | None = None, error: str | None = None) -> dict:
     """Record `status` for a stored message; the status itself only moves forward."""
-    now = clock.now_ms()
-    update = message_status.status_update(status, at_ms or now, now, error)
-    return found(_messages().find_one_and_update({"_id": message_id, **VISIBLE}, update), f"no message '{message_id}'")
+    return found(apply_status(message_id, status, at_ms, error), f"no message '{message_id}'")
 
 
 def list_messages(filters: dict, limit: int, cursor: str | None, include_total: bool) -> dict:
@@ -167,6 +231,11 @@ def list_messages(filters: dict, limit: int, cursor: str | None, include_total: 
     if created:
         query["created_at"] = created
     return fetch_page(_messages(), {**query, **VISIBLE}, NEWEST_FIRST, limit, cursor, include_total)
+
+
+def count_since(since_ms: int) -> int:
+    """How many messages were stored at or after `since_ms` (one count)."""
+    return _messages().count({**VISIBLE, "created_at": {"$gte": since_ms}})
 
 
 def drop_stale_parked(older_than_ms: int) -> int:

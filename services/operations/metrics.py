@@ -91,9 +91,34 @@ def _spool_gauges(data_dir: str) -> bytes:
             + f"chatkeep_spool_set_aside {set_aside_count(data_dir)}\n".encode())
 
 
-def render(data_dir: str) -> bytes:
+def _event_gauges() -> bytes:
+    """Read at scrape time from the database (nothing when it does not answer)."""
+    from pymongo.errors import PyMongoError
+
+    from services.events.kafka_publisher import backlog
+
+    # A scrape's own reads are monitoring, not the work of the API: counted as background,
+    # so the command figures of requests (make bench) do not include them.
+    token = in_request.set(False)
+    try:
+        count, age = backlog()
+    except PyMongoError:
+        return b""
+    finally:
+        in_request.reset(token)
+    return (b"# HELP chatkeep_events_unpublished Events Kafka has not acknowledged yet.\n"
+            b"# TYPE chatkeep_events_unpublished gauge\n"
+            + f"chatkeep_events_unpublished {count}\n".encode()
+            + b"# HELP chatkeep_events_oldest_unpublished_age_seconds Age of the oldest event Kafka has not "
+              b"acknowledged.\n# TYPE chatkeep_events_oldest_unpublished_age_seconds gauge\n"
+            + f"chatkeep_events_oldest_unpublished_age_seconds {age:.3f}\n".encode())
+
+
+def render(data_dir: str, kafka: bool = False) -> bytes:
+    """`kafka`: events are published there, so their backlog is shown too."""
+    extra = _spool_gauges(data_dir) + (_event_gauges() if kafka else b"")
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
-        return generate_latest(registry) + _spool_gauges(data_dir)
-    return generate_latest(REGISTRY) + _spool_gauges(data_dir)
+        return generate_latest(registry) + extra
+    return generate_latest(REGISTRY) + extra

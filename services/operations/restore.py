@@ -97,6 +97,8 @@ def restore(generation: Path, progress=None) -> Restored:
     """Load `generation` into the (empty or emptied) database; returns records per file."""
     counts, ttl_by_tenant, now = Restored(), {}, clock.now_ms()
     for file_name, sources in RESTORED_FILES:
+        if file_name in snapshots.ADDED_LATER and not (generation / file_name).exists():
+            continue  # a generation written before the file existed
         default_collection = sources[0][0]._get_collection_name()
         batches: dict[str, list] = {}
         restored = skipped = 0
@@ -144,7 +146,7 @@ def restore_marked(generation: Path, started_by: str, progress=None) -> dict:
     clear_store()  # after the mark: a cut-off clear is redone too
     listed = snapshots.read_manifest(generation)["files"]
     log.warning("restoring snapshot %s from %s (%s): %s records", generation.name, generation, started_by,
-                sum(listed[name]["records"] for name, _sources in RESTORED_FILES))
+                sum(listed.get(name, {}).get("records", 0) for name, _sources in RESTORED_FILES))
     counts = restore(generation, progress)
     restore_marker.mark_finished()
     log.warning("restored snapshot %s from %s: %s", generation.name, generation,

@@ -21,6 +21,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from pymongo.errors import PyMongoError
 
+from services.events import kafka_publisher
 from services.gateways import spool
 from services.operations import leases, snapshot_child, snapshots
 
@@ -120,6 +121,25 @@ def repair_conversations(app) -> None:
             log.info("conversation repairs wait for the database: %s", type(exc).__name__)
 
 
+PUBLISH_INTERVAL_S = 1
+PUBLISHER_LEASE_MS = 30_000
+_publisher: kafka_publisher.Publisher | None = None  # made in the worker that publishes, after the fork
+
+
+def publish_events(app) -> None:
+    """Send the event log to Kafka: one process in the deployment at a time (a held lease)."""
+    global _publisher
+    with app.app_context(), leases.working("events-publisher"):
+        try:
+            if not leases.hold("events-publisher", PUBLISHER_LEASE_MS):
+                return
+            if _publisher is None:
+                _publisher = kafka_publisher.Publisher(app.config, app.extensions["chatkeep_event_envelope"])
+            _publisher.publish(lambda: leases.hold("events-publisher", PUBLISHER_LEASE_MS))
+        except PyMongoError as exc:  # events wait in the database
+            log.info("event publishing waits for the database: %s", type(exc).__name__)
+
+
 def watch_tenants(app) -> None:
     from services.tenancy.tenants import watch_tenant_changes
 
@@ -165,6 +185,29 @@ def erasures(app) -> None:
             log.info("erasures wait for the database: %s", type(exc).__name__)
 
 
+WEBHOOK_INTERVAL_S = 1
+WEBHOOK_LEASE_MS = 30_000
+_deliverer = None  # made in the worker that delivers, after the fork
+
+
+def deliver_webhooks(app) -> None:
+    """Push events to tenants' webhook endpoints: one process in the deployment (a held
+    lease); its lanes run in a bounded pool of their own."""
+    from services.events import webhook_delivery
+
+    global _deliverer
+    with app.app_context():
+        try:
+            if not webhook_delivery.tenants_with_endpoints() or not leases.hold("webhook-deliveries",
+                                                                                WEBHOOK_LEASE_MS):
+                return
+            if _deliverer is None:
+                _deliverer = webhook_delivery.Deliverer(app.config["WEBHOOK_CONCURRENCY"])
+            webhook_delivery.run_round(_deliverer, app.config, app.extensions["chatkeep_event_envelope"])
+        except PyMongoError as exc:  # deliveries wait in the database
+            log.info("webhook deliveries wait for the database: %s", type(exc).__name__)
+
+
 def stop(running: BackgroundScheduler, app) -> None:
     """A worker's graceful exit: no new job runs, then its held leases go back
     (leases.hand_back), so the other processes and hosts take the work over at once."""
@@ -191,6 +234,9 @@ def start(app) -> BackgroundScheduler:
                       max_instances=1, coalesce=True, next_run_time=datetime.now(timezone.utc))
     scheduler.add_job(repair_conversations, IntervalTrigger(seconds=REPAIR_INTERVAL_S), args=[app],
                       id="conversation_repairs", max_instances=1, coalesce=True)
+    if app.config.get("KAFKA_BOOTSTRAP_SERVERS"):
+        scheduler.add_job(publish_events, IntervalTrigger(seconds=PUBLISH_INTERVAL_S), args=[app], id="events",
+                          max_instances=1, coalesce=True, next_run_time=datetime.now(timezone.utc))
     upkeep_interval = app.config["UPKEEP_INTERVAL_S"]
     scheduler.add_job(maintenance, IntervalTrigger(seconds=upkeep_interval,
                                                    start_date=_aligned_start(upkeep_interval)),
@@ -203,5 +249,7 @@ def start(app) -> BackgroundScheduler:
                           misfire_grace_time=sync_interval)
     scheduler.add_job(erasures, IntervalTrigger(seconds=ERASURE_INTERVAL_S), args=[app], id="erasures",
                       max_instances=1, coalesce=True)
+    scheduler.add_job(deliver_webhooks, IntervalTrigger(seconds=WEBHOOK_INTERVAL_S), args=[app], id="webhooks",
+                      max_instances=1, coalesce=True, next_run_time=datetime.now(timezone.utc))
     scheduler.start()
     return scheduler

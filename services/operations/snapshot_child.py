@@ -45,7 +45,7 @@ class SnapshotChild:
                    "--keep", str(config["SNAPSHOT_KEEP"]), "--timeout-ms", str(config["DB_TIMEOUT_MS"])]
         env = {name: value for name, value in os.environ.items() if name != METRICS_DIR_ENV}
         env.update({"PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")])),
-                    CHILD_URI_ENV: current_uri(), SECRET_KEY_ENV: config["SECRET_KEY"] or ""})
+                    CHILD_URI_ENV: current_uri(), SECRET_KEY_ENV: config["SECRET_KEY_SETTING"] or ""})
         self.trigger = trigger
         self.counted = False
         self.process = subprocess.Popen(command, text=True, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)

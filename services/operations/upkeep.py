@@ -1,11 +1,12 @@
 """Hourly upkeep, tenant by tenant: what time makes invisible is also removed, order
-counts cut off earlier are finished, and held messages whose session's number is now
-known are released. A tenant whose upkeep fails is logged and counted
+counts and events cut off earlier are finished, and held messages whose session's
+number is now known are released. A tenant whose upkeep fails is logged and counted
 (chatkeep_upkeep_failures_total), and the others still get theirs."""
 import logging
 
 from services import clock
 from services.commerce import chat_sessions, order_counting, sales_stats
+from services.events import repair
 from services.gateways import webhook_archive
 from services.messaging import held_messages, messages
 from services.operations import metrics
@@ -18,8 +19,9 @@ log = logging.getLogger(__name__)
 
 
 def run_upkeep(config) -> dict:
-    removed = {"messages": 0, "chat_sessions": 0, "daily_stats": 0, "parked_statuses": 0, "archived_webhooks": 0}
-    done = {"finished": 0, "released": 0, "failed": 0}
+    removed = {"messages": 0, "chat_sessions": 0, "daily_stats": 0, "parked_statuses": 0, "archived_webhooks": 0,
+               "events": 0}
+    done = {"finished": 0, "released": 0, "events_made": 0, "failed": 0}
     for tenant in tenants.each_tenant():
         try:
             _tenant_upkeep(tenant, config, removed, done)
@@ -29,13 +31,16 @@ def run_upkeep(config) -> dict:
             log.exception("upkeep failed for tenant %s; going on with the others", tenant.slug)
     if any(removed.values()) or any(done.values()):  # an hour that needed nothing logs nothing
         log.info("upkeep removed %s; finished %s interrupted order counts; released %s held messages; "
-                 "failed for %s tenants", removed, done["finished"], done["released"], done["failed"])
+                 "made %s events cut off from their changes; failed for %s tenants", removed, done["finished"],
+                 done["released"], done["events_made"], done["failed"])
     return removed
 
 
 def _tenant_upkeep(tenant, config, removed: dict, done: dict) -> None:
     done["finished"] += order_counting.count_leftovers()
     done["released"] += held_messages.release_where_known()
+    done["events_made"] += repair.repair_events()  # after the releases, whose events it may finish
+    removed["events"] += repair.prune(config["EVENTS_RETENTION_DAYS"], bool(config.get("KAFKA_BOOTSTRAP_SERVERS")))
     removed["chat_sessions"] += chat_sessions.delete_expired(tenant.chat_session_ttl_hours)
     removed["messages"] += retention.delete_expired_messages(tenant.message_retention_days, RETENTION_BUDGET_S)
     removed["daily_stats"] += sales_stats.prune_days(tenant.timezone, config["STATS_RETENTION_DAYS"])

@@ -22,6 +22,7 @@ from models.chat_session import ChatSession
 from models.collections import GlobalCollection, scoped
 from models.conversation import Conversation
 from models.erasure import Erasure
+from models.event import Event
 from models.message import HELD, Message
 from models.order import Order
 from models.tenancy import tenant_scope
@@ -29,7 +30,8 @@ from models.webhook_archive import WebhookArchive
 from models.webhook_endpoint import WebhookDelivery
 from services import clock, secret_box
 from services.errors import found
-from services.privacy import ledger
+from services.events import event_log
+from services.privacy import export, ledger
 
 log = logging.getLogger(__name__)
 BATCH = 1000
@@ -79,9 +81,13 @@ def _run(erasure: dict, deadline: float) -> dict:
     except secret_box.SecretKeyError:
         log.error("erasure %s cannot go on: its phone cannot be decrypted with this SECRET_KEY", erasure["_id"])
         raise
-    for step in (_conversations, _held_messages, _chat_session, _orders, _archived_webhooks, _pending_deliveries):
+    for step in (_conversations, _held_messages, _chat_session, _orders, _archived_webhooks, _pending_deliveries,
+                 _events):
         if not step(erasure, phone, deadline):
             return public(erasure)
+    # Its id is the erasure's, so a run repeated after a crash or for the last sweep adds none.
+    event_log.record("contact", "erased", erasure["erased_at"],
+                     {"phone": phone, "erased_at": clock.iso(erasure["erased_at"]), "erased": erasure["erased"]})
     if clock.now_ms() < erasure["erased_at"] + SWEEP_AFTER_MS:  # the last sweep is the runner's
         return public({**erasure, "state": "done"})
     scoped(Erasure).update_one({"_id": erasure["_id"]},
@@ -99,9 +105,7 @@ def _count(erasure: dict, name: str, n: int) -> None:
 
 def _conversations(erasure, phone, deadline) -> bool:
     """The contact's conversations: their messages in batches, then the summaries."""
-    ids = [c["conversation_id"] for c in scoped(Conversation).find({}, projection={"conversation_id": 1})
-           if phone in c["conversation_id"].split(":")]
-    for conversation_id in sorted(set(ids)):
+    for conversation_id in export.conversation_ids(phone):
         while True:
             if time.monotonic() >= deadline:
                 return False
@@ -157,3 +161,28 @@ def _pending_deliveries(erasure, phone, deadline) -> bool:
     if waiting:
         _count(erasure, "events", scoped(WebhookDelivery).delete_many({"_id": {"$in": waiting}}))
     return time.monotonic() < deadline
+
+
+def _events(erasure, phone, deadline) -> bool:
+    """The event log's events about the contact (kept EVENTS_RETENTION_DAYS), read a batch
+    at a time in feed order; a contact.erased event stays, that is what it is for."""
+    last = ""
+    while True:
+        if time.monotonic() >= deadline:
+            return False
+        batch = list(scoped(Event).find({"pos": {"$gt": last}}, sort=[("pos", 1)], limit=BATCH,
+                                        projection={"pos": 1, "type": 1, "subject": 1, "data": 1}))
+        about = [e["_id"] for e in batch if e["type"] != "contact.erased" and mentions(e, phone)]
+        if about:
+            _count(erasure, "events", scoped(Event).delete_many({"_id": {"$in": about}}))
+        if len(batch) < BATCH:
+            return True
+        last = batch[-1]["pos"]
+
+
+def mentions(event: dict, phone: str) -> bool:
+    """Whether an event is about `phone`: its subject (a conversation's pair, a chat, an
+    order...) or the phones its data names."""
+    data = event.get("data") or {}
+    return phone in event.get("subject", "").split(":") or phone in (
+        data.get("from"), data.get("to"), data.get("chat"), data.get("recipient_phone"), data.get("phone"))

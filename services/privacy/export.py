@@ -11,9 +11,10 @@ BATCH = 500
 
 
 def conversation_ids(phone: str) -> list[str]:
-    """The contact's conversations: every summary whose pair holds the phone."""
-    return sorted(c["conversation_id"] for c in scoped(Conversation).find({}, projection={"conversation_id": 1})
-                  if phone in c["conversation_id"].split(":"))
+    """The contact's conversations: every summary whose pair holds the phone ($in matches
+    an array's elements alike on every backend, see conversations.list_conversations)."""
+    return sorted(c["conversation_id"] for c in scoped(Conversation).find({"participants": {"$in": [phone]}},
+                                                                          projection={"conversation_id": 1}))
 
 
 def summaries(phone: str) -> list[dict]:

@@ -12,6 +12,7 @@ from models.collections import GlobalCollection, scoped
 from models.conversation import Conversation
 from models.message import HELD, Message
 from models.erasure import ErasedContact
+from models.event import Event
 from models.order import Order
 from models.tenancy import tenant_scope
 from services.messaging import conversations
@@ -31,6 +32,13 @@ def record_is_erased(collection: str, record: dict) -> bool | None:
         return ledger.erased_before(phones, record.get("created_at") or 0) or None
     if collection == "conversations":
         return ledger.erased_before(record.get("participants") or [], record.get("created_at") or 0) or None
+    if collection == "events":
+        if record.get("type") == "contact.erased":
+            return None
+        data = record.get("data") or {}
+        phones = (record.get("subject") or "").split(":") + [data.get(k) for k in ("from", "to", "chat",
+                                                                                  "recipient_phone", "phone")]
+        return ledger.erased_before(phones, record.get("time") or 0) or None
     if collection == "chat_sessions":
         return ledger.erased_before([record.get("phone")], record.get("last_activity") or 0) or None
     if collection == "orders" and ledger.erased_before([record.get("recipient_phone")], record.get("created_at") or 0):
@@ -40,7 +48,7 @@ def record_is_erased(collection: str, record: dict) -> bool | None:
 
 def scrub_store() -> dict:
     """Remove from the current tenant's store what its ledger says is erased; counts."""
-    counts = {"messages": 0, "conversations": 0, "chat_sessions": 0, "orders_anonymised": 0}
+    counts = {"messages": 0, "conversations": 0, "chat_sessions": 0, "orders_anonymised": 0, "events": 0}
     if not ledger.erased_hashes():
         return counts
     for summary in list(scoped(Conversation).find({}, projection={"conversation_id": 1})):
@@ -58,6 +66,9 @@ def scrub_store() -> dict:
     for session in list(scoped(ChatSession).find({}, projection={"phone": 1, "last_activity": 1})):
         if ledger.erased_before([session["phone"]], session["last_activity"]):
             counts["chat_sessions"] += scoped(ChatSession).delete_one({"_id": session["_id"]})
+    for event in list(scoped(Event).find({}, projection={"type": 1, "subject": 1, "data": 1, "time": 1})):
+        if record_is_erased("events", event):
+            counts["events"] += scoped(Event).delete_one({"_id": event["_id"]})
     for order in list(scoped(Order).find({}, projection={"recipient_phone": 1, "created_at": 1})):
         if ledger.erased_before([order.get("recipient_phone")], order["created_at"]):
             counts["orders_anonymised"] += scoped(Order).update_many({"_id": order["_id"]},

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from models.collections import scoped
+from models.event import Event
 from models.tenancy import tenant_scope
 from services import clock
 from services.gateways import ingest as ingest_module
@@ -75,7 +77,7 @@ def test_the_export_holds_everything_the_api_shows(client, tenant):
     assert_problem(client.get("/api/v1/contacts/not-a-phone/export", headers=tenant.headers), 422, "phone")
 
 
-def test_erasure_removes_the_contact_and_keeps_amounts_and_statistics(client, tenant, other_tenant, caplog):
+def test_erasure_removes_the_contact_and_keeps_amounts_and_statistics(app, client, tenant, other_tenant, caplog):
     caplog.set_level(logging.INFO)
     order = _history(client, tenant)
     _message(client, other_tenant, "theirs", customer=CUSTOMER)  # another tenant's: untouched
@@ -84,7 +86,7 @@ def test_erasure_removes_the_contact_and_keeps_amounts_and_statistics(client, te
     assert answer.status_code == 200, answer.get_json()
     body = answer.get_json()
     assert body["erased"] == {"messages": 3, "conversations": 1, "chat_sessions": 1, "orders_anonymised": 1,
-                              "archived_webhooks": 0, "events": 0}
+                              "archived_webhooks": 0, "events": 3}  # two message.created, an order.created
     assert body["phone"] == CUSTOMER and body["state"] == "done"
     assert stored(client, tenant, "in-1").status_code == 404 and stored(client, tenant, EVO_IN).status_code == 404
     listed = client.get("/api/v1/conversations", headers=tenant.headers).get_data(as_text=True)
@@ -96,6 +98,12 @@ def test_erasure_removes_the_contact_and_keeps_amounts_and_statistics(client, te
     assert stored(client, other_tenant, "theirs").status_code == 200
     assert _export(client, tenant)["messages"] == []
     assert CUSTOMER not in caplog.text and "91234" not in caplog.text
+    with app.app_context(), tenant_scope(tenants.get_tenant(tenant.slug).id):
+        logged = list(scoped(Event).find({}))
+    about = [e for e in logged if erasure.mentions(e, CUSTOMER)]
+    assert [e["type"] for e in about] == ["contact.erased"]  # downstream systems are told, once
+    assert about[0]["data"]["phone"] == CUSTOMER and about[0]["data"]["erased"]["messages"] == 3
+    assert any(erasure.mentions(e, OTHER) for e in logged)  # the other contact's events stay
 
 
 def test_old_messages_do_not_come_back_and_new_ones_are_stored(client, tenant):

@@ -156,7 +156,7 @@ def test_a_snapshot_child_seals_with_the_asking_apps_key(app, client, admin, ten
     if app.config["MONGODB_URI"].startswith("mongomock:"):
         pytest.skip("no other process sees mongomock's store")
     key = Fernet.generate_key().decode()
-    app.config["SECRET_KEY"] = key  # the app's own setting, not the environment's
+    app.config["SECRET_KEY_SETTING"] = key  # the app's own setting, not the environment's
     secret_box.configure(key, str(tmp_path))
     with app.app_context():
         GlobalCollection(Tenant).update_one({"slug": tenant.slug}, {"$set": {"cloud_app_secret": APP_SECRET}})

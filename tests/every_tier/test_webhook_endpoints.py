@@ -6,7 +6,7 @@ import pytest
 
 from models.tenancy import tenant_scope
 from services import clock
-from services.events import webhook_delivery
+from services.events import event_log, webhook_delivery
 from tests.conftest import assert_problem
 from tests.webhook_receiver import Receiver
 
@@ -31,23 +31,24 @@ def _create(client, tenant, url, **extra):
 
 
 class Feed:
-    """The event feed as fan_out reads it: positions are indexes into `events`."""
+    """The event feed as fan_out reads it: positions begin with the event's ms, as the
+    event log's do."""
 
     def __init__(self):
         self.events = []
 
     def add(self, event_type="message.created", subject="5511912345678:5511987654321"):
         number = len(self.events)
-        event = {"id": f"ev-{number}", "type": event_type, "time": clock.now_ms(),
+        event = {"id": f"ev-{number}", "pos": f"{clock.now_ms():013d}.{number:04d}", "type": event_type,
+                 "time": clock.now_ms(),
                  "envelope": {"specversion": "1.0", "id": f"ev-{number}", "type": event_type, "subject": subject,
                               "source": "/tenants/t", "time": clock.iso(clock.now_ms()), "data": {"n": number}}}
         self.events.append(event)
         return event
 
     def read(self, after, limit):
-        start = 0 if after is None else int(after)
-        batch = self.events[start:start + limit]
-        return batch, str(start + len(batch)) if batch else after
+        batch = [event for event in self.events if event["pos"] > after][:limit]
+        return batch, batch[-1]["pos"] if batch else after
 
 
 def _deliver(app, tenant_handle, feed=None):
@@ -114,7 +115,7 @@ def test_every_event_is_delivered_once_signed(settings, app, client, tenant, rec
     _deliver(app, tenant, feed)
     _deliver(app, tenant, feed)  # nothing new, nothing again
     with app.app_context(), tenant_scope(_tenant_id(app, tenant)):
-        assert webhook_delivery.fan_out(lambda after, limit: (feed.events, "3")) == 0  # a repeated fan-out
+        assert webhook_delivery.fan_out(lambda after, limit: (feed.events, feed.events[-1]["pos"])) == 0  # again
     _deliver(app, tenant)
     delivered = receiver.delivered()
     assert [r["body"]["id"] for r in delivered] == ["ev-0", "ev-1", "ev-2"]
@@ -223,3 +224,35 @@ def test_a_private_address_is_refused_at_delivery_too(settings, app, client, ten
     assert receiver.received == []
     log = client.get(f"/api/v1/webhook-endpoints/{endpoint['id']}/deliveries", headers=tenant.headers).get_json()
     assert "private or local address" in log["items"][0]["error"]
+
+
+def test_stored_changes_reach_the_endpoint_as_their_events(settings, app, client, tenant, receiver, frozen_clock):
+    """The real event log: a message and an order go out as the feed shows them, once,
+    after the feed's settle time; an endpoint gets nothing from before its creation."""
+    client.put("/api/v1/sessions/main", json={"status": "open"}, headers=tenant.headers)  # before the endpoint
+    frozen_clock.ms += 1
+    _create(client, tenant, receiver.url, types=["message.created", "order.created"])
+    frozen_clock.ms += 1
+    posted = client.post("/api/v1/messages", headers=tenant.headers, json={
+        "session_id": "main", "direction": "in", "from": "5511912345678", "to": "5511987654321", "text": "oi",
+        "external_id": "w-1"}).get_json()
+    client.post("/api/v1/orders", headers=tenant.headers, json={
+        "external_order_id": "SO-9", "recipient_phone": "5511912345678",
+        "items": [{"product_type": "t-shirt", "quantity": 1, "unit_price": "10.00"}]})
+    deliverer = webhook_delivery.Deliverer(2)
+
+    def tick():
+        with app.app_context():
+            webhook_delivery.run_round(deliverer, app.config, app.extensions["chatkeep_event_envelope"])
+            assert deliverer.wait_idle(10)
+
+    tick()
+    assert receiver.received == []  # not settled yet: it could still be joined by an earlier one
+    frozen_clock.ms += event_log.settle_ms() + 1
+    tick()
+    tick()
+    bodies = [r["body"] for r in receiver.delivered()]
+    assert [b["type"] for b in bodies] == ["message.created", "order.created"]
+    feed = client.get("/api/v1/events", headers=tenant.headers).get_json()["items"]
+    assert bodies[0] == next(e for e in feed if e["type"] == "message.created")
+    assert bodies[0]["data"]["id"] == posted["id"]

@@ -86,8 +86,11 @@ def stop(proc: subprocess.Popen, sig=signal.SIGTERM, timeout_s: float = 30) -> i
 class Service:
     """`gunicorn -c gunicorn.conf.py wsgi:app`, as `make run` starts it."""
 
-    def __init__(self, data_dir: Path, env: dict | None = None, workers: int = 2):
+    def __init__(self, data_dir: Path, env: dict | None = None, workers: int = 2, app_spec: str = "wsgi:app"):
+        """`app_spec`: gunicorn's app, e.g. "app:create_app({'SECRET_KEY': '...'})" for
+        settings that are not environment variables (yet)."""
         self.data_dir = data_dir
+        self.app_spec = app_spec
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = data_dir / f"gunicorn-{self.port}.log"
@@ -101,7 +104,7 @@ class Service:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")
         # A new session, so a test can signal the whole process group as a terminal does.
-        self.proc = subprocess.Popen([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
+        self.proc = subprocess.Popen([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", self.app_spec],
                                      cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
                                      start_new_session=True)
         if wait:

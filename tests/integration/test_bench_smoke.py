@@ -17,6 +17,7 @@ REQUIRED = {
     "query_scaling": ("conversation_messages_ratio", "conversation_list_ratio"),
     "startup": ("ready_ratio",),
     "snapshot": ("peak_rss_ratio", "records_per_s", "latency_p99_ratio_during_snapshot"),
+    "events": ("publish_ratio", "feed_page_ratio"),
 }
 
 
@@ -56,5 +57,5 @@ def test_smoke_run_writes_every_key_and_the_doc_tables(tmp_path):
     _assert_snapshot_figures_plausible(results)
     text = doc.read_text()
     assert "<!-- bench:begin" in text and "<!-- bench:end -->" in text and "## Findings" in text
-    for key in ("ingest.cpu_ratio_vs_floor", "startup.ready_ratio", "snapshot.peak_rss_ratio"):
+    for key in ("ingest.cpu_ratio_vs_floor", "startup.ready_ratio", "snapshot.peak_rss_ratio", "events.publish_ratio"):
         assert f"`{key}`" in text
