@@ -188,7 +188,7 @@ VARIABLES = (
              "Kafka brokers (host:port,...) to publish every event to; unset: no Kafka."),
     Variable("KAFKA_TOPIC", "chatkeep.events", _non_empty, "The Kafka topic events go to."),
     Variable("KAFKA_CONFIG_JSON", None, _json_object,
-             "Extra librdkafka producer settings as a JSON object (TLS, SASL)."),
+             "Extra librdkafka producer settings as a JSON object (TLS, SASL).", secret=True),  # sasl.password
 )
 
 
