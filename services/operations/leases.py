@@ -89,13 +89,14 @@ def working(name: str):
         yield
 
 
-def hand_back(wait_s: float) -> list[str]:
+def hand_back(wait_s: float, settled: dict | None = None) -> list[str]:
     """At a graceful stop, once no new job can start: release the held leases this
     process took for jobs run through `working`, so another process takes their work at
     its next tick rather than after the lease period. From now on this process takes and
     renews none (a long job still at work stops at its next renewal). A job still at work
-    after `wait_s` keeps its lease: it lapses at its end, as after a crash. The names
-    handed back."""
+    after `wait_s` keeps its lease: it lapses at its end, as after a crash; so does one
+    whose `settled[name]()` (work its job left running beyond its run, asked once the
+    job is over) says False. The names handed back."""
     global _stopping
     _stopping = True
     handed = []
@@ -104,8 +105,9 @@ def hand_back(wait_s: float) -> list[str]:
         lock = _lock(name)
         if lock.acquire(timeout=max(0.0, deadline - time.monotonic())):
             try:
-                release(name)
-                handed.append(name)
+                if settled is None or name not in settled or settled[name]():
+                    release(name)
+                    handed.append(name)
             finally:
                 lock.release()
     return handed

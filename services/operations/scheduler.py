@@ -196,7 +196,7 @@ def deliver_webhooks(app) -> None:
     from services.events import webhook_delivery
 
     global _deliverer
-    with app.app_context():
+    with app.app_context(), leases.working("webhook-deliveries"):
         try:
             if not webhook_delivery.tenants_with_endpoints() or not leases.hold("webhook-deliveries",
                                                                                 WEBHOOK_LEASE_MS):
@@ -212,9 +212,12 @@ def stop(running: BackgroundScheduler, app) -> None:
     """A worker's graceful exit: no new job runs, then its held leases go back
     (leases.hand_back), so the other processes and hosts take the work over at once."""
     running.shutdown(wait=False)
+    # Webhook lanes run in their own pool beyond the job's run: the lease goes back only
+    # once none is posting, or a second deliverer could send beside them.
+    lanes_done = {"webhook-deliveries": lambda: _deliverer is None or _deliverer.wait_idle(HAND_BACK_WAIT_S)}
     with app.app_context():
         try:
-            handed = leases.hand_back(HAND_BACK_WAIT_S)
+            handed = leases.hand_back(HAND_BACK_WAIT_S, lanes_done)
         except PyMongoError:  # the database is away: the leases lapse at their end
             return
     if handed:

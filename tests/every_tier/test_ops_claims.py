@@ -255,6 +255,20 @@ def test_a_lease_whose_job_is_still_at_work_is_not_handed_back(app, monkeypatch,
         worker.join(10)
 
 
+@pytest.mark.parametrize("lane_posting", [False, True])
+def test_the_webhook_lease_goes_back_only_once_no_lane_is_posting(app, monkeypatch, lease_state, lane_posting):
+    """Lanes run in their own pool beyond the job's run: handing the lease back while one
+    still posts would let another process deliver beside it (twice to one endpoint)."""
+    from services.operations import leases
+    with app.app_context(), leases.working("webhook-deliveries"):
+        assert leases.hold("webhook-deliveries", scheduler.WEBHOOK_LEASE_MS)
+    monkeypatch.setattr(scheduler, "_deliverer", SimpleNamespace(wait_idle=lambda _timeout_s: not lane_posting))
+    scheduler.stop(_StoppedScheduler(), app)
+    with app.app_context(), monkeypatch.context() as other:
+        _another_process(other)
+        assert leases.hold("webhook-deliveries", scheduler.WEBHOOK_LEASE_MS) is not lane_posting
+
+
 def test_spool_oldest_age_gauge_reports_the_oldest_payload(app, client, tenant, database_down, spool_clock):
     assert _gauges(client) == {"chatkeep_spool_depth": 0, "chatkeep_spool_oldest_age_seconds": 0,
                                "chatkeep_spool_set_aside": 0}

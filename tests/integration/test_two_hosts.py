@@ -8,12 +8,15 @@ both hosts;
 a key rotated through one host is refused by the other within AUTH_CACHE_S; a host
 killed with kill -9 while it holds the erasures lease has its work taken over by the
 other within one lease period; a rolling restart under steady writes to both hosts
-keeps every acknowledged write, once, and a host stopped gracefully hands its held
-leases back; only the host with SNAPSHOT_ON_SHUTDOWN writes
+keeps every acknowledged write, once, every event in the feed once, published to
+Kafka (Tansu) once and delivered to a webhook endpoint once, and a host stopped
+gracefully hands its held leases back; only the host with SNAPSHOT_ON_SHUTDOWN writes
 final snapshots.
 """
 import json
 import math
+import re
+from collections import Counter
 import os
 import shutil
 import signal
@@ -34,7 +37,9 @@ from services.operations import scheduler, snapshots
 from tests.conftest import ADMIN_TOKEN
 from tests.every_tier.test_api_messages import message
 from tests.fake_gateways import FakeGateway, waha_session
+from tests.integration.kafka_broker import Tansu
 from tests.integration.processes import Service, create_tenant, start_nx, stop, wait_until
+from tests.webhook_receiver import Receiver
 
 pytestmark = pytest.mark.slow
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
@@ -53,8 +58,9 @@ class TimedRequests(list):
         super().append((time.time(), *item))
 
 
-def _env(uri: str, secret_key: str, snapshot_on_shutdown: bool) -> dict:
-    return {"MONGODB_URI": uri, "CHATKEEP_ADMIN_TOKEN": ADMIN_TOKEN, "SECRET_KEY": secret_key,
+def _env(uri: str, secret_key: str, snapshot_on_shutdown: bool, kafka: str) -> dict:
+    return {"MONGODB_URI": uri, "KAFKA_BOOTSTRAP_SERVERS": kafka, "CHATKEEP_ADMIN_TOKEN": ADMIN_TOKEN,
+            "SECRET_KEY": secret_key,
             "SNAPSHOT_INTERVAL_S": str(SNAPSHOT_S), "SNAPSHOT_KEEP": "1000",
             "SNAPSHOT_ON_SHUTDOWN": str(snapshot_on_shutdown).lower(),
             "GATEWAY_SYNC_INTERVAL_S": str(SYNC_S), "OUTBOUND_ALLOW_PRIVATE": "true",
@@ -197,6 +203,27 @@ class Writers:
             thread.join(15)
 
 
+def _gauge(url: str, name: str) -> float:
+    return float(re.search(rf"^{name} (\S+)$", requests.get(f"{url}/metrics", timeout=10).text, re.M).group(1))
+
+
+def _feed(url: str, headers: dict) -> list[dict]:
+    """Every event the tenant's feed shows now, oldest first."""
+    events, after = [], None
+    while True:
+        page = requests.get(f"{url}/api/v1/events", headers=headers, timeout=10,
+                            params={"limit": 200, **({"after": after} if after else {})}).json()
+        events += page["items"]
+        if not page["items"]:
+            return events
+        after = page["next_cursor"]
+
+
+def _created_for(events: list[dict], external_ids: set) -> list[str]:
+    """The ids of the message.created events of these messages."""
+    return [e["id"] for e in events if e["type"] == "message.created" and e["data"]["external_id"] in external_ids]
+
+
 def _stored_external_ids(url: str, headers: dict) -> list[str]:
     stored, cursor = [], None
     while True:
@@ -210,13 +237,15 @@ def _stored_external_ids(url: str, headers: dict) -> list[str]:
 
 def test_two_hosts_share_the_work_and_survive_restarts_and_a_crash(tmp_path):
     nx, uri = start_nx(tmp_path / "nx")
+    broker = Tansu(tmp_path).start()
+    receiver = Receiver()
     gateway = FakeGateway("X-Api-Key", GATEWAY_KEY)
     gateway.requests = TimedRequests()
     for session_id in ("s1", "s2"):
         gateway.routes[f"/api/sessions/{session_id}"] = (200, waha_session(session_id, "WORKING"))
     secret_key = Fernet.generate_key().decode()
-    a = Service(tmp_path / "host-a", _env(uri, secret_key, snapshot_on_shutdown=True))
-    b = Service(tmp_path / "host-b", _env(uri, secret_key, snapshot_on_shutdown=False))
+    a = Service(tmp_path / "host-a", _env(uri, secret_key, snapshot_on_shutdown=True, kafka=broker.bootstrap))
+    b = Service(tmp_path / "host-b", _env(uri, secret_key, snapshot_on_shutdown=False, kafka=broker.bootstrap))
     a.name, b.name = "a", "b"
     hosts = [a, b]
     database = MongoClient(uri)
@@ -261,6 +290,8 @@ def test_two_hosts_share_the_work_and_survive_restarts_and_a_crash(tmp_path):
         # kill -9 the host whose worker holds the erasures lease; the other finishes the erasure.
         assert requests.post(f"{a.url}/api/v1/messages", headers=headers, timeout=10,
                              json={**message("in", "to-erase"), "from": ERASED_PHONE}).status_code == 201
+        # Kafka has every event so far: the publisher is idle, not killed mid-batch (at least once).
+        wait_until(lambda: _gauge(a.url, "chatkeep_events_unpublished") == 0, 30)
         holder = wait_until(lambda: _holder_host(leases, "erasures", hosts), 30)
         survivor = b if holder is a else a
         upkeep_runs.before_stopping(holder)
@@ -285,6 +316,9 @@ def test_two_hosts_share_the_work_and_survive_restarts_and_a_crash(tmp_path):
         # then the other. The first holds the erasures lease: it hands it back as it stops,
         # and the other host takes it at its next tick, not a lease period later.
         first, second = survivor, holder
+        endpoint = requests.post(f"{b.url}/api/v1/webhook-endpoints", headers=headers, timeout=10,
+                                 json={"url": receiver.url, "types": ["message.created"]})
+        assert endpoint.status_code == 201, endpoint.text
         with Writers(headers, {"a": a, "b": b}) as writers:
             writers.more_on("a")
             writers.more_on("b")
@@ -305,6 +339,23 @@ def test_two_hosts_share_the_work_and_survive_restarts_and_a_crash(tmp_path):
         stored = [e for e in _stored_external_ids(b.url, headers) if e != "to-erase"]
         assert set(acknowledged) <= set(stored), sorted(set(acknowledged) - set(stored))[:10]
         assert len(stored) == len(set(stored)), "a write stored twice"
+
+        # Every event in the feed once; each published to Kafka once, and each
+        # message.created delivered to the webhook endpoint once.
+        written = set(acknowledged)
+        feed = wait_until(lambda: (events := _feed(a.url, headers))
+                          and written <= {e["data"].get("external_id") for e in events} and events, 30)
+        assert len(feed) == len({e["id"] for e in feed}), "an event twice in the feed"
+        created = _created_for(feed, written)
+        assert len(created) == len(written)
+        in_feed = {e["id"] for e in feed}
+        records = broker.read_all(lambda got: in_feed <= {json.loads(r["value"])["id"] for r in got})
+        published = Counter(json.loads(r["value"])["id"] for r in records if r["key"].startswith("shop:"))
+        assert in_feed <= set(published), sorted(in_feed - set(published))[:5]
+        assert [i for i, n in published.items() if n > 1] == [], "published twice"
+        wait_until(lambda: set(created) <= {r["headers"]["ChatKeep-Event-Id"] for r in receiver.delivered()}, 60)
+        delivered = Counter(r["headers"]["ChatKeep-Event-Id"] for r in receiver.delivered())
+        assert set(delivered) == set(created) and set(delivered.values()) == {1}, delivered.most_common(3)
     finally:
         for host in hosts:
             if host.proc is not None and host.proc.poll() is None:
@@ -314,6 +365,8 @@ def test_two_hosts_share_the_work_and_survive_restarts_and_a_crash(tmp_path):
                     host.stop()
         database.close()
         gateway.close()
+        receiver.close()
+        broker.stop()
         stop(nx)
     ended = time.time()
 
