@@ -156,10 +156,16 @@ VARIABLES = (
              "How long POST /api/v1/admin/snapshots waits for its snapshot before answering 202 "
              "(it goes on); under gunicorn's 30 s worker timeout."),
     Variable("SNAPSHOT_KEEP", 12, _int_between(1, 1000), "Snapshot generations kept in DATA_DIR/snapshots."),
+    Variable("SNAPSHOT_ON_SHUTDOWN", True, _boolean,
+             "Write a final snapshot when the service stops. With several hosts, leave it true on one "
+             "(or on none) rather than snapshotting the whole database at every host's restart."),
     Variable("WEBHOOK_ARCHIVE_DAYS", 0, _int_between(0, 3650),
              "Days every accepted webhook body is kept verbatim for `webhooks replay`; 0 keeps none."),
     Variable("PARKED_STATUS_DAYS", 7, _int_between(1, 365),
              "Days a delivery status waits for its message before it is dropped."),
+    Variable("UPKEEP_INTERVAL_S", 3600, _int_between(1, 86400),
+             "Seconds between upkeep runs (expired rows removed, cut-off order counts finished, retention); "
+             "one process in the deployment takes each."),
     Variable("GATEWAY_SYNC_INTERVAL_S", 60, _int_between(0, 86400),
              "Seconds between syncs of every linked session with its gateway (one process per round); 0: never."),
     Variable("GATEWAY_TIMEOUT_S", 5, _int_between(1, 60),
@@ -182,7 +188,7 @@ VARIABLES = (
              "Kafka brokers (host:port,...) to publish every event to; unset: no Kafka."),
     Variable("KAFKA_TOPIC", "chatkeep.events", _non_empty, "The Kafka topic events go to."),
     Variable("KAFKA_CONFIG_JSON", None, _json_object,
-             "Extra librdkafka producer settings as a JSON object (TLS, SASL)."),
+             "Extra librdkafka producer settings as a JSON object (TLS, SASL).", secret=True),  # sasl.password
 )
 
 

@@ -5,8 +5,8 @@ processes create under DATA_DIR private (umask), loads SECRET_KEY (generating th
 development key once), starts or reuses the embedded database, restores the newest
 good snapshot when the database holds no ChatKeep data at all (or a restore was cut
 off), and seals tenants' secrets stored in clear by an older version; in on_exit,
-after every worker has finished its requests, it writes the one final snapshot and
-only then stops the embedded database. Workers each run the scheduler
+after every worker has finished its requests, it writes the one final snapshot
+(unless SNAPSHOT_ON_SHUTDOWN is false) and only then stops the embedded database. Workers each run the scheduler
 (post_worker_init); leases let one process take each scheduled job.
 gunicorn's own signal handling is left as it is: SIGTERM/SIGINT to the master or to
 the whole process group ends in on_exit either way.
@@ -28,6 +28,10 @@ graceful_timeout = 30
 accesslog = None
 loglevel = settings["LOG_LEVEL"].lower()
 proc_name = "chatkeep"
+# gunicorn's control socket (for `gunicornc`) is one per user by default
+# ($HOME/.gunicorn/gunicorn.ctl): a second service on the machine took it over from the
+# first, and stopping either removed it. One per DATA_DIR, like the rest of a service's files.
+control_socket = str(Path(settings["DATA_DIR"]) / "gunicorn.ctl")
 
 # prometheus-client's multiprocess mode: set before any worker imports the client.
 METRICS_DIR = Path(settings["DATA_DIR"]) / "metrics"
@@ -92,9 +96,11 @@ def post_worker_init(worker):
 
 
 def worker_exit(server, worker):
+    from services.operations import scheduler
+
     running = getattr(worker, "chatkeep_scheduler", None)
     if running is not None:
-        running.shutdown(wait=False)
+        scheduler.stop(running, worker.wsgi)
 
 
 def child_exit(server, worker):
@@ -105,7 +111,10 @@ def child_exit(server, worker):
 
 def on_exit(server):
     try:
-        _final_snapshot()
+        if settings["SNAPSHOT_ON_SHUTDOWN"]:
+            _final_snapshot()
+        else:  # several hosts: one of them writes final snapshots (docs/DEPLOY.md)
+            log.info("no final snapshot: SNAPSHOT_ON_SHUTDOWN is false")
     finally:
         if not settings["MONGODB_URI"]:
             from services.operations import embedded_db

@@ -22,6 +22,9 @@ SNAPSHOT_LAST_SUCCESS = Gauge("chatkeep_snapshot_last_success_timestamp_seconds"
 UPKEEP_FAILURES = Counter("chatkeep_upkeep_failures_total",
                           "Tenants whose hourly upkeep failed (logged with the tenant's slug); "
                           "the upkeep went on with the others.")
+UPKEEP_RUNS = Counter("chatkeep_upkeep_runs_total",
+                      "Scheduled upkeep runs this host started: one process in the deployment takes each "
+                      "UPKEEP_INTERVAL_S (alert when no host's count moves for two intervals).")
 DB_COMMANDS = Counter("chatkeep_db_commands_total",
                       "Database commands sent, by command name and origin (an HTTP request, or background "
                       "work: scheduler jobs, the tenant change watcher, CLI commands).", ["command", "origin"])

@@ -13,17 +13,26 @@ and reported, and everything else is restored.
 Every restore is marked in the database (restore_marker) before its first write and
 unmarked after its last: one cut off midway is found at the next start, what it wrote
 is cleared and the restore done again.
+
+Several hosts may start on one empty database at once (each with generations in its
+own DATA_DIR): the start-up restore is done under a lease held by the host and its
+DATA_DIR, renewed as it goes, so one host restores and the others, seeing the lease
+(and then the marker, or the data), restore nothing; a restart of the same service
+after a crash mid-restore takes its own lease again and redoes the restore at once.
 """
 import logging
+import socket
+import time
 from pathlib import Path
 
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from models import TENANT_DOCUMENTS, ErasedContact, Tenant
 from models.collections import GlobalCollection
+from models.lease import Lease
 from services import clock
 from services.messaging import conversations
-from services.operations import restore_marker, snapshots
+from services.operations import leases, restore_marker, snapshots
 from services.operations.snapshot_files import read_records
 from services.privacy import scrub
 from services.tenancy import tenant_secrets, tenants
@@ -35,6 +44,10 @@ BATCH = 500
 LEDGER = ErasedContact._get_collection_name()
 KEPT_THROUGH_RESTORE = (ErasedContact,)  # the erasure ledger is no data, and must outlive every restore
 DEFAULT_TTL_HOURS = Tenant.chat_session_ttl_hours.default
+RESTORE_LEASE = "startup-restore"
+# Renewed at least every third of it while records are inserted; long enough for the
+# summaries' rebuild after the last insert on a large store.
+RESTORE_LEASE_MS = 15 * 60_000
 
 
 def store_is_empty() -> bool:
@@ -153,8 +166,40 @@ def _candidates(data_dir: str, cut_off: dict | None) -> list[Path]:
 
 def restore_on_startup(data_dir: str) -> str | None:
     """Restore the newest good generation into a store with no data, or redo a restore
-    that was cut off; the generation's name, or None when nothing was restored."""
-    cut_off = restore_marker.unfinished()
+    that was cut off; the generation's name, or None when nothing was restored (also
+    when another host is restoring: see the module's docstring)."""
+    if restore_marker.unfinished() is None and not store_is_empty():
+        return None  # every ordinary start: no lease needed
+    holder = f"{socket.gethostname()}:{data_dir}"
+    if not leases.hold(RESTORE_LEASE, RESTORE_LEASE_MS, holder):
+        log.warning("another host is restoring this database (%s): not restoring here; /readyz answers 503 "
+                    "until it has finished", _lease_holder())
+        return None
+    try:
+        return _restore_newest(data_dir, _renewing(holder))
+    finally:
+        leases.release(RESTORE_LEASE, holder)
+
+
+def _lease_holder() -> str:
+    lease = GlobalCollection(Lease).find_one({"_id": RESTORE_LEASE}) or {}
+    return lease.get("holder", "unknown")
+
+
+def _renewing(holder: str):
+    """A restore progress callback that renews the restore lease a third of the way through its time."""
+    renewed_at = time.monotonic()
+
+    def progress(_records: int) -> None:
+        nonlocal renewed_at
+        if time.monotonic() - renewed_at >= RESTORE_LEASE_MS / 3000:
+            renewed_at = time.monotonic()
+            leases.hold(RESTORE_LEASE, RESTORE_LEASE_MS, holder)
+    return progress
+
+
+def _restore_newest(data_dir: str, progress) -> str | None:
+    cut_off = restore_marker.unfinished()  # again, under the lease: another host may have finished meanwhile
     if cut_off is None and not store_is_empty():
         return None
     if cut_off is not None:
@@ -168,7 +213,7 @@ def restore_on_startup(data_dir: str) -> str | None:
             log.error("snapshot %s is corrupt (%s); set aside as %s", generation.name, "; ".join(problems),
                       aside.name)
             continue
-        restore_marked(generation, "startup")
+        restore_marked(generation, "startup", progress)
         return generation.name
     if cut_off is not None:
         log.error("no snapshot generation verifies to redo the cut-off restore with: the store keeps its partial "

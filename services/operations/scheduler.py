@@ -4,9 +4,10 @@ Shared jobs (snapshots, gateway sync, hourly upkeep) are done by exactly one pro
 ticks are aligned to multiples of the interval, so all workers (and hosts) tick
 together and race for the same lease slot; the winner does the work (a snapshot in a
 child process, see take_snapshot_in_child). The spool is replayed by one process per
-host (a held lease); the tenant change watcher runs in every worker, for its own cache.
+host and DATA_DIR (a held lease); the tenant change watcher runs in every worker, for its own cache.
 Conversations marked for repair are looked for by every worker (a read of a nearly
 always empty collection) and repaired by one process at a time (a held lease).
+A worker stopping gracefully hands its held leases back (`stop`, leases.hand_back).
 Runs that did nothing log nothing (APScheduler's own report of each run is DEBUG only,
 see app.configure_logging); what a run did is logged.
 """
@@ -25,7 +26,6 @@ from services.gateways import spool
 from services.operations import leases, snapshot_child, snapshots
 
 log = logging.getLogger(__name__)
-MAINTENANCE_INTERVAL_S = 3600
 SPOOL_REPLAY_S = 3
 SPOOL_LEASE_MS = 60_000
 REPAIR_INTERVAL_S = 10  # with the marks' settle time: a summary short by a message for about 15 s
@@ -37,6 +37,7 @@ SNAPSHOT_TIME_LIMIT_S = 6 * 3600
 ERASURE_INTERVAL_S = 5
 ERASURE_BUDGET_S = 20
 ERASURE_LEASE_MS = 60_000
+HAND_BACK_WAIT_S = 5  # a stopping worker waits this long for a job at work under a lease
 
 
 def _aligned_start(interval_s: int) -> datetime:
@@ -70,8 +71,8 @@ def replay_spool(app) -> None:
     data_dir = app.config["DATA_DIR"]
     if not spool.pending(data_dir):
         return
-    lease = f"spool:{socket.gethostname()}"
-    with app.app_context():
+    lease = spool_lease(data_dir)
+    with app.app_context(), leases.working(lease):
         try:
             if not leases.hold(lease, SPOOL_LEASE_MS):
                 return
@@ -81,6 +82,13 @@ def replay_spool(app) -> None:
                 log.info("replayed %s spooled webhook payloads", done)
         except PyMongoError as exc:  # still down: the files stay, in order, for the next run
             log.info("spool replay waits for the database: %s", type(exc).__name__)
+
+
+def spool_lease(data_dir: str) -> str:
+    """The spool's lease: one per host and DATA_DIR, since spool files are local to
+    both (two services on one machine each replay their own spool, neither waits for
+    the other's)."""
+    return f"spool:{socket.gethostname()}:{data_dir}"
 
 
 def _renewing(lease: str):
@@ -102,7 +110,7 @@ def repair_conversations(app) -> None:
     """Rebuild the conversation summaries duplicates found short (services.messaging.conversation_repairs)."""
     from services.messaging import conversation_repairs
 
-    with app.app_context():
+    with app.app_context(), leases.working("conversation-repairs"):
         try:
             if not conversation_repairs.any_due() or not leases.hold("conversation-repairs", REPAIR_LEASE_MS):
                 return
@@ -121,7 +129,7 @@ _publisher: kafka_publisher.Publisher | None = None  # made in the worker that p
 def publish_events(app) -> None:
     """Send the event log to Kafka: one process in the deployment at a time (a held lease)."""
     global _publisher
-    with app.app_context():
+    with app.app_context(), leases.working("events-publisher"):
         try:
             if not leases.hold("events-publisher", PUBLISHER_LEASE_MS):
                 return
@@ -145,11 +153,13 @@ def watch_tenants(app) -> None:
 
 
 def maintenance(app) -> None:
-    """Hourly upkeep for every tenant (services.operations.upkeep.run_upkeep)."""
+    """The upkeep for every tenant (services.operations.upkeep.run_upkeep), hourly by default."""
+    from services.operations.metrics import UPKEEP_RUNS
     from services.operations.upkeep import run_upkeep
 
     with app.app_context():
-        if leases.claim_slot("maintenance", _slot(MAINTENANCE_INTERVAL_S)):
+        if leases.claim_slot("maintenance", _slot(app.config["UPKEEP_INTERVAL_S"])):
+            UPKEEP_RUNS.inc()
             run_upkeep(app.config)
 
 
@@ -167,7 +177,7 @@ def erasures(app) -> None:
     """Finish erasures a request's budget or a crash left running (one process at a time)."""
     from services.privacy.erasure import run_pending
 
-    with app.app_context():
+    with app.app_context(), leases.working("erasures"):
         try:
             if leases.hold("erasures", ERASURE_LEASE_MS):
                 finished = run_pending(ERASURE_BUDGET_S)
@@ -188,7 +198,7 @@ def deliver_webhooks(app) -> None:
     from services.events import webhook_delivery
 
     global _deliverer
-    with app.app_context():
+    with app.app_context(), leases.working("webhook-deliveries"):
         try:
             if not webhook_delivery.tenants_with_endpoints() or not leases.hold("webhook-deliveries",
                                                                                 WEBHOOK_LEASE_MS):
@@ -198,6 +208,22 @@ def deliver_webhooks(app) -> None:
             webhook_delivery.run_round(_deliverer, app.config, app.extensions["chatkeep_event_envelope"])
         except PyMongoError as exc:  # deliveries wait in the database
             log.info("webhook deliveries wait for the database: %s", type(exc).__name__)
+
+
+def stop(running: BackgroundScheduler, app) -> None:
+    """A worker's graceful exit: no new job runs, then its held leases go back
+    (leases.hand_back), so the other processes and hosts take the work over at once."""
+    running.shutdown(wait=False)
+    # Webhook lanes run in their own pool beyond the job's run: the lease goes back only
+    # once none is posting, or a second deliverer could send beside them.
+    lanes_done = {"webhook-deliveries": lambda: _deliverer is None or _deliverer.wait_idle(HAND_BACK_WAIT_S)}
+    with app.app_context():
+        try:
+            handed = leases.hand_back(HAND_BACK_WAIT_S, lanes_done)
+        except PyMongoError:  # the database is away: the leases lapse at their end
+            return
+    if handed:
+        log.info("handed back the leases %s", ", ".join(handed))
 
 
 def start(app) -> BackgroundScheduler:
@@ -217,8 +243,9 @@ def start(app) -> BackgroundScheduler:
     if app.config.get("KAFKA_BOOTSTRAP_SERVERS"):
         scheduler.add_job(publish_events, IntervalTrigger(seconds=PUBLISH_INTERVAL_S), args=[app], id="events",
                           max_instances=1, coalesce=True, next_run_time=datetime.now(timezone.utc))
-    scheduler.add_job(maintenance, IntervalTrigger(seconds=MAINTENANCE_INTERVAL_S,
-                                                   start_date=_aligned_start(MAINTENANCE_INTERVAL_S)),
+    upkeep_interval = app.config["UPKEEP_INTERVAL_S"]
+    scheduler.add_job(maintenance, IntervalTrigger(seconds=upkeep_interval,
+                                                   start_date=_aligned_start(upkeep_interval)),
                       args=[app], id="maintenance", max_instances=1, coalesce=True)
     sync_interval = app.config["GATEWAY_SYNC_INTERVAL_S"]
     if sync_interval > 0:

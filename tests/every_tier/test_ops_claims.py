@@ -89,6 +89,33 @@ def test_spool_replays_oldest_first(app, client, tenant, database_down):
     assert _gauges(client)["chatkeep_spool_depth"] == 0
 
 
+def test_two_services_on_one_machine_each_replay_their_own_spool(app, client, tenant, database_down,
+                                                                 tmp_path, monkeypatch):
+    """Spool files are local to a host and its DATA_DIR: a second service on the same
+    machine (another DATA_DIR, the same hostname) whose replay holds its lease (cut off
+    by an outage, not released) must not keep this one from replaying its own spool."""
+    from services.gateways import ingest
+    from services.operations import leases
+    for name in ("connection_update_open", "connection_update_close"):
+        assert send(client, "evolution", tenant, name).get_json()["spooled"] == 1
+    database_down.up()
+    other_dir = tmp_path / "other-service"
+    (other_dir / "spool").mkdir(parents=True)
+    newest = spool.pending(app.config["DATA_DIR"])[-1]  # the other service's spool: the close
+    newest.rename(other_dir / "spool" / newest.name)
+    with monkeypatch.context() as other_process:  # this app as the other service: its DATA_DIR, its pid
+        other_process.setitem(app.config, "DATA_DIR", str(other_dir))
+        other_process.setattr(leases, "holder_id", lambda: "this-machine:other-service")
+
+        def outage(*_args):
+            raise AutoReconnect("the database dropped mid-replay")
+        other_process.setattr(ingest, "store_received", outage)
+        scheduler.replay_spool(app)  # takes its lease and keeps it (not released on an outage)
+    assert spool.pending(str(other_dir))
+    scheduler.replay_spool(app)
+    assert _session_status(client, tenant) == "open" and _gauges(client)["chatkeep_spool_depth"] == 0
+
+
 def test_spool_replay_stops_at_a_failure_and_resumes_in_order(app, client, tenant, database_down, monkeypatch):
     """The database drops again mid-replay: the failed body and the ones after it wait, none skipped."""
     for name in ("qrcode_updated", "connection_update_open", "connection_update_close"):
@@ -164,6 +191,82 @@ def test_a_long_spool_replay_renews_its_lease_and_stops_once_another_holds_it(ap
         assert not leases.hold("spool:test", scheduler.SPOOL_LEASE_MS)
         now.s += lease_s * 0.4  # renewing as the other process while ours holds: it must stop
         assert not keep_going()
+
+
+# --- leases at a graceful stop ----------------------------------------------------------------
+
+class _StoppedScheduler:
+    def shutdown(self, wait=True):
+        pass
+
+
+@pytest.fixture
+def lease_state(monkeypatch):
+    """This process's lease bookkeeping, fresh, and as it was after the test (a stop is final)."""
+    from services.operations import leases
+    for name, value in (("_held", set()), ("_working", set()), ("_locks", {}), ("_stopping", False)):
+        monkeypatch.setattr(leases, name, value)
+
+
+def _another_process(monkeypatch):
+    from services.operations import leases
+    monkeypatch.setattr(leases, "holder_id", lambda: "another-host:1")
+    monkeypatch.setattr(leases, "_stopping", False)
+
+
+def test_a_worker_stopping_gracefully_hands_its_held_leases_back(app, monkeypatch, lease_state):
+    """A rolling restart must not leave erasures waiting for the stopped holder's lease
+    to lapse (a minute): the next tick of another process takes it."""
+    from services.operations import leases
+    scheduler.erasures(app)  # this worker now holds the erasures lease, and keeps it between ticks
+    with app.app_context(), monkeypatch.context() as other:
+        _another_process(other)
+        assert not leases.hold("erasures", scheduler.ERASURE_LEASE_MS)
+    scheduler.stop(_StoppedScheduler(), app)
+    with app.app_context(), monkeypatch.context() as other:
+        _another_process(other)
+        assert leases.hold("erasures", scheduler.ERASURE_LEASE_MS)
+
+
+def test_a_lease_whose_job_is_still_at_work_is_not_handed_back(app, monkeypatch, lease_state):
+    """A job at work under its lease when the worker stops keeps it (it lapses later, as
+    after a crash): handing it back would let another process work beside it."""
+    import threading
+    from services.operations import leases
+    at_work, finish = threading.Event(), threading.Event()
+
+    def job():
+        with app.app_context(), leases.working("erasures"):
+            assert leases.hold("erasures", scheduler.ERASURE_LEASE_MS)
+            at_work.set()
+            finish.wait(10)
+
+    worker = threading.Thread(target=job)
+    worker.start()
+    try:
+        assert at_work.wait(10)
+        with app.app_context():
+            assert leases.hand_back(wait_s=0.2) == []
+            with monkeypatch.context() as other:
+                _another_process(other)
+                assert not leases.hold("erasures", scheduler.ERASURE_LEASE_MS)
+    finally:
+        finish.set()
+        worker.join(10)
+
+
+@pytest.mark.parametrize("lane_posting", [False, True])
+def test_the_webhook_lease_goes_back_only_once_no_lane_is_posting(app, monkeypatch, lease_state, lane_posting):
+    """Lanes run in their own pool beyond the job's run: handing the lease back while one
+    still posts would let another process deliver beside it (twice to one endpoint)."""
+    from services.operations import leases
+    with app.app_context(), leases.working("webhook-deliveries"):
+        assert leases.hold("webhook-deliveries", scheduler.WEBHOOK_LEASE_MS)
+    monkeypatch.setattr(scheduler, "_deliverer", SimpleNamespace(wait_idle=lambda _timeout_s: not lane_posting))
+    scheduler.stop(_StoppedScheduler(), app)
+    with app.app_context(), monkeypatch.context() as other:
+        _another_process(other)
+        assert leases.hold("webhook-deliveries", scheduler.WEBHOOK_LEASE_MS) is not lane_posting
 
 
 def test_spool_oldest_age_gauge_reports_the_oldest_payload(app, client, tenant, database_down, spool_clock):

@@ -349,6 +349,35 @@ def test_a_restore_cut_off_midway_is_marked_and_redone_at_the_next_start(app, cl
     assert "messages.jsonl.gz 13 restored" in said
 
 
+def test_a_host_starting_while_another_restores_restores_nothing(app, tmp_path):
+    """Two hosts started on one empty database, each with generations in its DATA_DIR:
+    while one restores (its lease held, its marker written, part of the data in), the
+    other must neither take the marker for a cut-off restore (clearing what is being
+    written) nor restore beside it. A restart of the restoring service itself, after a
+    crash mid-restore, redoes the restore at once."""
+    import socket
+    with app.app_context():
+        _seed(3)
+        generation = snapshots.take_snapshot(str(tmp_path), "manual", keep=3)["generation"]
+        everything = _stored(restore.DOCUMENTS.values())
+        restore.clear_store()
+        assert restore.restore_on_startup(str(tmp_path / "empty-data-dir")) is None  # nothing to restore from
+        other_host = "other-host:/var/lib/chatkeep"
+        assert leases.hold(restore.RESTORE_LEASE, restore.RESTORE_LEASE_MS, other_host)
+        assert restore.restore_on_startup(str(tmp_path)) is None  # the other host is still looking
+        assert restore.store_is_empty()
+        restore_marker.mark_started(tmp_path / "snapshots" / generation, "startup")
+        GlobalCollection(Tenant).insert_one({"_id": "restored-so-far", "slug": "so-far", "name": "So far"})
+        assert restore.restore_on_startup(str(tmp_path)) is None  # the other host is restoring
+        assert _stored([Tenant]) == {"tenants": ["restored-so-far"]}
+        leases.release(restore.RESTORE_LEASE, other_host)
+
+        this_service = f"{socket.gethostname()}:{tmp_path}"  # crashed mid-restore: its lease still unexpired
+        assert leases.hold(restore.RESTORE_LEASE, restore.RESTORE_LEASE_MS, this_service)
+        assert restore.restore_on_startup(str(tmp_path)) == generation
+        assert _stored(restore.DOCUMENTS.values()) == everything and restore_marker.unfinished() is None
+
+
 def test_a_store_holding_any_chatkeep_data_is_not_restored_over(app, tmp_path):
     """No tenants, but messages (or any other tenant-owned document): nothing is restored."""
     with app.app_context():

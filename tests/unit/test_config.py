@@ -40,11 +40,13 @@ SECRET_VARIABLES = [var.name for var in VARIABLES if var.secret]
 # An invalid value for each secret variable, each holding the same secret-looking text.
 LEAK = "hunter2-Sup3rSecret"
 BAD_VALUES = {"MONGODB_URI": f"postgres://admin:{LEAK}@db.internal/chatkeep",
-              "CHATKEEP_ADMIN_TOKEN": LEAK[:15], "SECRET_KEY": f"{LEAK}=,{LEAK}"}
+              "CHATKEEP_ADMIN_TOKEN": LEAK[:15], "SECRET_KEY": f"{LEAK}=,{LEAK}",
+              "KAFKA_CONFIG_JSON": f'{{"sasl.password": "{LEAK}",}}'}
 
 
 def test_every_secret_setting_is_declared_secret():
     assert {"MONGODB_URI", "CHATKEEP_ADMIN_TOKEN", "SECRET_KEY"} <= set(SECRET_VARIABLES)
+    assert "KAFKA_CONFIG_JSON" in SECRET_VARIABLES  # SASL passwords: its name does not say so
     assert [var.name for var in VARIABLES if SECRET_NAME.search(var.name) and not var.secret] == []
 
 
