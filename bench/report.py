@@ -44,7 +44,7 @@ limit). Each figure below is the median over the runs of a value measured within
   are the delta of `chatkeep_db_commands_total{origin="request"}` on `/metrics` (every
   command the requests caused, authentication included) around a phase of only upserts,
   then one of only updates, divided by the events of the phase. Time-driven background
-  commands (the tenant change watcher: one query per worker per `AUTH_CACHE_S`) are
+  commands (the tenant cache watcher: one query per worker twice per `AUTH_CACHE_S`) are
   counted apart as `ingest.background_db_commands`.
 - **query_scaling**: median latency (one connection, many repetitions, first 5 dropped) of
   `GET /api/v1/conversations/<a>/<b>/messages?limit=50` and `GET /api/v1/conversations?limit=50`

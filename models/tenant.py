@@ -19,5 +19,4 @@ class Tenant(Document):
     # caches tell a changed tenant by (updated_at, version).
     version = IntField(default=0)
 
-    # updated_at: the tenant change watcher asks for recent changes every AUTH_CACHE_S.
     meta = {"collection": "tenants", "indexes": [{"fields": ["updated_at"]}]}

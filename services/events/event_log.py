@@ -12,6 +12,7 @@ than that deadline plus the allowed clock skew (`settle_ms`), so no event can ap
 later behind a position a reader has passed.
 """
 import hashlib
+import itertools
 from contextlib import contextmanager
 
 import pymongo
@@ -24,6 +25,7 @@ from models.tenancy import current_tenant_id
 KIND_LETTER = {"message": "m", "order": "o", "session": "s", "conversation": "c", "contact": "e"}
 # Within one millisecond a subject's creation comes first and its deletion last.
 ORDINAL = {"created": "0", "deleted": "9"}
+_sequence = itertools.count()  # this process's events in the order it made them
 GROUP_SUFFIX = "@g.us"  # a group's messages have the group's chat id as their subject
 INTERNAL_FIELDS = ("tenant_id", "events_due", "events_due_at", "event_at", "uncounted", "uncounted_at")
 
@@ -99,7 +101,10 @@ def event_for(kind: str, key: str, at: int, document: dict, placed_at: int | Non
     data = ({"conversation_id": subject, "at": at} if kind == "conversation"
             else {k: v for k, v in document.items() if k not in INTERNAL_FIELDS})
     placed = at if placed_at is None else placed_at
-    position = f"{placed:013d}.{ORDINAL.get(key, '5')}{KIND_LETTER[kind]}.{document_id}.{key}"
+    # Within one millisecond: creations first, deletions last, and between them this
+    # process's own order (a status change and a read mark of one conversation, written
+    # one after the other in the same millisecond, sorted by their kinds before).
+    position = f"{placed:013d}.{ORDINAL.get(key, '5')}{next(_sequence):012d}{KIND_LETTER[kind]}.{document_id}.{key}"
     return {"_id": event_id(kind, document_id, key, at), "pos": position,
             "type": event_type(kind, key), "subject": subject, "time": at, "data": data, "published": 0}
 

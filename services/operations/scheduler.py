@@ -141,11 +141,13 @@ def publish_events(app) -> None:
 
 
 def watch_tenants(app) -> None:
+    from services.privacy import ledger
     from services.tenancy.tenants import watch_tenant_changes
 
     with app.app_context():
         try:
             watch_tenant_changes()
+            ledger.refresh_cached()
         except PyMongoError:  # entries still expire after their own AUTH_CACHE_S
             pass
 
@@ -231,7 +233,8 @@ def start(app) -> BackgroundScheduler:
         scheduler.add_job(scheduled_snapshot, IntervalTrigger(seconds=interval, start_date=_aligned_start(interval)),
                           args=[app], id="snapshot", max_instances=1, coalesce=True, misfire_grace_time=interval)
     if app.config["AUTH_CACHE_S"] > 0:
-        scheduler.add_job(watch_tenants, IntervalTrigger(seconds=app.config["AUTH_CACHE_S"]), args=[app],
+        # Twice per AUTH_CACHE_S: entries are re-read before they expire, so requests read nothing.
+        scheduler.add_job(watch_tenants, IntervalTrigger(seconds=app.config["AUTH_CACHE_S"] / 2), args=[app],
                           id="tenants", max_instances=1, coalesce=True, next_run_time=datetime.now(timezone.utc))
     scheduler.add_job(replay_spool, IntervalTrigger(seconds=SPOOL_REPLAY_S), args=[app], id="spool",
                       max_instances=1, coalesce=True, next_run_time=datetime.now(timezone.utc))

@@ -7,9 +7,10 @@ replay, restore, legacy import) asks `erased_before(phones, at)`: a message date
 or before its contact's erasure is not stored; a later one is, as new.
 
 Each process keeps a tenant's ledger in memory: it is reread when its size changed,
-which one count per REFRESH_S tells, so a tenant without erasures costs no read per
-message. Another worker learns of an erasure within REFRESH_S; the erasure sweeps the
-store once more after that (services.privacy.erasure).
+which one count per REFRESH_S tells. In a gunicorn worker the tenant watcher job does
+those counts (`refresh_cached`), so messages read nothing; elsewhere the first use after
+REFRESH_S does. Another worker learns of an erasure within REFRESH_S; the erasure sweeps
+the store once more after that (services.privacy.erasure).
 """
 import hashlib
 import hmac
@@ -18,7 +19,7 @@ import time
 
 from models.collections import scoped
 from models.erasure import ErasedContact
-from models.tenancy import current_tenant_id
+from models.tenancy import current_tenant_id, tenant_scope
 from services import secret_box
 from services.errors import Conflict
 
@@ -78,11 +79,22 @@ def forget() -> None:
         _cache.pop(current_tenant_id(), None)
 
 
+def refresh_cached() -> None:
+    """Recount the ledgers this process keeps (the tenant watcher's job, in the background)."""
+    for tenant_id in list(_cache):
+        with tenant_scope(tenant_id):
+            _load(tenant_id, time.monotonic(), _cache.get(tenant_id))
+
+
 def _entries() -> dict:
     tenant_id, now = current_tenant_id(), time.monotonic()
     cached = _cache.get(tenant_id)
     if cached is not None and now - cached[0] < REFRESH_S:
         return cached[2]
+    return _load(tenant_id, now, cached)
+
+
+def _load(tenant_id: str, now: float, cached) -> dict:
     ledger = scoped(ErasedContact)
     size = ledger.count({})
     if cached is not None and size == cached[1]:

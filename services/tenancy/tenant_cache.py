@@ -1,19 +1,19 @@
-"""A per-process cache of tenant lookups, so authentication rarely costs a database command.
+"""A per-process cache of tenant lookups, so authentication costs no database command.
 
-An entry is used for at most AUTH_CACHE_S seconds after the read that made it, timed
-by this process's monotonic clock, and then read again: a rotated key or webhook token
-or a changed setting stops applying in every worker within AUTH_CACHE_S, however it
-was changed (the API of another worker, `snapshot restore --replace`, a direct edit of
-the database) and whatever the hosts' clocks say. That costs one read per tenant key
-per AUTH_CACHE_S per worker. In a gunicorn worker a background job
-(services.tenancy.tenants.watch_tenant_changes) also forgets the tenants it sees
-changed: it can only make entries go sooner, never keep them longer, because its
-`updated_at` stamps come from other hosts' clocks. The worker that made a change
-forgets everything at once. When the database cannot be reached, an entry up to
-STALE_S old is used instead, and failing that the tenant's last known verification
-data on disk (LastKnownTenants), so webhooks can still be verified (and spooled)
-during an outage, by any worker, even one started after the outage began. Misses are
-never cached.
+An entry is good for AUTH_CACHE_S seconds from the read that made it, timed by this
+process's monotonic clock. In a gunicorn worker a background job
+(services.tenancy.tenants.watch_tenant_changes) re-reads every cached tenant in one
+query twice per AUTH_CACHE_S: an entry whose tenant is gone or differs in any field is
+dropped, the others are good again from that read. So a rotated key or webhook token,
+or a changed setting, stops applying in every worker within AUTH_CACHE_S however it
+was changed (the API of another worker or host, `snapshot restore --replace`, a direct
+edit of the database) and whatever the hosts' clocks say, and requests read nothing
+while the job runs. If it stops, entries expire and requests read again. The worker
+that made a change forgets everything at once. When the database cannot be reached,
+an entry up to STALE_S old is used instead, and failing that the tenant's last known
+verification data on disk (LastKnownTenants), so webhooks can still be verified (and
+spooled) during an outage, by any worker, even one started after the outage began.
+Misses are never cached.
 """
 import contextlib
 import json
@@ -85,12 +85,25 @@ class TenantCache:
             self._entries.clear()
             self._generation += 1
 
-    def forget_changed(self, stamps: dict) -> None:
-        """Drop entries whose tenant's stamp differs from `stamps` {id: stamp}."""
+    def revalidate(self, current_of, read_started: float) -> int:
+        """The watcher's look: `current_of(ids)` -> {id: the tenant as stored now}, read
+        once it started at `read_started` (this clock). A tenant gone or changed in any
+        field drops its entries; the others are good from `read_started`. Dropped count."""
         with self._lock:
-            for key in [k for k, (value, _at) in self._entries.items()
-                        if value.id in stamps and stamp(value) != stamps[value.id]]:
-                del self._entries[key]
+            seen = list(self._entries.items())
+        current = current_of({value.id for _key, (value, _at) in seen}) if seen else {}
+        dropped = 0
+        with self._lock:
+            for key, (value, at) in seen:
+                if self._entries.get(key, (None,))[0] is not value:
+                    continue  # replaced or forgotten meanwhile
+                now_value = current.get(value.id)
+                if now_value is None or now_value.to_mongo() != value.to_mongo():
+                    del self._entries[key]
+                    dropped += 1
+                elif at < read_started:
+                    self._entries[key] = (value, read_started)
+        return dropped
 
 
 class LastKnownTenants:

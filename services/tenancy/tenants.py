@@ -111,24 +111,12 @@ def tenant_by_slug(slug: str) -> Tenant | None:
     return cache.get(("slug", slug), load, fallback=lambda: last_known.recall(slug))
 
 
-WATCH_LOOKBACK_MS = 5_000  # hosts' clocks differ: look a little further back than the last change
-_watermark_ms = 0
-
-
 def watch_tenant_changes() -> int:
-    """Forget cached tenants changed since the last look; returns how many changed.
-
-    One small query per interval per worker, whatever the traffic or tenant count. It
-    only hastens what the entries' own AUTH_CACHE_S limit guarantees: a change stamped
-    by a slow clock, restored with an old stamp or made by hand is not seen here.
-    """
-    global _watermark_ms
-    since = _watermark_ms - WATCH_LOOKBACK_MS
-    changed = list(Tenant.objects(updated_at__gte=since).only("id", "updated_at", "version"))
-    if changed:
-        cache.forget_changed({t.id: stamp(t) for t in changed})
-        _watermark_ms = max(_watermark_ms, *(t.updated_at for t in changed))
-    return len(changed)
+    """Re-read every tenant this worker has cached, in one query, and drop those that
+    changed or are gone (services.tenancy.tenant_cache); returns how many were dropped.
+    Compares whole documents, never stamps: no host's clock is trusted."""
+    started = cache.now()
+    return cache.revalidate(lambda ids: {t.id: t for t in Tenant.objects(id__in=sorted(ids))}, started)
 
 
 def is_known_api_key(api_key: str) -> bool:

@@ -199,3 +199,14 @@ def test_a_deletion_cut_off_at_any_step_is_finished_by_the_upkeep_with_one_event
     assert client.get("/api/v1/conversations", headers=h).get_json()["items"] == []
     assert client.get("/api/v1/messages", headers=h).get_json()["items"] == []
 
+
+
+def test_one_subjects_events_in_one_millisecond_keep_their_order(app, client, tenant, frozen_clock):
+    """A status change and then a read mark of one conversation in the same millisecond:
+    the feed shows them in that order (positions sorted them by kind, read first)."""
+    h = tenant.headers
+    message = client.post("/api/v1/messages", json=MESSAGE, headers=h).get_json()
+    frozen_clock.ms += 1  # the next two share a millisecond of their own
+    client.patch(f"/api/v1/messages/{message['id']}", json={"status": "read"}, headers=h)
+    client.post(f"/api/v1/conversations/{CUSTOMER}/{BOT}/read", headers=h)
+    assert types(app, tenant) == ["message.created", "message.status_changed", "conversation.read"]

@@ -230,3 +230,16 @@ def test_snapshot_scrub_rewrites_kept_generations_without_erased_contacts(app, c
                    for p in generation.iterdir() if p.name != "manifest.json")
     assert CUSTOMER not in text and OTHER in text
     assert snapshots.read_manifest(generation)["files"]["messages.jsonl.gz"]["records"] == 1
+
+
+def test_another_workers_erasure_reaches_this_ones_ledger_through_the_background_recount(app, tenant):
+    """Messages read nothing to check the ledger: the tenant watcher's job recounts it."""
+    from models.erasure import ErasedContact
+    from services.privacy import ledger
+
+    with app.app_context(), tenant_scope(tenants.get_tenant(tenant.slug).id):
+        assert ledger.erased_at(CUSTOMER) is None  # this process now keeps the (empty) ledger
+        scoped(ErasedContact).insert_one({"_id": ledger.contact_hashes(CUSTOMER)[0], "erased_at": 1000})
+        assert ledger.erased_at(CUSTOMER) is None  # another worker's erasure: not seen yet...
+        ledger.refresh_cached()
+        assert ledger.erased_at(CUSTOMER) == 1000  # ...until the background recount

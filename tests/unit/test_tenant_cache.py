@@ -1,4 +1,5 @@
-"""The tenant cache: an entry never outlives AUTH_CACHE_S, whatever the stamps say."""
+"""The tenant cache: an entry never outlives AUTH_CACHE_S, whatever the stamps say; the
+watcher re-reads entries before they expire."""
 import pytest
 
 from models.tenant import Tenant
@@ -32,15 +33,13 @@ def test_watcher_forgets_changed_tenants_at_once(app, client, admin, tenant, mon
 
 
 @pytest.mark.parametrize("skew_ms", [0, -3_600_000], ids=["same-stamp", "stamp-an-hour-old"])
-def test_a_key_changed_unseen_by_the_watcher_stops_working_within_auth_cache_s(app, client, tenant, monotonic,
-                                                                                skew_ms):
-    """A rotation the watcher cannot see (stamped by a slow clock, restored by `snapshot
-    restore --replace` with its old stamp, edited by hand) still ends within AUTH_CACHE_S,
-    for API keys and webhook tokens, with the watcher running all along."""
+def test_a_key_changed_by_hand_stops_working_at_the_watchers_next_look(app, client, tenant, monotonic, skew_ms):
+    """A rotation with no new stamp, or one from a slow clock (restored by `snapshot
+    restore --replace`, edited by hand) ends at the watcher's next look, within
+    AUTH_CACHE_S, for API keys and webhook tokens: it compares whole documents."""
     with app.app_context():
         cache.clear()
         cache.fresh_s = 2
-        tenants.watch_tenant_changes()
         assert client.get("/api/v1/sessions", headers=tenant.headers).status_code == 200
         assert send(client, "evolution", tenant, {}).status_code == 200
         cached = tenants.tenant_by_slug(tenant.slug)
@@ -48,16 +47,41 @@ def test_a_key_changed_unseen_by_the_watcher_stops_working_within_auth_cache_s(a
             set__api_key_hash=tenants.hash_secret("ck_live_new"),
             set__webhook_token_hash=tenants.hash_secret("ck_hook_new"),
             set__updated_at=cached.updated_at + skew_ms)
-        for _ in range(2):  # the watcher runs and sees nothing changed: the entries serve on
-            monotonic[0] += 0.9
-            tenants.watch_tenant_changes()
-            assert client.get("/api/v1/sessions", headers=tenant.headers).status_code == 200
-        monotonic[0] += 0.9  # AUTH_CACHE_S after the entries were read
-        tenants.watch_tenant_changes()
+        assert client.get("/api/v1/sessions", headers=tenant.headers).status_code == 200  # cached, until...
+        monotonic[0] += 0.9
+        assert tenants.watch_tenant_changes() >= 2  # ...the watcher's look
         assert client.get("/api/v1/sessions", headers=tenant.headers).status_code == 401
         assert client.get("/api/v1/sessions", headers={"Authorization": "Bearer ck_live_new"}).status_code == 200
         assert send(client, "evolution", tenant, {}).status_code == 401
         assert send(client, "evolution", tenant, {}, token="ck_hook_new").status_code == 200
+
+
+def test_while_the_watcher_runs_requests_read_nothing_and_without_it_entries_expire(app, client, tenant,
+                                                                                   monotonic, monkeypatch):
+    """The watcher re-reads cached tenants before they expire (twice per AUTH_CACHE_S), so
+    authentication costs no read; stopped, an entry is read again after AUTH_CACHE_S."""
+    reads = []
+    real_get = cache.get
+
+    def counting_get(key, load, fallback=None):
+        def counted():
+            reads.append(key)
+            return load()
+        return real_get(key, counted, fallback)
+    monkeypatch.setattr(cache, "get", counting_get)
+    with app.app_context():
+        cache.clear()
+        cache.fresh_s = 2
+        assert client.get("/api/v1/sessions", headers=tenant.headers).status_code == 200
+        assert len(reads) == 1
+        for _ in range(6):  # six seconds, the watcher's look every second
+            monotonic[0] += 1.0
+            tenants.watch_tenant_changes()
+            assert client.get("/api/v1/sessions", headers=tenant.headers).status_code == 200
+        assert len(reads) == 1
+        monotonic[0] += 2.1  # the watcher stopped: the entry expired, the request reads
+        assert client.get("/api/v1/sessions", headers=tenant.headers).status_code == 200
+        assert len(reads) == 2
 
 
 def test_a_read_begun_before_this_worker_changed_a_tenant_is_not_kept():
