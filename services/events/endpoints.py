@@ -81,5 +81,15 @@ def delivery_log(endpoint_id: str, limit: int, cursor: str | None) -> dict:
                       cursor)
 
 
+def recent_attempts(endpoint_ids: list[str], limit: int) -> dict:
+    """{endpoint id: its newest attempts}, at most `limit` in all: one query for a page."""
+    by_endpoint = {endpoint_id: [] for endpoint_id in endpoint_ids}
+    if endpoint_ids:
+        for attempt in scoped(WebhookAttempt).find({"endpoint_id": {"$in": endpoint_ids}},
+                                                   sort=[("at", -1), ("_id", -1)], limit=limit):
+            by_endpoint[attempt["endpoint_id"]].append(attempt)
+    return by_endpoint
+
+
 def _new_secret() -> str:
     return SECRET_PREFIX + secrets.token_urlsafe(32)

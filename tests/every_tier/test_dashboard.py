@@ -264,3 +264,26 @@ def test_dashboard_pages_carry_security_headers_and_stay_out_of_the_openapi_docu
     assert client.get("/dashboard/static/dashboard.css").status_code == 200
     assert not [path for path in client.get("/openapi.json").get_json()["paths"] if "dashboard" in path]
     assert_problem(client.post("/api/v1/messages", data={"a": "b"}, headers=tenant.headers), 415)
+
+
+def test_webhooks_page_shows_the_endpoints_and_their_latest_deliveries(app, client, tenant, other_tenant, signed_in):
+    from models.collections import scoped
+    from models.tenancy import tenant_scope
+    from models.webhook_endpoint import WebhookAttempt
+    from services.tenancy import tenants
+
+    ours = client.post("/api/v1/webhook-endpoints", json={"url": "https://93.184.216.34/ours",
+                                                           "types": ["order.completed"]},
+                       headers=tenant.headers).get_json()
+    client.post("/api/v1/webhook-endpoints", json={"url": "https://93.184.216.34/theirs"},
+                headers=other_tenant.headers)
+    with app.app_context(), tenant_scope(tenants.get_tenant(tenant.slug).id):
+        scoped(WebhookAttempt).insert_one({"_id": "a1", "endpoint_id": ours["id"], "event_id": "e1",
+                                           "event_type": "order.completed", "attempt": 2, "status_code": 503,
+                                           "error": "answered 503", "duration_ms": 12, "at": 1_796_000_000_000,
+                                           "delivered_at": None, "next_attempt_at": 1_796_000_060_000})
+    page = client.get("/dashboard/webhooks", headers=HTML)
+    assert page.status_code == 200
+    html = text(page)
+    assert "https://93.184.216.34/ours" in html and "order.completed" in html and "answered 503" in html
+    assert "theirs" not in html

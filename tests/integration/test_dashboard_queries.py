@@ -11,7 +11,7 @@ from tests.every_tier.test_api_orders import act, create, item, order
 
 TENANT_PAGES = ("/dashboard", "/dashboard/conversations", "/dashboard/conversations?unread=on",
                 f"/dashboard/conversations?phone=%2B{BOT}", f"/dashboard/conversations/5511900000000/{BOT}",
-                "/dashboard/orders", "/dashboard/orders?status=pending", "/dashboard/sales?days=90")
+                "/dashboard/orders", "/dashboard/orders?status=pending", "/dashboard/sales?days=90", "/dashboard/webhooks")
 
 
 @pytest.fixture
@@ -45,6 +45,7 @@ def add_activity(client, tenant, start: int, count: int) -> None:
         if n % 2:
             act(client, tenant, placed["id"], "complete")
         client.put(f"/api/v1/sessions/s-{n}", json={"status": "open"}, headers=tenant.headers)
+        client.post("/api/v1/webhook-endpoints", json={"url": f"https://93.184.216.34/hook-{n}"}, headers=tenant.headers)
     for _ in range(count):  # the thread measured grows too
         post(client, tenant, message("in", None, **{"from": "5511900000000"}))
 
