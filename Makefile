@@ -30,11 +30,12 @@ test-unit: $(VENV)/.dev-stamp
 	$(BIN)/python -m pytest -m 'not wire'
 
 test-integration: $(VENV)/.dev-stamp
-	$(BIN)/python -m pytest -m wire
+	$(BIN)/python -m pytest -m 'wire and not soak'
 
 # Benchmarks (bench/run.py): BENCH_QUICK=1 for the short profile. Writes
 # bench/results/latest.json and the tables of docs/PERFORMANCE.md.
 bench: $(VENV)/.dev-stamp
+	$(BIN)/python -m pytest -m soak
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m bench.run
 
 clean:

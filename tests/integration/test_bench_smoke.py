@@ -8,7 +8,7 @@ import pytest
 
 from tests.integration.processes import ROOT
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.soak]  # 35 s: runs with `make bench`, not `make test`
 
 REQUIRED = {
     "ingest": ("events", "events_per_s", "app_cpu_us_per_event", "db_cpu_us_per_event",
