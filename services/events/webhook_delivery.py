@@ -120,7 +120,10 @@ class Deliverer:
         with tenant_scope(tenant_id):
             endpoints = {e["_id"]: e for e in scoped(WebhookEndpoint).find({"enabled": True})
                          if e.get("paused_until", 0) <= now}
-            due = scoped(WebhookDelivery).find({"state": "pending", "next_attempt_at": {"$lte": now}},
+            # Only enabled, unpaused endpoints' deliveries: a dead endpoint's backlog, oldest of
+            # all, would otherwise fill the batch and starve the healthy endpoints.
+            due = scoped(WebhookDelivery).find({"state": "pending", "next_attempt_at": {"$lte": now},
+                                                "endpoint_id": {"$in": sorted(endpoints)}},
                                                projection={"endpoint_id": 1}, sort=[("next_attempt_at", 1)],
                                                limit=LANE_BATCH * max(len(endpoints), 1))
             waiting = {d["endpoint_id"] for d in due} & endpoints.keys()

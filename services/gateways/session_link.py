@@ -72,6 +72,7 @@ def sync(session_id: str, timeout_s: float, allow_private: bool) -> dict:
         api_key = secret_box.decrypt(session["link_api_key"])
         report = gateway_clients.ask(kind, session["link_base_url"], session["link_instance"], api_key,
                                      timeout_s, allow_private)
+        now = clock.now_ms()  # when it answered: the event must not land behind the feed's horizon
     except (gateway_clients.GatewayFailed, secret_box.SecretKeyError) as exc:
         detail = exc.detail if isinstance(exc, gateway_clients.GatewayFailed) else (
             "the gateway API key cannot be decrypted with this SECRET_KEY; set the link again")

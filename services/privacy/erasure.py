@@ -86,8 +86,12 @@ def _run(erasure: dict, deadline: float) -> dict:
         if not step(erasure, phone, deadline):
             return public(erasure)
     # Its id is the erasure's, so a run repeated after a crash or for the last sweep adds none.
-    event_log.record("contact", "erased", erasure["erased_at"],
-                     {"phone": phone, "erased_at": clock.iso(erasure["erased_at"]), "erased": erasure["erased"]})
+    # Placed now, not at erased_at: a run longer than the feed's settle time would put it
+    # behind readers' cursors.
+    with event_log.deadline():
+        event_log.record("contact", "erased", erasure["erased_at"],
+                         {"phone": phone, "erased_at": clock.iso(erasure["erased_at"]), "erased": erasure["erased"]},
+                         placed_at=clock.now_ms())
     if clock.now_ms() < erasure["erased_at"] + SWEEP_AFTER_MS:  # the last sweep is the runner's
         return public({**erasure, "state": "done"})
     scoped(Erasure).update_one({"_id": erasure["_id"]},
@@ -156,7 +160,7 @@ def _archived_webhooks(erasure, phone, deadline) -> bool:
 
 def _pending_deliveries(erasure, phone, deadline) -> bool:
     """Events about the contact still waiting to be pushed to the tenant's webhook endpoints."""
-    waiting = [d["_id"] for d in scoped(WebhookDelivery).find({"state": "pending"}, projection={"envelope": 1})
+    waiting = [d["_id"] for d in scoped(WebhookDelivery).find({}, projection={"envelope": 1})
                if phone in json.dumps(d["envelope"])]
     if waiting:
         _count(erasure, "events", scoped(WebhookDelivery).delete_many({"_id": {"$in": waiting}}))

@@ -96,11 +96,13 @@ def _entries() -> dict:
 
 def _load(tenant_id: str, now: float, cached) -> dict:
     ledger = scoped(ErasedContact)
-    size = ledger.count({})
+    # Count and latest time: a contact erased again moves its time, not the count.
+    latest = [e["erased_at"] for e in ledger.find({}, sort=[("erased_at", -1)], limit=1, projection={"erased_at": 1})]
+    size = (ledger.count({}), latest[0] if latest else 0)
     if cached is not None and size == cached[1]:
         entries = cached[2]
     else:
-        entries = {e["_id"]: e["erased_at"] for e in ledger.find({})} if size else {}
+        entries = {e["_id"]: e["erased_at"] for e in ledger.find({})} if size[0] else {}
     with _lock:
         _cache[tenant_id] = (now, size, entries)
     return entries

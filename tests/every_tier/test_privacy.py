@@ -243,3 +243,17 @@ def test_another_workers_erasure_reaches_this_ones_ledger_through_the_background
         assert ledger.erased_at(CUSTOMER) is None  # another worker's erasure: not seen yet...
         ledger.refresh_cached()
         assert ledger.erased_at(CUSTOMER) == 1000  # ...until the background recount
+
+
+def test_a_contact_erased_again_reaches_other_workers_ledgers(app, tenant):
+    """A second erasure moves the entry's time, not the ledger's size: the recount sees it."""
+    from models.erasure import ErasedContact
+    from services.privacy import ledger
+
+    with app.app_context(), tenant_scope(tenants.get_tenant(tenant.slug).id):
+        scoped(ErasedContact).insert_one({"_id": ledger.contact_hashes(CUSTOMER)[0], "erased_at": 1000})
+        ledger.refresh_cached()
+        assert ledger.erased_at(CUSTOMER) == 1000
+        scoped(ErasedContact).update_one({"_id": ledger.contact_hashes(CUSTOMER)[0]}, {"$set": {"erased_at": 5000}})
+        ledger.refresh_cached()  # another worker's second erasure
+        assert ledger.erased_at(CUSTOMER) == 5000

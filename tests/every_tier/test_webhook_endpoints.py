@@ -256,3 +256,17 @@ def test_stored_changes_reach_the_endpoint_as_their_events(settings, app, client
     feed = client.get("/api/v1/events", headers=tenant.headers).get_json()["items"]
     assert bodies[0] == next(e for e in feed if e["type"] == "message.created")
     assert bodies[0]["data"]["id"] == posted["id"]
+
+
+def test_a_dead_endpoints_backlog_never_starves_a_healthy_one(settings, app, client, tenant, receiver, monkeypatch):
+    monkeypatch.setattr(webhook_delivery, "LANE_BATCH", 2)
+    _create(client, tenant, "http://127.0.0.1:9/dead")  # refused: paused after its first failure
+    frozen = clock.now_ms() + 1
+    monkeypatch.setattr(clock, "now_ms", lambda: frozen)
+    _create(client, tenant, receiver.url)  # created after: the dead one's deliveries are the oldest
+    feed = Feed()
+    for _ in range(5):
+        feed.add()
+    for _ in range(4):
+        _deliver(app, tenant, feed)
+    assert len(receiver.delivered()) == 5
