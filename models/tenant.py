@@ -16,7 +16,7 @@ class Tenant(Document):
     created_at = LongField(required=True)
     updated_at = LongField(required=True)
     # One more on every change: two changes can share updated_at's millisecond, and
-    # caches tell a changed tenant by (updated_at, version).
+    # the last-known files tell a changed tenant by (updated_at, version).
     version = IntField(default=0)
 
     meta = {"collection": "tenants", "indexes": [{"fields": ["updated_at"]}]}

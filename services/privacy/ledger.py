@@ -69,9 +69,9 @@ def erased_before(phones, at: int) -> bool:
     return any((erased_at(phone) or -1) >= at for phone in phones if phone)
 
 
-def erased_hashes() -> dict:
-    """{hash: erased_at} of the current tenant (snapshot scrub, restore)."""
-    return dict(_entries())
+def any_erased() -> bool:
+    """Whether the current tenant erased anyone (scrubbing has nothing to do otherwise)."""
+    return bool(_entries())
 
 
 def forget() -> None:

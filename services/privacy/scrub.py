@@ -49,7 +49,7 @@ def record_is_erased(collection: str, record: dict) -> bool | None:
 def scrub_store() -> dict:
     """Remove from the current tenant's store what its ledger says is erased; counts."""
     counts = {"messages": 0, "conversations": 0, "chat_sessions": 0, "orders_anonymised": 0, "events": 0}
-    if not ledger.erased_hashes():
+    if not ledger.any_erased():
         return counts
     for summary in list(scoped(Conversation).find({}, projection={"conversation_id": 1})):
         conversation_id = summary["conversation_id"]

@@ -17,7 +17,7 @@ from services import clock
 from services.credentials import same_secret
 from services.errors import Conflict, found
 from services.pagination import ASC, fetch_page
-from services.tenancy.tenant_cache import cache, last_known, stamp
+from services.tenancy.tenant_cache import cache, last_known
 from services.tenancy.tenant_secrets import seal_changes
 
 API_KEY_PREFIX = "ck_live_"
@@ -86,8 +86,9 @@ def rotate_secret(slug: str, which: str) -> tuple[Tenant, str]:
 
 
 def _change_tenant(slug: str, fields: dict) -> Tenant:
-    """Every change of a tenant: a new (updated_at, version) stamp, by which other
-    workers' caches see it, and this worker's cache forgotten at once."""
+    """Every change of a tenant: a new (updated_at, version) stamp, by which the
+    last-known files see it, and this worker's cache forgotten at once (other workers'
+    watchers compare whole documents)."""
     updated = Tenant.objects(slug=slug).modify(
         new=True, **{f"set__{k}": v for k, v in fields.items()}, set__updated_at=clock.now_ms(), inc__version=1)
     cache.clear()

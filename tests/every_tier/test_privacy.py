@@ -5,7 +5,6 @@ import json
 import logging
 from pathlib import Path
 
-import pytest
 
 from models.collections import scoped
 from models.event import Event
