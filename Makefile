@@ -6,6 +6,11 @@ PIP_FLAGS := --disable-pip-version-check --quiet
 
 .PHONY: run test test-unit test-integration bench clean
 
+# Test processes side by side: every test has its own ports, DATA_DIR and database, and
+# most of the suite's time is spent waiting, so more workers than cores pays.
+TEST_WORKERS ?= 4
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
+
 # The venv is rebuilt when a requirements file changes (stamp files track each set).
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -24,13 +29,13 @@ run: $(VENV)/.runtime-stamp
 test: $(VENV)/.dev-stamp
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
 		echo "note: chromium and chromium-driver are not installed: the dashboard's browser tests will be skipped (apt-get install chromium chromium-driver)"
-	$(BIN)/python -m pytest
+	$(PYTEST)
 
 test-unit: $(VENV)/.dev-stamp
-	$(BIN)/python -m pytest -m 'not wire'
+	$(PYTEST) -m 'not wire'
 
 test-integration: $(VENV)/.dev-stamp
-	$(BIN)/python -m pytest -m 'wire and not soak'
+	$(PYTEST) -m 'wire and not soak'
 
 # Benchmarks (bench/run.py): BENCH_QUICK=1 for the short profile. Writes
 # bench/results/latest.json and the tables of docs/PERFORMANCE.md.

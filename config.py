@@ -166,6 +166,9 @@ VARIABLES = (
     Variable("UPKEEP_INTERVAL_S", 3600, _int_between(1, 86400),
              "Seconds between upkeep runs (expired rows removed, cut-off order counts finished, retention); "
              "one process in the deployment takes each."),
+    Variable("ERASURE_LEASE_S", 60, _int_between(6, 3600),
+             "Seconds an erasure runner's hold lasts: a host that dies mid-erasure leaves it to another "
+             "within this time. A run works at most a third of it before it renews."),
     Variable("GATEWAY_SYNC_INTERVAL_S", 60, _int_between(0, 86400),
              "Seconds between syncs of every linked session with its gateway (one process per round); 0: never."),
     Variable("GATEWAY_TIMEOUT_S", 5, _int_between(1, 60),

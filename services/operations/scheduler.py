@@ -35,8 +35,6 @@ REPAIR_LEASE_MS = 300_000
 # million records or more. Until then, the scheduled snapshots that fall due skip their turn (SnapshotBusy).
 SNAPSHOT_TIME_LIMIT_S = 6 * 3600
 ERASURE_INTERVAL_S = 5
-ERASURE_BUDGET_S = 20
-ERASURE_LEASE_MS = 60_000
 HAND_BACK_WAIT_S = 5  # a stopping worker waits this long for a job at work under a lease
 
 
@@ -179,8 +177,10 @@ def erasures(app) -> None:
 
     with app.app_context(), leases.working("erasures"):
         try:
-            if leases.hold("erasures", ERASURE_LEASE_MS):
-                finished = run_pending(ERASURE_BUDGET_S)
+            lease_s = app.config["ERASURE_LEASE_S"]
+            if leases.hold("erasures", lease_s * 1000):
+                # A third of the hold: the run ends, and the next tick renews, well before it lapses.
+                finished = run_pending(lease_s / 3)
                 if finished:
                     log.info("finished %s erasures", finished)
         except PyMongoError as exc:

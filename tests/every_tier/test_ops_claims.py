@@ -221,11 +221,11 @@ def test_a_worker_stopping_gracefully_hands_its_held_leases_back(app, monkeypatc
     scheduler.erasures(app)  # this worker now holds the erasures lease, and keeps it between ticks
     with app.app_context(), monkeypatch.context() as other:
         _another_process(other)
-        assert not leases.hold("erasures", scheduler.ERASURE_LEASE_MS)
+        assert not leases.hold("erasures", 60_000)
     scheduler.stop(_StoppedScheduler(), app)
     with app.app_context(), monkeypatch.context() as other:
         _another_process(other)
-        assert leases.hold("erasures", scheduler.ERASURE_LEASE_MS)
+        assert leases.hold("erasures", 60_000)
 
 
 def test_a_lease_whose_job_is_still_at_work_is_not_handed_back(app, monkeypatch, lease_state):
@@ -237,7 +237,7 @@ def test_a_lease_whose_job_is_still_at_work_is_not_handed_back(app, monkeypatch,
 
     def job():
         with app.app_context(), leases.working("erasures"):
-            assert leases.hold("erasures", scheduler.ERASURE_LEASE_MS)
+            assert leases.hold("erasures", 60_000)
             at_work.set()
             finish.wait(10)
 
@@ -249,7 +249,7 @@ def test_a_lease_whose_job_is_still_at_work_is_not_handed_back(app, monkeypatch,
             assert leases.hand_back(wait_s=0.2) == []
             with monkeypatch.context() as other:
                 _another_process(other)
-                assert not leases.hold("erasures", scheduler.ERASURE_LEASE_MS)
+                assert not leases.hold("erasures", 60_000)
     finally:
         finish.set()
         worker.join(10)

@@ -122,7 +122,7 @@ def test_full_disk_while_the_database_is_down_asks_the_gateway_to_retry(tmp_path
 
 
 def test_flood_of_duplicated_events_is_stored_exactly_once(tmp_path):
-    threads, per_thread = 8, 500
+    threads, per_thread = 8, 250  # 4,000 posts: CPU-bound, half of the suite's longest wait before
     with Service(tmp_path, ENV) as service:
         hook, headers, _ = _setup(service)
 
