@@ -2,6 +2,7 @@
 attempts and gateway syncs connect to the address they checked, ignore proxies, end at
 their deadline and say only "not allowed". Peers are real loopback servers."""
 import json
+import socket
 import time
 
 import pytest
@@ -55,7 +56,7 @@ def _sync(client, tenant):
 
 
 def test_a_refusal_names_no_address_and_does_not_tell_what_resolves(app, client, tenant, monkeypatch):
-    Resolver(monkeypatch, {"internal.test": ["10.0.3.7"], "nowhere.test": OSError(-2, "Name or service not known")})
+    Resolver(monkeypatch, {"internal.test": ["10.0.3.7"], "nowhere.test": socket.gaierror(socket.EAI_NONAME, "Name or service not known")})
     app.config["OUTBOUND_ALLOW_PRIVATE"] = False
     internal = assert_problem(_create(client, tenant, "https://internal.test/hook"), 422, "url")
     nowhere = assert_problem(_create(client, tenant, "https://nowhere.test/hook"), 422, "url")
