@@ -51,7 +51,7 @@ def exchange(addresses: list[tuple], host: str, port: int, tls: bool, method: st
     sock = _connect(addresses, deadline)
     twin = sock.dup()  # shutting the twin down ends a blocked read, also once TLS wraps the socket
     fired = threading.Event()
-    watchdog = threading.Timer(left(deadline), _shut, (twin, fired))
+    watchdog = threading.Timer(max(0.0, deadline - time.monotonic()), _shut, (twin, fired))
     watchdog.daemon = True
     watchdog.start()
     try:
@@ -59,7 +59,8 @@ def exchange(addresses: list[tuple], host: str, port: int, tls: bool, method: st
             sock.settimeout(left(deadline))
             sock = tls_context().wrap_socket(sock, server_hostname=host)  # verifies the name
         sock.settimeout(left(deadline))
-        connection = (http.client.HTTPSConnection if tls else http.client.HTTPConnection)(host, port)
+        connection = (http.client.HTTPSConnection(host, port, context=tls_context()) if tls
+                      else http.client.HTTPConnection(host, port))
         connection.sock = sock  # already connected: http.client does not connect (nor resolve) again
         connection.request(method, target, body=body, headers={"Connection": "close", **headers})
         response = connection.getresponse()
