@@ -85,6 +85,17 @@ def test_a_dripping_peer_is_cut_at_the_deadline():
         tarpit.close()
 
 
+def test_a_dripping_peer_is_cut_at_the_deadline_during_the_tls_handshake_too():
+    tarpit = Tarpit(interval_s=0.5, for_s=10)
+    try:
+        started = time.monotonic()
+        with pytest.raises(outbound.OutboundTimeout):
+            outbound.get(f"https://127.0.0.1:{tarpit.port}/x", {}, 1, True)
+        assert time.monotonic() - started < 3
+    finally:
+        tarpit.close()
+
+
 def test_a_slow_lookup_counts_in_the_deadline(monkeypatch):
     Resolver(monkeypatch, {"slow.test": ("sleep", 4)})
     started = time.monotonic()
