@@ -77,11 +77,6 @@ def check_url(url: str, allow_private: bool, deadline_s: float) -> None:
             raise OutboundRefused(NOT_ALLOWED) from None
 
 
-def check_url_form(url: str) -> str:
-    """The URL's host name if the URL is an absolute http(s) URL with one, else OutboundRefused."""
-    return _parts(url).hostname
-
-
 def is_private(address: str) -> bool:
     """Whether an address (or an IPv4 address it carries) is not a public one."""
     return any(not ip.is_global or ip.is_multicast for ip in _forms(address))
