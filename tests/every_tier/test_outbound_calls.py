@@ -56,16 +56,24 @@ def _sync(client, tenant):
 
 
 def test_a_refusal_names_no_address_and_does_not_tell_what_resolves(app, client, tenant, monkeypatch):
-    Resolver(monkeypatch, {"internal.test": ["10.0.3.7"], "nowhere.test": socket.gaierror(socket.EAI_NONAME, "Name or service not known")})
+    Resolver(monkeypatch, {"internal.test": ["10.0.3.7"], "public.test": [PUBLIC],
+                           "nowhere.test": socket.gaierror(socket.EAI_NONAME, "Name or service not known")})
     app.config["OUTBOUND_ALLOW_PRIVATE"] = False
     internal = assert_problem(_create(client, tenant, "https://internal.test/hook"), 422, "url")
     nowhere = assert_problem(_create(client, tenant, "https://nowhere.test/hook"), 422, "url")
     assert "10.0.3.7" not in json.dumps(internal) and "not allowed" in json.dumps(internal)
     assert internal["errors"] == nowhere["errors"]
+    endpoint = _create(client, tenant, "https://public.test/hook").get_json()
+    patched = assert_problem(client.patch(f"/api/v1/webhook-endpoints/{endpoint['id']}", headers=tenant.headers,
+                                          json={"url": "https://internal.test/hook"}), 422, "url")
+    assert "10.0.3.7" not in json.dumps(patched)
+    shown = client.get(f"/api/v1/webhook-endpoints/{endpoint['id']}", headers=tenant.headers).get_json()
+    assert shown["url"] == "https://public.test/hook"
     client.put(f"/api/v1/sessions/{SESSION}", json={"status": "open"}, headers=tenant.headers)
     linked = assert_problem(_link(client, tenant, "http://internal.test"), 422, "base_url")
     assert "10.0.3.7" not in json.dumps(linked)
-    assert client.get("/api/v1/webhook-endpoints", headers=tenant.headers).get_json()["items"] == []
+    listed = client.get("/api/v1/webhook-endpoints", headers=tenant.headers).get_json()["items"]
+    assert [e["url"] for e in listed] == ["https://public.test/hook"]
 
 
 @pytest.mark.parametrize("host", ["[64:ff9b::a00:1]", "[2002:7f00:1::]", "[::127.0.0.1]", "[::ffff:0:a9fe:a9fe]"])
