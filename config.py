@@ -172,16 +172,17 @@ VARIABLES = (
     Variable("GATEWAY_SYNC_INTERVAL_S", 60, _int_between(0, 86400),
              "Seconds between syncs of every linked session with its gateway (one process per round); 0: never."),
     Variable("GATEWAY_TIMEOUT_S", 5, _int_between(1, 60),
-             "How long a gateway may take to connect and to answer a sync before it counts as unreachable (502)."),
+             "The whole time a sync may take to ask the gateway (lookup, connection, TLS, answer) before it counts "
+             "as unreachable (502)."),
     Variable("WEBHOOK_TIMEOUT_S", 10, _int_between(1, 60),
-             "How long a tenant's webhook endpoint may take to connect and to answer before the attempt fails."),
+             "The whole time one webhook delivery attempt may take (lookup, connection, TLS, answer) before it fails."),
     Variable("WEBHOOK_RETRY_BASE_S", 30, _int_between(1, 3600),
              "The first retry delay of a failed webhook delivery; it doubles after each failure, for up to 3 days."),
     Variable("WEBHOOK_CONCURRENCY", 16, _int_between(1, 256),
              "Webhook deliveries in flight at once (one per endpoint at a time), in the one delivering process."),
     Variable("OUTBOUND_ALLOW_PRIVATE", False, _boolean,
-             "Let gateway links (and webhook endpoints) call loopback, private and link-local addresses: "
-             "set it when the gateway runs on the same host or network."),
+             "Let gateway links and webhook endpoints call loopback, private and link-local addresses (the cloud "
+             "metadata addresses stay refused): set it when the gateway runs on the same host or network."),
     Variable("EVENTS_RETENTION_DAYS", 7, _int_between(1, 3650),
              "Days events are kept for GET /api/v1/events (and Kafka, while it is unreachable)."),
     Variable("EVENTS_CLOCK_SKEW_MS", 1000, _int_between(0, 600000),

@@ -84,12 +84,12 @@ def sync_session(session_id):
 
 
 def _check_outbound(body: dict) -> None:
-    """The URL's form always; its address too unless private addresses are allowed."""
+    """The URL's form, and the addresses its host resolves to now (services.outbound)."""
     url = body.get("base_url")
     if url is None:
         return
     try:
-        check_url(url, current_app.config["OUTBOUND_ALLOW_PRIVATE"])
+        check_url(url, current_app.config["OUTBOUND_ALLOW_PRIVATE"], current_app.config["GATEWAY_TIMEOUT_S"])
     except OutboundRefused as exc:
         raise ValidationError({"base_url": [f"The URL {exc}."]}) from None
 

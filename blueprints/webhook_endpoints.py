@@ -72,6 +72,6 @@ def deliveries(query, endpoint_id):
 
 def _check_url(url: str) -> None:
     try:
-        check_url(url, current_app.config["OUTBOUND_ALLOW_PRIVATE"])
+        check_url(url, current_app.config["OUTBOUND_ALLOW_PRIVATE"], current_app.config["WEBHOOK_TIMEOUT_S"])
     except OutboundRefused as exc:
         raise ValidationError({"url": [f"The URL {exc}."]}) from None

@@ -21,7 +21,6 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-import requests
 from pymongo.errors import DuplicateKeyError
 
 from models.collections import GlobalCollection, scoped
@@ -29,11 +28,10 @@ from models.event import Event
 from models.tenancy import tenant_scope
 from models.tenant import Tenant
 from models.webhook_endpoint import WebhookAttempt, WebhookDelivery, WebhookDispatch, WebhookEndpoint
-from services import clock, secret_box
+from services import clock, outbound, secret_box
 from services.events import feed
 from services.events.signing import signature
 from services.operations.metrics import WEBHOOK_DELIVERIES, WEBHOOK_OLDEST_PENDING
-from services.outbound import OutboundRefused, check_url
 
 log = logging.getLogger(__name__)
 GIVE_UP_AFTER_MS = 3 * clock.DAY_MS
@@ -170,23 +168,21 @@ def attempt(delivery: dict, endpoint: dict, settings: dict) -> bool:
     status_code, error = None, None
     started = time.perf_counter()
     try:
-        check_url(endpoint["url"], settings["OUTBOUND_ALLOW_PRIVATE"])
         headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT,
                    "ChatKeep-Event-Id": delivery["event_id"], "ChatKeep-Event-Type": delivery["event_type"],
                    "ChatKeep-Signature": signature(secret_box.decrypt(endpoint["secret"]), int(time.time()), body)}
-        with requests.post(endpoint["url"], data=body, headers=headers, timeout=(timeout_s, timeout_s),
-                           allow_redirects=False, stream=True) as response:
-            status_code = response.status_code
+        status_code = outbound.post(endpoint["url"], body, headers, timeout_s,
+                                    settings["OUTBOUND_ALLOW_PRIVATE"]).status
         if not 200 <= status_code < 300:
             error = f"answered {status_code}" + (" (redirects are not followed)" if 300 <= status_code < 400 else "")
-    except OutboundRefused as exc:
+    except outbound.OutboundRefused as exc:
         error = f"the URL {exc}"
     except secret_box.SecretKeyError:
         error = "the endpoint's secret cannot be decrypted with this SECRET_KEY: rotate it"
-    except requests.Timeout:
+    except outbound.OutboundTimeout:
         error = f"no answer within {timeout_s} s"
-    except requests.RequestException as exc:
-        error = f"could not be reached ({type(exc).__name__})"
+    except outbound.OutboundFailed as exc:
+        error = f"could not be reached ({exc})"
     duration_ms = round((time.perf_counter() - started) * 1000)
     _record(delivery, endpoint, settings, status_code, error, duration_ms)
     return error is None

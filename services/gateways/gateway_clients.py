@@ -4,17 +4,17 @@ Each gateway answers in its own words. A GatewayReport carries the session statu
 the contract that word maps to (None for a word ChatKeep does not know: the status is
 then left as it is), the word itself (`gateway_state`), and the session's own number
 where the gateway tells it. The mapping is in the README ("Gateway link").
-Calls have connect and read timeouts, follow no redirects and read at most
-MAX_ANSWER_BYTES; the address is checked before every call (services.outbound).
+Calls go through services.outbound (the address checked at every call is the one
+connected to, no proxy, no redirect); GATEWAY_TIMEOUT_S bounds a sync's calls together,
+and at most MAX_ANSWER_BYTES of an answer is read.
 """
 import json
+import time
 from dataclasses import dataclass
 from urllib.parse import quote
 
-import requests
-
+from services import outbound
 from services.errors import ServiceError
-from services.outbound import OutboundRefused, check_url
 from services.phones import InvalidPhone, normalize_phone
 
 GRAPH_API = "https://graph.facebook.com/v21.0"
@@ -43,36 +43,40 @@ class GatewayReport:
 
 def ask(kind: str, base_url: str, instance: str, api_key: str, timeout_s: float,
         allow_private: bool) -> GatewayReport:
-    """What the gateway says of `instance` now; GatewayFailed if it cannot be told."""
-    return {"evolution": _evolution, "waha": _waha, "cloud": _cloud}[kind](
-        base_url.rstrip("/"), instance, api_key, timeout_s, allow_private)
+    """What the gateway says of `instance` now, all calls within `timeout_s`; GatewayFailed
+    if it cannot be told."""
+    until = time.monotonic() + timeout_s
+
+    def fetch(url: str, headers: dict) -> dict:
+        return _get(url, headers, until, timeout_s, allow_private)
+
+    return {"evolution": _evolution, "waha": _waha, "cloud": _cloud}[kind](base_url.rstrip("/"), instance, api_key,
+                                                                           fetch)
 
 
-def _evolution(base_url, instance, api_key, timeout_s, allow_private) -> GatewayReport:
-    body = _get(f"{base_url}/instance/connectionState/{quote(instance, safe='')}", {"apikey": api_key},
-                timeout_s, allow_private)
+def _evolution(base_url, instance, api_key, fetch) -> GatewayReport:
+    body = fetch(f"{base_url}/instance/connectionState/{quote(instance, safe='')}", {"apikey": api_key})
     state = _text((body.get("instance") or {}).get("state") if isinstance(body.get("instance"), dict) else None,
                   "instance.state")
     return GatewayReport(EVOLUTION_STATES.get(state), state)
 
 
-def _waha(base_url, instance, api_key, timeout_s, allow_private) -> GatewayReport:
-    body = _get(f"{base_url}/api/sessions/{quote(instance, safe='')}", {"X-Api-Key": api_key}, timeout_s,
-                allow_private)
+def _waha(base_url, instance, api_key, fetch) -> GatewayReport:
+    body = fetch(f"{base_url}/api/sessions/{quote(instance, safe='')}", {"X-Api-Key": api_key})
     state = _text(body.get("status"), "status")
     me = body.get("me") if isinstance(body.get("me"), dict) else {}
     return GatewayReport(WAHA_STATES.get(state), state, _phone(me.get("id")))
 
 
-def _cloud(base_url, instance, api_key, timeout_s, allow_private) -> GatewayReport:
+def _cloud(base_url, instance, api_key, fetch) -> GatewayReport:
     url = f"{base_url}/{quote(instance, safe='')}?fields=display_phone_number,status,quality_rating"
     headers = {"Authorization": f"Bearer {api_key}"}
     try:
-        body = _get(url + ",health_status", headers, timeout_s, allow_private)
+        body = fetch(url + ",health_status", headers)
     except GatewayFailed as failed:
         if "answered 400" not in failed.detail:  # health_status is not granted to every token
             raise
-        body = _get(url, headers, timeout_s, allow_private)
+        body = fetch(url, headers)
     state = _text(body.get("status"), "status")
     status = CLOUD_STATES.get(state)
     health = body.get("health_status") if isinstance(body.get("health_status"), dict) else {}
@@ -81,20 +85,16 @@ def _cloud(base_url, instance, api_key, timeout_s, allow_private) -> GatewayRepo
     return GatewayReport(status, state, _phone(body.get("display_phone_number")))
 
 
-def _get(url: str, headers: dict, timeout_s: float, allow_private: bool) -> dict:
+def _get(url: str, headers: dict, until: float, timeout_s: float, allow_private: bool) -> dict:
     try:
-        check_url(url, allow_private)
-    except OutboundRefused as exc:
+        answer = outbound.get(url, headers, max(0.0, until - time.monotonic()), allow_private, MAX_ANSWER_BYTES)
+    except outbound.OutboundRefused as exc:
         raise GatewayFailed(f"the gateway URL {exc}") from None
-    try:
-        with requests.get(url, headers=headers, timeout=(timeout_s, timeout_s), allow_redirects=False,
-                          stream=True) as response:
-            raw = response.raw.read(MAX_ANSWER_BYTES + 1, decode_content=True)
-            code = response.status_code
-    except requests.Timeout:
+    except outbound.OutboundTimeout:
         raise GatewayFailed(f"the gateway did not answer within {timeout_s:g} s") from None
-    except requests.RequestException as exc:
-        raise GatewayFailed(f"the gateway could not be reached ({type(exc).__name__})") from None
+    except outbound.OutboundFailed as exc:
+        raise GatewayFailed(f"the gateway could not be reached ({exc})") from None
+    code, raw = answer.status, answer.body
     if code in (401, 403):
         raise GatewayFailed(f"the gateway answered {code}: it refused the API key")
     if code != 200:

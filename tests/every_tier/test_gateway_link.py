@@ -196,7 +196,7 @@ def test_the_address_is_checked_again_at_every_sync(outbound, client, tenant, wa
     _session(client, tenant)
     _link(client, tenant, {"kind": "waha", "base_url": waha.url, "api_key": KEY})
     outbound.config["OUTBOUND_ALLOW_PRIVATE"] = False
-    assert "private or local address" in assert_problem(_sync(client, tenant), 502)["detail"]
+    assert "is not allowed" in assert_problem(_sync(client, tenant), 502)["detail"]
     assert waha.requests == []
 
 
