@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, test } from "node:test";
 import { ChatKeep } from "@chatkeep/client";
-import { ChatKeepAdapter, FLOW_KEY } from "@chatkeep/builderbot";
+import { ChatKeepAdapter, ChatKeepStateHandler, FLOW_KEY } from "@chatkeep/builderbot";
 import { BotProcess } from "./bot-process.mjs";
 
 const baseUrl = process.env.CHATKEEP_URL, apiKey = process.env.CHATKEEP_API_KEY;
@@ -98,6 +98,27 @@ test("the adapter alone: MemoryDB's shape, one HTTP call each, any instance", as
   const state = (await ck.chatSessions.get(user)).state;
   assert.equal(state.note, "kept");  // the rest of the user's state stays
   assert.equal(state[FLOW_KEY].answer, "next");
+});
+
+test("a read under way while the user's state is written never brings the older state back", async () => {
+  let holdReads = false;
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  const slowReads = async (input, init) => {
+    const response = await fetch(input, init);
+    if (holdReads && init.method === "GET") await sleep(300);  // answered, then held back
+    return response;
+  };
+  const database = new ChatKeepAdapter({ client: new ChatKeep({ baseUrl, apiKey, fetch: slowReads }), sessionId: SESSION });
+  const state = new ChatKeepStateHandler(database);
+  const user = phone();
+  await database.getPrevByNumber(user);
+  holdReads = true;
+  const reading = database.records.load(user);  // reads the empty state, held 300 ms
+  await sleep(100);
+  await state.updateState({ from: user })({ name: "Ana" });
+  await reading;
+  assert.deepEqual(state.getMyState(user)(), { name: "Ana" });
+  assert.equal(state.get(user)("name"), "Ana");
 });
 
 test("a gateway webhook of a message the bot recorded is stored once", async (t) => {
