@@ -17,7 +17,7 @@ def openapi_document() -> dict:
 
     with tempfile.TemporaryDirectory(prefix="chatkeep-openapi-") as data_dir:
         app = create_app({"MONGODB_URI": "mongomock://localhost/openapi", "DATA_DIR": data_dir,
-                          "TESTING": True, "LOG_LEVEL": "ERROR"})
+                          "TESTING": True, "LOG_LEVEL": "ERROR", "CHATKEEP_ADMIN_TOKEN": "x" * 32})
         response = app.test_client().get("/openapi.json")
         assert response.status_code == 200, response.status_code
         return response.get_json()

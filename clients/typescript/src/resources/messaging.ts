@@ -6,9 +6,10 @@ import type { Transport } from "../http.js";
 import { PageIterator, type ListOptions } from "../pages.js";
 
 const seg = encodeURIComponent;
-export type MessageStatus = NonNullable<MessageCreate["status"]>;
-export type Direction = MessageCreate["direction"];
-export type SessionStatus = SessionPut["status"];
+// Named here from the request bodies, not exported: the document may name them too.
+type MessageStatus = NonNullable<MessageCreate["status"]>;
+type Direction = MessageCreate["direction"];
+type SessionStatus = SessionPut["status"];
 
 /** Gateway sessions (WhatsApp instances). */
 export class Sessions {
