@@ -83,7 +83,10 @@ def test_the_packages_install_from_their_tarballs_side_by_side(node_packages, tm
     packed = tmp_path / "packed"
     packed.mkdir()
     for package in ("typescript", "builderbot"):
-        done = subprocess.run(["npm", "pack", "--silent", "--pack-destination", str(packed)], cwd=CLIENTS / package,
+        # --ignore-scripts: dist/ is built (make clients-node); a rebuild here could change it
+        # under a test of another xdist worker that imports it.
+        done = subprocess.run(["npm", "pack", "--silent", "--ignore-scripts", "--pack-destination", str(packed)],
+                              cwd=CLIENTS / package,
                               capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, done.stdout + done.stderr
     tarballs = sorted(packed.glob("*.tgz"))

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -14,7 +14,7 @@ export class BotProcess {
   static async start(name, env) {
     const bot = new BotProcess();
     // BuilderBot writes core.class.log and queue.class.log into its working directory.
-    const cwd = mkdtempSync(join(tmpdir(), "chatkeep-bot-"));
+    const cwd = (bot.cwd = mkdtempSync(join(tmpdir(), "chatkeep-bot-")));
     bot.child = spawn(process.execPath, [FIXTURE], { cwd, env: { ...process.env, ...env, BOT_NAME: name },
                                                     stdio: ["pipe", "pipe", "inherit"] });
     bot.exited = new Promise((resolve) => bot.child.on("exit", resolve));
@@ -52,5 +52,6 @@ export class BotProcess {
   async kill(signal = "SIGKILL") {
     this.child.kill(signal);
     await this.exited;
+    rmSync(this.cwd, { recursive: true, force: true });
   }
 }
