@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP_FLAGS := --disable-pip-version-check --quiet
 
-.PHONY: run test test-unit test-integration bench clean
+.PHONY: run test test-unit test-integration bench clean clients-node clients-typescript
 
 # Test processes side by side: every test has its own ports, DATA_DIR and database, and
 # most of the suite's time is spent waiting, so more workers than cores pays.
@@ -26,7 +26,7 @@ $(VENV)/.dev-stamp: requirements-dev.txt requirements.txt $(BIN)/activate
 run: $(VENV)/.runtime-stamp
 	PATH="$(CURDIR)/$(BIN):$$PATH" exec $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
-test: $(VENV)/.dev-stamp
+test: $(VENV)/.dev-stamp clients-node
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
 		echo "note: chromium and chromium-driver are not installed: the dashboard's browser tests will be skipped (apt-get install chromium chromium-driver)"
 	$(PYTEST)
@@ -34,7 +34,7 @@ test: $(VENV)/.dev-stamp
 test-unit: $(VENV)/.dev-stamp
 	$(PYTEST) -m 'not wire'
 
-test-integration: $(VENV)/.dev-stamp
+test-integration: $(VENV)/.dev-stamp clients-node
 	$(PYTEST) -m 'wire and not soak'
 
 # Benchmarks (bench/run.py): BENCH_QUICK=1 for the short profile. Writes
@@ -43,5 +43,28 @@ bench: $(VENV)/.dev-stamp
 	$(BIN)/python -m pytest -m soak
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m bench.run
 
+# The Node packages under clients/ (@chatkeep/client, @chatkeep/builderbot): `npm ci`
+# when the lock file changes, a build when their sources do. Without npm the Node
+# client tests skip (tests/integration/test_clients_node.py says so).
+CLIENTS_NODE_INSTALLED := clients/node_modules/.install-stamp
+CLIENTS_NODE_BUILT := clients/.stamp-build
+CLIENTS_NODE_SOURCES := $(wildcard clients/typescript/src/*.ts clients/typescript/src/*/*.ts \
+	clients/builderbot/src/*.ts clients/typescript/tsconfig.json clients/builderbot/tsconfig.json)
+
+$(CLIENTS_NODE_INSTALLED): clients/package-lock.json clients/package.json clients/typescript/package.json \
+		clients/builderbot/package.json clients/builderbot/example/package.json
+	@if command -v npm >/dev/null; then cd clients && npm ci --prefer-offline --no-audit --no-fund --loglevel=error && touch node_modules/.install-stamp; \
+	else echo "note: npm is not installed: the Node client tests will be skipped"; fi
+
+$(CLIENTS_NODE_BUILT): $(CLIENTS_NODE_INSTALLED) $(CLIENTS_NODE_SOURCES)
+	@if command -v npm >/dev/null; then cd clients && npm run --silent build && touch .stamp-build; fi
+
+clients-node: $(CLIENTS_NODE_BUILT)
+
+# Regenerates the TypeScript client's generated types from the current OpenAPI document.
+clients-typescript: $(CLIENTS_NODE_INSTALLED) $(VENV)/.dev-stamp
+	clients/typescript/scripts/generate.sh
+	cd clients && npm run --silent build
+
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .hypothesis clients/node_modules clients/*/dist clients/.stamp-build
