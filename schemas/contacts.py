@@ -16,7 +16,8 @@ class ErasedCountsSchema(Schema):
 class ErasureSchema(Schema):
     phone = fields.String(metadata={"description": "Only in the DELETE answer, which the caller asked with it."})
     id = fields.String(metadata={"example": "er_5f2a9c1e0b7d4e3a8c6f1b2d"})
-    state = fields.String(metadata={"description": "running (poll its Location) or done."})
+    state = fields.String(metadata={"description": "running (poll its Location) or done.",
+                                    "enum": ["running", "done"]})
     erased_at = Timestamp()
     erased = fields.Nested(ErasedCountsSchema)
-    finished_at = Timestamp(allow_none=True)
+    finished_at = Timestamp(allow_none=True, dump_default=None)
