@@ -142,7 +142,7 @@ def _name_enums(doc: dict) -> None:
 def _reference(inline: dict, name: str, used: set) -> dict:
     used.add(name)
     ref = {"$ref": f"#/components/schemas/{name}"}
-    rest = {k: v for k, v in inline.items() if k not in ("type", "enum")}
+    rest = {k: v for k, v in inline.items() if k not in ("type", "enum", "example")}  # the enum shows examples
     return {"allOf": [ref], **rest} if rest else ref
 
 
