@@ -7,7 +7,7 @@ ProblemError for every error answer, webhook signature checks, sync and async.
 """
 from ._client import AsyncChatKeep, ChatKeep
 from ._errors import ChatKeepError, ProblemError, WebhookVerificationError
-from ._generated import models
+from . import models
 from ._webhooks import verify_webhook
 
 __version__ = "1.2.0"  # the API's version
