@@ -106,7 +106,8 @@ def regenerate(names: list[str]) -> None:
         with tempfile.TemporaryDirectory(prefix="chatkeep-clients-") as scratch:
             generate(DOCUMENT, Path(scratch) / name)
             shutil.rmtree(committed, ignore_errors=True)
-            shutil.copytree(Path(scratch) / name, committed, ignore=shutil.ignore_patterns("__pycache__", ".ruff_cache"))
+            shutil.copytree(Path(scratch) / name, committed,
+                            ignore=shutil.ignore_patterns("__pycache__", ".ruff_cache"))
 
 
 def main(argv=None) -> int:

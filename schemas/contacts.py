@@ -1,7 +1,11 @@
 """A contact's erasure as the API shows it (the export streams the API's own shapes)."""
 from marshmallow import Schema, fields
 
+from schemas.chat_sessions import ChatSessionSchema
+from schemas.conversations import ConversationSchema
 from schemas.fields import Timestamp
+from schemas.messages import MessageSchema
+from schemas.orders import OrderSchema
 
 
 class ErasedCountsSchema(Schema):
@@ -21,3 +25,14 @@ class ErasureSchema(Schema):
     erased_at = Timestamp()
     erased = fields.Nested(ErasedCountsSchema)
     finished_at = Timestamp(allow_none=True, dump_default=None)
+
+
+class ContactExportSchema(Schema):
+    """What GET /contacts/<phone>/export streams (blueprints.contacts writes it piece by piece)."""
+
+    phone = fields.String(metadata={"example": "5511912345678"})
+    exported_at = Timestamp()
+    messages = fields.List(fields.Nested(MessageSchema))
+    conversations = fields.List(fields.Nested(ConversationSchema))
+    chat_session = fields.Nested(ChatSessionSchema, allow_none=True)
+    orders = fields.List(fields.Nested(OrderSchema))

@@ -124,14 +124,19 @@ def _name_enums(doc: dict) -> None:
     by_values = {frozenset(values): name for name, values in ENUMS.items()}
     used = set()
 
+    def named(child):
+        if isinstance(child, dict) and child.get("type") == "string":
+            return by_values.get(frozenset(child.get("enum", ())))
+        return None
+
     def visit(node):
         for key in ("schema", "items"):
-            child = node.get(key)
-            if isinstance(child, dict) and child.get("type") == "string" and frozenset(child.get("enum", ())) in by_values:
-                node[key] = _reference(child, by_values[frozenset(child["enum"])], used)
-        for name, child in (node.get("properties") or {}).items():
-            if isinstance(child, dict) and child.get("type") == "string" and frozenset(child.get("enum", ())) in by_values:
-                node["properties"][name] = _reference(child, by_values[frozenset(child["enum"])], used)
+            if named(node.get(key)):
+                node[key] = _reference(node[key], named(node[key]), used)
+        properties = node.get("properties") or {}
+        for name, child in properties.items():
+            if named(child):
+                properties[name] = _reference(child, named(child), used)
 
     _walk(doc["paths"], visit)
     _walk(doc["components"]["schemas"], visit)

@@ -26,7 +26,8 @@ class SessionSchema(Schema):
         "description": "The gateway's own word for the session at the last successful sync "
                        "(see PUT /api/v1/sessions/{session_id}/gateway); null if never synced.",
         "example": "WORKING"})
-    synced_at = Timestamp(allow_none=True, dump_default=None, metadata={"description": "The last successful sync; null if never."})
+    synced_at = Timestamp(allow_none=True, dump_default=None,
+                          metadata={"description": "The last successful sync; null if never."})
 
 
 class GatewayLinkPutSchema(Schema):

@@ -48,12 +48,13 @@ class AttemptSchema(Schema):
     event_id = fields.String()
     event_type = fields.String(metadata={"example": "message.created", "enum": list(EVENT_TYPES)})
     attempt = fields.Integer(metadata={"example": 1})
-    status_code = fields.Integer(allow_none=True, dump_default=None, metadata={"description": "null when no answer came."})
+    status_code = fields.Integer(allow_none=True, dump_default=None,
+                                 metadata={"description": "null when no answer came."})
     error = fields.String(allow_none=True, dump_default=None, metadata={"example": "answered 503"})
     duration_ms = fields.Integer()
     delivered_at = Timestamp(allow_none=True, dump_default=None)
-    next_attempt_at = Timestamp(allow_none=True, dump_default=None, metadata={"description": "When it is tried again; null once "
-                                                                          "delivered or given up."})
+    next_attempt_at = Timestamp(allow_none=True, dump_default=None, metadata={
+        "description": "When it is tried again; null once delivered or given up."})
 
 
 EndpointPageSchema = page_schema(EndpointSchema, "WebhookEndpointPage")

@@ -112,7 +112,8 @@ def test_chat_sessions_orders_stats_and_contacts(service, admin):
     assert stats.totals.revenue == Decimal("20.10") and stats.totals.by_product_type["usb"].revenue == Decimal("20.10")
     assert isinstance(stats.daily[-1].revenue, Decimal)
     exported = ck.contacts.export(A)
-    assert [x["id"] for x in exported["orders"]] and exported["phone"] == A
+    assert [x.id for x in exported.orders] == [o.id, other.id] and exported.phone == A
+    assert exported.chat_session is None and exported.orders[0].total == Decimal("20.10")
     erasure = ck.contacts.erase(A)
     assert erasure.state == "done" and ck.contacts.erasure(erasure.id).erased.orders_anonymised == 2
 

@@ -7,7 +7,7 @@ from .chat_session_page import ChatSessionPage
 from .chat_session_put import ChatSessionPut
 from .chat_session_put_state import ChatSessionPutState
 from .chat_session_state import ChatSessionState
-from .contacts_export_response_200 import ContactsExportResponse200
+from .contact_export import ContactExport
 from .conversation import Conversation
 from .conversation_page import ConversationPage
 from .day_figures import DayFigures
@@ -80,7 +80,7 @@ __all__ = (
     "ChatSessionPut",
     "ChatSessionPutState",
     "ChatSessionState",
-    "ContactsExportResponse200",
+    "ContactExport",
     "Conversation",
     "ConversationPage",
     "DayFigures",

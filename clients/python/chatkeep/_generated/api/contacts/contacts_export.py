@@ -5,7 +5,7 @@ from urllib.parse import quote
 import httpx
 
 from ...client import AuthenticatedClient, Client
-from ...models.contacts_export_response_200 import ContactsExportResponse200
+from ...models.contact_export import ContactExport
 from ...models.problem import Problem
 from ...types import Response
 
@@ -24,11 +24,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ContactsExportResponse200 | Problem:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ContactExport | Problem:
     if response.status_code == 200:
-        response_200 = ContactsExportResponse200.from_dict(response.json())
+        response_200 = ContactExport.from_dict(response.json())
 
         return response_200
 
@@ -64,7 +62,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ContactsExportResponse200 | Problem]:
+) -> Response[ContactExport | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -77,7 +75,7 @@ def sync_detailed(
     phone: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[ContactsExportResponse200 | Problem]:
+) -> Response[ContactExport | Problem]:
     """Everything the tenant holds about this end user, in the API's own shapes.
 
     Args:
@@ -88,7 +86,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ContactsExportResponse200 | Problem]
+        Response[ContactExport | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -106,7 +104,7 @@ def sync(
     phone: str,
     *,
     client: AuthenticatedClient | Client,
-) -> ContactsExportResponse200 | Problem | None:
+) -> ContactExport | Problem | None:
     """Everything the tenant holds about this end user, in the API's own shapes.
 
     Args:
@@ -117,7 +115,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ContactsExportResponse200 | Problem
+        ContactExport | Problem
     """
 
     return sync_detailed(
@@ -130,7 +128,7 @@ async def asyncio_detailed(
     phone: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[ContactsExportResponse200 | Problem]:
+) -> Response[ContactExport | Problem]:
     """Everything the tenant holds about this end user, in the API's own shapes.
 
     Args:
@@ -141,7 +139,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ContactsExportResponse200 | Problem]
+        Response[ContactExport | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -157,7 +155,7 @@ async def asyncio(
     phone: str,
     *,
     client: AuthenticatedClient | Client,
-) -> ContactsExportResponse200 | Problem | None:
+) -> ContactExport | Problem | None:
     """Everything the tenant holds about this end user, in the API's own shapes.
 
     Args:
@@ -168,7 +166,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ContactsExportResponse200 | Problem
+        ContactExport | Problem
     """
 
     return (
