@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
+from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
@@ -16,18 +17,21 @@ T = TypeVar("T", bound="ChatSessionPage")
 
 @_attrs_define
 class ChatSessionPage:
-    """
-    Attributes:
-        items (list[ChatSession]):
-        next_cursor (None | str):
-        total (int | Unset): With include_total: matching items, at most 10,000.
-        total_capped (bool | Unset): With include_total: true when more than 10,000 items match.
+    """One page of a list: `items` in the list's stable order, and `next_cursor`, to pass as `cursor` (with the same
+    filters) for the next page; null on the last page. A page never repeats or skips an item while new items arrive.
+
+        Attributes:
+            items (list[ChatSession]):
+            next_cursor (None | str): The `cursor` of the next page; null on the last page.
+            total (int | Unset): With include_total: matching items, at most 10,000.
+            total_capped (bool | Unset): With include_total: true when more than 10,000 items match.
     """
 
     items: list[ChatSession]
     next_cursor: None | str
     total: int | Unset = UNSET
     total_capped: bool | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         items = []
@@ -43,7 +47,7 @@ class ChatSessionPage:
         total_capped = self.total_capped
 
         field_dict: dict[str, Any] = {}
-
+        field_dict.update(self.additional_properties)
         field_dict.update(
             {
                 "items": items,
@@ -87,4 +91,21 @@ class ChatSessionPage:
             total_capped=total_capped,
         )
 
+        chat_session_page.additional_properties = d
         return chat_session_page
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

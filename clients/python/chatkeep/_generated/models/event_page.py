@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from attrs import define as _attrs_define
+from attrs import field as _attrs_field
 
 if TYPE_CHECKING:
     from ..models.event import Event
@@ -14,15 +15,18 @@ T = TypeVar("T", bound="EventPage")
 
 @_attrs_define
 class EventPage:
-    """
-    Attributes:
-        items (list[Event]):
-        next_cursor (str): Never null: the position after the last item (or the given one when there is none); poll
-            again with it as `after`.
+    """A page of the feed, oldest first. Unlike other lists, `next_cursor` is never null: poll with it as `after`; an empty
+    page means nothing newer yet.
+
+        Attributes:
+            items (list[Event]):
+            next_cursor (str): Never null: the position after the last item (or the given one when there is none); poll
+                again with it as `after`.
     """
 
     items: list[Event]
     next_cursor: str
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         items = []
@@ -33,7 +37,7 @@ class EventPage:
         next_cursor = self.next_cursor
 
         field_dict: dict[str, Any] = {}
-
+        field_dict.update(self.additional_properties)
         field_dict.update(
             {
                 "items": items,
@@ -62,4 +66,21 @@ class EventPage:
             next_cursor=next_cursor,
         )
 
+        event_page.additional_properties = d
         return event_page
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
