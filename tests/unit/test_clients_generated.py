@@ -10,8 +10,9 @@ import time
 
 import pytest
 
-from clients import generate
 from chatkeep._calls import MONEY_FIELDS
+from clients import generate
+from schemas.openapi_document import finish_document
 
 GENERATOR = generate.TOOLS / "openapi-python-client"
 
@@ -23,12 +24,9 @@ def document():
 
 def _operations(document):
     for path, item in document["paths"].items():
-        for method in generate_methods(item):
-            yield path, method, item[method]
-
-
-def generate_methods(item):
-    return [m for m in ("get", "put", "post", "patch", "delete") if m in item]
+        for method in ("get", "put", "post", "patch", "delete"):
+            if method in item:
+                yield path, method, item[method]
 
 
 def test_regenerating_the_clients_changes_nothing():
@@ -103,3 +101,22 @@ def test_the_client_reads_every_amount_of_the_document_as_a_decimal(document):
     amounts = {name for schema in document["components"]["schemas"].values()
                for name, prop in schema.get("properties", {}).items() if prop.get("format") == "decimal"}
     assert amounts == MONEY_FIELDS
+
+
+def test_operation_ids_are_derived_unless_given():
+    ok = {"200": {"description": "OK"}}
+    doc = {"paths": {
+        "/api/v1/widgets": {"get": {"responses": ok}, "post": {"responses": ok}},
+        "/api/v1/widgets/{widget_id}": {"get": {"responses": ok}, "patch": {"responses": ok}},
+        "/api/v1/widgets/{widget_id}/polish": {"post": {"responses": ok}},
+        "/api/v1/widgets/search": {"get": {"operationId": "widgets_search", "responses": ok}},
+        "/api/v1/admin/tenants/{slug}/rotate-key": {"post": {"responses": ok}},
+    }, "components": {"schemas": {}}, "security": []}
+    ids = {f"{m.upper()} {p}": o["operationId"] for p, item in finish_document(doc)["paths"].items()
+           for m, o in item.items()}
+    assert ids == {"GET /api/v1/widgets": "widgets_list", "POST /api/v1/widgets": "widgets_create",
+                   "GET /api/v1/widgets/{widget_id}": "widgets_get",
+                   "PATCH /api/v1/widgets/{widget_id}": "widgets_update",
+                   "POST /api/v1/widgets/{widget_id}/polish": "widgets_polish",
+                   "GET /api/v1/widgets/search": "widgets_search",
+                   "POST /api/v1/admin/tenants/{slug}/rotate-key": "admin_tenants_rotate_key"}

@@ -113,7 +113,7 @@ class ChatSessions(Resource):
 
     def put(self, phone, state, last_activity=None):
         body = given(last_activity=last_activity)
-        body["state"] = state
+        body["state"] = wire(state)
         return self._t.run(Call(chat_sessions_put, (phone,), body=body))
 
     def get(self, phone):
