@@ -22,9 +22,9 @@ OPERATION_IDS = {
 }
 
 # Output properties that an answer may leave out (every other property of a schema that
-# is only ever sent is documented as required). "*" applies to every schema.
+# is only ever sent is documented as required).
+PAGE_OPTIONAL = {"total", "total_capped"}  # of every list page: only with include_total
 OPTIONAL_OUTPUT = {
-    "*": {"total", "total_capped"},  # list pages: only with include_total
     "WebhookResult": {"spooled", "held", "rejected", "errors"},
     "Erasure": {"phone", "finished_at"},
     "Manifest": {"completed_at"},

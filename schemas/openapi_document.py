@@ -18,7 +18,7 @@ from models.gateway_session import GATEWAY_KINDS, SESSION_STATUSES
 from models.message import STATUSES as MESSAGE_STATUSES
 from models.order import ORDER_STATUSES
 from schemas.messages import DIRECTIONS, MESSAGE_TYPES
-from schemas.openapi_conventions import ERASURE_STATES, OPERATION_IDS, OPTIONAL_OUTPUT
+from schemas.openapi_conventions import ERASURE_STATES, OPERATION_IDS, OPTIONAL_OUTPUT, PAGE_OPTIONAL
 
 METHODS = ("get", "put", "post", "patch", "delete")
 PROBLEM = "#/components/schemas/Problem"
@@ -194,7 +194,8 @@ def _require_output_fields(doc: dict) -> None:
     for name in _closure(doc, outputs) - _closure(doc, inputs):
         schema = schemas[name]
         if "properties" in schema:
-            optional = OPTIONAL_OUTPUT.get(name, set()) | OPTIONAL_OUTPUT["*"]
+            page = {"items", "next_cursor"} <= set(schema["properties"])
+            optional = OPTIONAL_OUTPUT.get(name, set()) | (PAGE_OPTIONAL if page else set())
             schema["required"] = [p for p in schema["properties"] if p not in optional]
 
 

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 from attrs import define as _attrs_define
 
 from ..models.order_status import OrderStatus
-from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.order_item_out import OrderItemOut
@@ -25,13 +24,13 @@ class Order:
         recipient_phone (None | str): null once the contact was erased (amounts and types stay). Example: 5511912345678.
         currency (str):  Example: BRL.
         items (list[OrderItemOut]):
+        total (str): The sum of the item totals. Example: 19.90.
         revenue (None | str): Set on completion; null before. Example: 19.90.
         status (OrderStatus):
         created_at (datetime.datetime):  Example: 2026-11-22T10:15:30.123Z.
         updated_at (datetime.datetime):  Example: 2026-11-22T10:15:30.123Z.
         completed_at (datetime.datetime | None):  Example: 2026-11-22T10:15:30.123Z.
         cancelled_at (datetime.datetime | None):  Example: 2026-11-22T10:15:30.123Z.
-        total (str | Unset): The sum of the item totals. Example: 19.90.
     """
 
     id: str
@@ -39,13 +38,13 @@ class Order:
     recipient_phone: None | str
     currency: str
     items: list[OrderItemOut]
+    total: str
     revenue: None | str
     status: OrderStatus
     created_at: datetime.datetime
     updated_at: datetime.datetime
     completed_at: datetime.datetime | None
     cancelled_at: datetime.datetime | None
-    total: str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id
@@ -61,6 +60,8 @@ class Order:
         for items_item_data in self.items:
             items_item = items_item_data.to_dict()
             items.append(items_item)
+
+        total = self.total
 
         revenue: None | str
         revenue = self.revenue
@@ -83,8 +84,6 @@ class Order:
         else:
             cancelled_at = self.cancelled_at
 
-        total = self.total
-
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -94,6 +93,7 @@ class Order:
                 "recipient_phone": recipient_phone,
                 "currency": currency,
                 "items": items,
+                "total": total,
                 "revenue": revenue,
                 "status": status,
                 "created_at": created_at,
@@ -102,8 +102,6 @@ class Order:
                 "cancelled_at": cancelled_at,
             }
         )
-        if total is not UNSET:
-            field_dict["total"] = total
 
         return field_dict
 
@@ -131,6 +129,8 @@ class Order:
             items_item = OrderItemOut.from_dict(items_item_data)
 
             items.append(items_item)
+
+        total = d.pop("total")
 
         def _parse_revenue(data: object) -> None | str:
             if data is None:
@@ -175,21 +175,19 @@ class Order:
 
         cancelled_at = _parse_cancelled_at(d.pop("cancelled_at"))
 
-        total = d.pop("total", UNSET)
-
         order = cls(
             id=id,
             external_order_id=external_order_id,
             recipient_phone=recipient_phone,
             currency=currency,
             items=items,
+            total=total,
             revenue=revenue,
             status=status,
             created_at=created_at,
             updated_at=updated_at,
             completed_at=completed_at,
             cancelled_at=cancelled_at,
-            total=total,
         )
 
         return order

@@ -5,8 +5,6 @@ from typing import Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 
-from ..types import UNSET, Unset
-
 T = TypeVar("T", bound="OrderItemOut")
 
 
@@ -21,7 +19,7 @@ class OrderItemOut:
         unit_price (str): A decimal string with at most 2 decimal places, e.g. "19.90", at most 1000000000.00 (an
             order's total and its revenue too: so the all-time statistics stay within 64-bit integers); JSON numbers are
             refused. Zero is allowed. Example: 19.90.
-        total (str | Unset): quantity x unit_price. Example: 19.90.
+        total (str): quantity x unit_price. Example: 19.90.
     """
 
     product_type: str
@@ -29,7 +27,7 @@ class OrderItemOut:
     name: None | str
     quantity: int
     unit_price: str
-    total: str | Unset = UNSET
+    total: str
 
     def to_dict(self) -> dict[str, Any]:
         product_type = self.product_type
@@ -55,10 +53,9 @@ class OrderItemOut:
                 "name": name,
                 "quantity": quantity,
                 "unit_price": unit_price,
+                "total": total,
             }
         )
-        if total is not UNSET:
-            field_dict["total"] = total
 
         return field_dict
 
@@ -85,7 +82,7 @@ class OrderItemOut:
 
         unit_price = d.pop("unit_price")
 
-        total = d.pop("total", UNSET)
+        total = d.pop("total")
 
         order_item_out = cls(
             product_type=product_type,
