@@ -87,7 +87,7 @@ def _error_statuses(doc: dict, path: str, operation: dict) -> set[int]:
 
 def _document_errors(doc: dict, path: str, method: str, operation: dict) -> None:
     responses = operation.setdefault("responses", {})
-    for status in _error_statuses(doc, path, operation):
+    for status in sorted(_error_statuses(doc, path, operation)):
         responses.setdefault(str(status), {"$ref": f"#/components/responses/{HTTPStatus(status).name}"})
     for code, response in responses.items():
         if code[0] in "45" and "$ref" not in response and "content" not in response:
