@@ -30,16 +30,20 @@ PYTHON_GENERATED = CLIENTS / "python" / "chatkeep" / "_generated"
 
 def live_document() -> dict:
     """/openapi.json as the service serves it."""
-    sys.path.insert(0, str(ROOT))
-    logging.disable(logging.WARNING)  # the throwaway app's development-key notices
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
     from app import create_app
 
-    with tempfile.TemporaryDirectory(prefix="chatkeep-openapi-") as data_dir:
-        app = create_app({"MONGODB_URI": "mongomock://localhost/openapi", "DATA_DIR": data_dir, "TESTING": True,
-                          "CHATKEEP_ADMIN_TOKEN": "x" * 32})
-        response = app.test_client().get("/openapi.json")
-        assert response.status_code == 200, response.status_code
-        return response.get_json()
+    logging.disable(logging.WARNING)  # the throwaway app's development-key notices
+    try:
+        with tempfile.TemporaryDirectory(prefix="chatkeep-openapi-") as data_dir:
+            app = create_app({"MONGODB_URI": "mongomock://localhost/openapi", "DATA_DIR": data_dir,
+                              "TESTING": True, "CHATKEEP_ADMIN_TOKEN": "x" * 32})
+            response = app.test_client().get("/openapi.json")
+            assert response.status_code == 200, response.status_code
+            return response.get_json()
+    finally:
+        logging.disable(logging.NOTSET)
 
 
 def write_document(document: dict, path: Path) -> None:
@@ -114,11 +118,15 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("clients", nargs="*", help=f"some of {', '.join(GENERATORS)} (default: all)")
     parser.add_argument("--check", action="store_true", help="compare with the committed code, change nothing")
+    parser.add_argument("--print-document", action="store_true", help="write the live document to stdout")
     args = parser.parse_args(argv)
     names = args.clients or list(GENERATORS)
     unknown = set(names) - set(GENERATORS)
     if unknown:
         parser.error(f"no generator for {', '.join(sorted(unknown))}")
+    if args.print_document:
+        print(json.dumps(live_document(), ensure_ascii=False))
+        return 0
     if args.check:
         problems = check(names)
         for problem in problems:
