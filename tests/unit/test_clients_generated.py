@@ -124,3 +124,23 @@ def test_operation_ids_are_derived_unless_given():
                    "POST /api/v1/widgets/{widget_id}/polish": "widgets_polish",
                    "GET /api/v1/widgets/search": "widgets_search",
                    "POST /api/v1/admin/tenants/{slug}/rotate-key": "admin_tenants_rotate_key"}
+
+
+@pytest.mark.slow
+def test_the_python_client_installs_as_a_package(tmp_path):
+    """`pip install clients/python` as a user runs it (its pinned build backend comes from the
+    package index, as `make` installs everything; --no-deps: httpx and attrs are here):
+    every generated subpackage is in the installed copy, and it imports from there."""
+    source, target = tmp_path / "source", tmp_path / "site"
+    shutil.copytree(generate.CLIENTS / "python", source, ignore=shutil.ignore_patterns("__pycache__", "build"))
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps",
+                    "--target", str(target), str(source)],
+                   check=True, capture_output=True, cwd=tmp_path)
+    probe = ("import chatkeep, chatkeep.models, chatkeep._generated.api.orders.orders_complete as op; "
+             "print(chatkeep.__version__, chatkeep.__file__, op.__name__)")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=tmp_path,
+                            env={**os.environ, "PYTHONPATH": str(target)})
+    version, location, _ = result.stdout.split()
+    assert version == "1.2.0" and location.startswith(str(target))
+    document = json.loads((generate.CLIENTS / "openapi.json").read_text())
+    assert document["info"]["version"] == version  # the client's version is the API's
