@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP_FLAGS := --disable-pip-version-check --quiet
 
-.PHONY: run test test-unit test-integration bench clean clients-node clients-typescript
+.PHONY: run test test-unit test-integration bench clean clients clients-node clients-typescript
 
 # Test processes side by side: every test has its own ports, DATA_DIR and database, and
 # most of the suite's time is spent waiting, so more workers than cores pays.
@@ -23,13 +23,26 @@ $(VENV)/.dev-stamp: requirements-dev.txt requirements.txt $(BIN)/activate
 	$(BIN)/pip install $(PIP_FLAGS) -r requirements-dev.txt
 	touch $@
 
+# The client generators (openapi-python-client and its ruff) in a venv of their own:
+# their dependencies would clash with the service's.
+CLIENTS_VENV := .venv-clients
+$(CLIENTS_VENV)/.stamp: clients/requirements-generate.txt
+	$(PYTHON) -m venv $(CLIENTS_VENV)
+	$(CLIENTS_VENV)/bin/pip install $(PIP_FLAGS) -r clients/requirements-generate.txt
+	touch $@
+
+# Regenerates clients/openapi.json and the clients' generated code from the app's own
+# document; `make test` fails while the committed code differs from a fresh generation.
+clients: $(VENV)/.dev-stamp $(CLIENTS_VENV)/.stamp
+	$(BIN)/python clients/generate.py
+
 run: $(VENV)/.runtime-stamp
 	PATH="$(CURDIR)/$(BIN):$$PATH" exec $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
-test: $(VENV)/.dev-stamp clients-node
+test: $(VENV)/.dev-stamp $(CLIENTS_VENV)/.stamp clients-node
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
 		echo "note: chromium and chromium-driver are not installed: the dashboard's browser tests will be skipped (apt-get install chromium chromium-driver)"
-	$(PYTEST)
+	CHATKEEP_REQUIRE_GENERATORS=1 $(PYTEST)
 
 test-unit: $(VENV)/.dev-stamp
 	$(PYTEST) -m 'not wire'
@@ -67,4 +80,4 @@ clients-typescript: $(CLIENTS_NODE_INSTALLED) $(VENV)/.dev-stamp
 	cd clients && npm run --silent build
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis clients/node_modules clients/*/dist clients/.stamp-build
+	rm -rf $(VENV) $(CLIENTS_VENV) .pytest_cache .hypothesis clients/node_modules clients/*/dist clients/.stamp-build

@@ -166,7 +166,8 @@ def register_api(app: Flask) -> None:
     from blueprints.problems import register_error_handlers
 
     app.config.update({
-        "API_TITLE": "ChatKeep", "API_VERSION": "v1", "OPENAPI_VERSION": "3.0.3",
+        "API_TITLE": "ChatKeep", "API_VERSION": "1.2.0",  # the clients' version too (clients/)
+        "OPENAPI_VERSION": "3.0.3",
         "OPENAPI_URL_PREFIX": "/", "OPENAPI_JSON_PATH": "openapi.json",
         "OPENAPI_SWAGGER_UI_PATH": "/docs", "OPENAPI_SWAGGER_UI_URL": "/docs/assets/",
         "API_SPEC_OPTIONS": {

@@ -5,6 +5,7 @@ from flask_wtf.csrf import CSRFProtect
 from webargs import core
 from webargs.flaskparser import FlaskParser
 
+from schemas.openapi_document import ChatKeepSpec
 from schemas.problem import ProblemSchema, problem_for_http_exception
 from services.json_text import checked
 
@@ -14,6 +15,12 @@ class ChatKeepApi(Api):
 
     ERROR_SCHEMA = ProblemSchema
     ERROR_CONTENT_TYPE = "application/problem+json"
+
+    def _init_spec(self, **kwargs):
+        super()._init_spec(**kwargs)
+        # flask-smorest makes a plain APISpec; ours finishes the document for client
+        # generators (schemas.openapi_document) whenever it is written out.
+        self.spec.__class__ = ChatKeepSpec
 
     def handle_http_exception(self, error):
         return problem_for_http_exception(error)

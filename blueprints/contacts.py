@@ -7,7 +7,7 @@ from flask.views import MethodView
 from blueprints.auth import require_tenant
 from extensions import Blueprint
 from schemas.chat_sessions import ChatSessionSchema
-from schemas.contacts import ErasureSchema
+from schemas.contacts import ContactExportSchema, ErasureSchema
 from schemas.conversations import ConversationSchema
 from schemas.fields import phone_or_422
 from schemas.messages import MessageSchema
@@ -22,7 +22,7 @@ blp = Blueprint("contacts", __name__, url_prefix="/api/v1/contacts",
 blp.before_request(require_tenant)
 EXPORT_DOC = {"responses": {"200": {"description": "{phone, exported_at, messages, conversations, chat_session, "
                                                    "orders}, streamed: a long history never waits in memory.",
-                                    "content": {"application/json": {"schema": {"type": "object"}}}}}}
+                                    "content": {"application/json": {"schema": ContactExportSchema}}}}}
 
 
 @blp.route("/<phone>/export", methods=["GET"])

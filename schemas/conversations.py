@@ -10,8 +10,8 @@ from schemas.sessions import SESSION_ID
 class ConversationSchema(Schema):
     conversation_id = fields.String(metadata={"example": "5511912345678:5511987654321"})
     participants = fields.List(fields.String(), metadata={"example": ["5511912345678", "5511987654321"]})
-    session_id = fields.String(allow_none=True)
-    last_message = fields.Nested(MessageSchema, allow_none=True)
+    session_id = fields.String(allow_none=True, dump_default=None)
+    last_message = fields.Nested(MessageSchema, allow_none=True, dump_default=None)
     last_message_at = Timestamp()
     message_count = fields.Integer()
     inbound_count = fields.Integer()

@@ -38,6 +38,10 @@ class EventSchema(Schema):
 
 
 class EventPageSchema(Schema):
+    class Meta:
+        description = ("A page of the feed, oldest first. Unlike other lists, `next_cursor` is never null: "
+                       "poll with it as `after`; an empty page means nothing newer yet.")
+
     items = fields.List(fields.Nested(EventSchema), required=True)
     next_cursor = fields.String(required=True, metadata={
         "description": "Never null: the position after the last item (or the given one when there is "

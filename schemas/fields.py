@@ -64,6 +64,7 @@ class Money(fields.String):
     def __init__(self, **kwargs):
         metadata = kwargs.setdefault("metadata", {})
         metadata.setdefault("example", "19.90")
+        metadata.setdefault("format", "decimal")  # clients read it as a Decimal
         metadata.setdefault("pattern", r"^[0-9]{1,10}(\.[0-9]{1,2})?$")
         super().__init__(**kwargs)
 

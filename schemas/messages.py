@@ -10,15 +10,16 @@ from services.clock import iso
 MESSAGE_TYPES = ("text", "image", "audio", "video", "document", "sticker", "location", "contact",
                  "reaction", "other")
 EXTERNAL_ID = validate.Length(min=1, max=256)
+DIRECTIONS = ("in", "out")
 
 
 class MediaSchema(Schema):
-    url = fields.String(allow_none=True, validate=validate.Length(max=4096),
+    url = fields.String(allow_none=True, dump_default=None, validate=validate.Length(max=4096),
                         metadata={"example": "https://gateway.example/media/abc.jpg"})
-    mime_type = fields.String(allow_none=True, validate=validate.Length(max=255),
+    mime_type = fields.String(allow_none=True, dump_default=None, validate=validate.Length(max=255),
                               metadata={"example": "image/jpeg"})
-    caption = fields.String(allow_none=True, validate=validate.Length(max=4096))
-    id = fields.String(allow_none=True, validate=validate.Length(max=256), metadata={
+    caption = fields.String(allow_none=True, dump_default=None, validate=validate.Length(max=4096))
+    id = fields.String(allow_none=True, dump_default=None, validate=validate.Length(max=256), metadata={
         "description": "The gateway's media id (Cloud API), to fetch the file from the gateway."})
 
 
@@ -26,7 +27,7 @@ class MessageCreateSchema(Schema):
     session_id = fields.String(required=True, validate=SESSION_ID, metadata={"example": "store-main"})
     sender = Phone(required=True, data_key="from")
     to = Phone(required=True, metadata={"example": "5511912345678"})
-    direction = fields.String(required=True, validate=validate.OneOf(("in", "out")))
+    direction = fields.String(required=True, validate=validate.OneOf(DIRECTIONS))
     type = fields.String(load_default="text", validate=validate.OneOf(MESSAGE_TYPES))
     text = fields.String(allow_none=True, validate=validate.Length(max=65536),
                          metadata={"example": "Olá! Seu pedido saiu para entrega."})
@@ -74,14 +75,18 @@ class MessageSchema(Schema):
     conversation_id = fields.String(metadata={"example": "5511912345678:5511987654321"})
     sender = fields.String(attribute="from", data_key="from", metadata={"example": "5511912345678"})
     to = fields.String(metadata={"example": "5511987654321"})
-    direction = fields.String(metadata={"example": "in"})
-    type = fields.String(metadata={"example": "text"})
-    text = fields.String(allow_none=True)
-    media = fields.Nested(MediaSchema, allow_none=True)
+    direction = fields.String(metadata={"example": "in", "enum": list(DIRECTIONS)})
+    type = fields.String(metadata={"example": "text", "enum": list(MESSAGE_TYPES)})
+    text = fields.String(allow_none=True, dump_default=None)
+    media = fields.Nested(MediaSchema, allow_none=True, dump_default=None)
     status = fields.Function(lambda m: message_status.STATUS_OF_RANK[m["status_rank"]],
-                             metadata={"example": "delivered"})
-    status_history = fields.Function(_status_history, metadata={"example": [
-        {"status": "sent", "at": "2026-11-22T10:15:30.123Z"}]})
+                             metadata={"example": "delivered", "type": "string",
+                                       "enum": list(message_status.STATUSES)})
+    status_history = fields.Function(_status_history, metadata={
+        "type": "array", "items": {"type": "object", "required": ["status", "at"], "properties": {
+            "status": {"type": "string", "enum": list(message_status.STATUSES)},
+            "at": {"type": "string", "format": "date-time"}}},
+        "example": [{"status": "sent", "at": "2026-11-22T10:15:30.123Z"}]})
     error = fields.String(allow_none=True, dump_default=None)
     sent_at = fields.Function(_status_time("sent"), metadata=STATUS_TIME_DOC)
     delivered_at = fields.Function(_status_time("delivered"), metadata=STATUS_TIME_DOC)
@@ -92,7 +97,7 @@ class MessageSchema(Schema):
 
 
 class MessageListQuerySchema(PageQuerySchema):
-    direction = fields.String(validate=validate.OneOf(("in", "out")))
+    direction = fields.String(validate=validate.OneOf(DIRECTIONS))
     status = fields.String(validate=validate.OneOf(message_status.STATUSES))
     session_id = fields.String(validate=SESSION_ID)
     since = Timestamp(metadata={"description": "Only messages stored at or after this time."})

@@ -26,9 +26,9 @@ MONEY_DOC = (f"A decimal string with at most 2 decimal places, e.g. \"19.90\", a
 class OrderItemSchema(Schema):
     product_type = fields.String(required=True, validate=PRODUCT_TYPE,
                                  metadata={"example": "t-shirt", "pattern": PRODUCT_TYPE_PATTERN})
-    sku = fields.String(allow_none=True, validate=validate.Length(min=1, max=128),
+    sku = fields.String(allow_none=True, dump_default=None, validate=validate.Length(min=1, max=128),
                         metadata={"example": "TSHIRT-M-BLUE"})
-    name = fields.String(allow_none=True, validate=validate.Length(min=1, max=256),
+    name = fields.String(allow_none=True, dump_default=None, validate=validate.Length(min=1, max=256),
                          metadata={"example": "T-shirt M blue"})
     quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_QUANTITY),
                               metadata={"example": 2})
@@ -65,17 +65,17 @@ class OrderItemOutSchema(OrderItemSchema):
 class OrderSchema(Schema):
     id = fields.String(attribute="_id", metadata={"example": "6740a1b2c3d4e5f601234567"})
     external_order_id = fields.String(metadata={"example": "SO-2026-00042"})
-    recipient_phone = fields.String(allow_none=True, metadata={
+    recipient_phone = fields.String(allow_none=True, dump_default=None, metadata={
         "example": "5511912345678", "description": "null once the contact was erased (amounts and types stay)."})
     currency = fields.String(metadata={"example": "BRL"})
     items = fields.List(fields.Nested(OrderItemOutSchema))
     total = Money(metadata={"description": "The sum of the item totals."})
-    revenue = Money(allow_none=True, metadata={"description": "Set on completion; null before."})
+    revenue = Money(allow_none=True, dump_default=None, metadata={"description": "Set on completion; null before."})
     status = fields.String(metadata={"example": "pending", "enum": list(ORDER_STATUSES)})
     created_at = Timestamp()
     updated_at = Timestamp()
-    completed_at = Timestamp(allow_none=True)
-    cancelled_at = Timestamp(allow_none=True)
+    completed_at = Timestamp(allow_none=True, dump_default=None)
+    cancelled_at = Timestamp(allow_none=True, dump_default=None)
 
 
 class OrderListQuerySchema(PageQuerySchema):

@@ -16,12 +16,20 @@ class PageQuerySchema(Schema):
         "Counting costs up to that many index reads; page with `next_cursor` to see everything.")})
 
 
+PAGE_DOC = ("One page of a list: `items` in the list's stable order, and `next_cursor`, to pass as `cursor` "
+            "(with the same filters) for the next page; null on the last page. A page never repeats or skips "
+            "an item while new items arrive.")
+
+
 def page_schema(item_schema, name: str):
     """A `{items, next_cursor, total?}` envelope schema for `item_schema`."""
-    return Schema.from_dict({
+    page = Schema.from_dict({
         "items": fields.List(fields.Nested(item_schema), required=True),
-        "next_cursor": fields.String(allow_none=True, required=True),
+        "next_cursor": fields.String(allow_none=True, required=True, metadata={
+            "description": "The `cursor` of the next page; null on the last page."}),
         "total": fields.Integer(metadata={"description": f"With include_total: matching items, at most {TOTAL_CAP:,}."}),
         "total_capped": fields.Boolean(metadata={
             "description": f"With include_total: true when more than {TOTAL_CAP:,} items match."}),
     }, name=name)
+    page.Meta = type("Meta", (Schema.Meta,), {"description": PAGE_DOC})  # apispec: the schema's description
+    return page

@@ -1,6 +1,6 @@
 """RFC 9457 problem details: the one shape of every error body, and the response carrying it."""
 from flask import Response, json
-from marshmallow import Schema, fields
+from marshmallow import INCLUDE, Schema, fields
 from werkzeug.exceptions import HTTPException
 
 from services import request_ids
@@ -62,11 +62,21 @@ def _own_headers(error: HTTPException) -> dict:
 
 
 class ProblemSchema(Schema):
-    type = fields.String(metadata={"example": "about:blank"})
-    title = fields.String(metadata={"example": "Unprocessable Content"})
-    status = fields.Integer(metadata={"example": 422})
+    """RFC 9457 problem details; `errors` and `request_id` are this service's extension members."""
+
+    class Meta:
+        unknown = INCLUDE  # RFC 9457 lets a problem carry extension members
+
+    type = fields.String(required=True, metadata={
+        "format": "uri-reference", "example": "about:blank",
+        "description": "A URI naming the kind of problem: about:blank, or urn:chatkeep:problem:<slug>."})
+    title = fields.String(required=True, metadata={"example": "Unprocessable Content"})
+    status = fields.Integer(required=True, metadata={"minimum": 100, "maximum": 599, "example": 422})
     detail = fields.String(metadata={"example": "The request body is invalid."})
-    errors = fields.Dict(metadata={"description": "Field-level messages (422 only).",
+    instance = fields.String(metadata={"format": "uri-reference",
+                                       "description": "RFC 9457's occurrence URI (not sent by ChatKeep today)."})
+    errors = fields.Dict(metadata={"description": "Field-level messages (422 only): each field's list of "
+                                                  "messages, nested like the body for nested fields.",
                                    "example": {"status": ["Must be one of: open, close."]}})
     request_id = fields.String(metadata={"description": "The request's id, as in its X-Request-Id response "
                                                         "header and in the service's log lines.",

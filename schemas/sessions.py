@@ -17,16 +17,17 @@ class SessionPutSchema(Schema):
 
 class SessionSchema(Schema):
     session_id = fields.String(metadata={"example": "store-main"})
-    status = fields.String(metadata={"example": "open"})
-    phone_number = fields.String(allow_none=True, metadata={"example": "5511987654321"})
+    status = fields.String(metadata={"example": "open", "enum": list(SESSION_STATUSES)})
+    phone_number = fields.String(allow_none=True, dump_default=None, metadata={"example": "5511987654321"})
     created_at = Timestamp()
     updated_at = Timestamp()
     status_changed_at = Timestamp()
-    gateway_state = fields.String(allow_none=True, metadata={
+    gateway_state = fields.String(allow_none=True, dump_default=None, metadata={
         "description": "The gateway's own word for the session at the last successful sync "
                        "(see PUT /api/v1/sessions/{session_id}/gateway); null if never synced.",
         "example": "WORKING"})
-    synced_at = Timestamp(allow_none=True, metadata={"description": "The last successful sync; null if never."})
+    synced_at = Timestamp(allow_none=True, dump_default=None,
+                          metadata={"description": "The last successful sync; null if never."})
 
 
 class GatewayLinkPutSchema(Schema):
@@ -49,12 +50,12 @@ class GatewayLinkPutSchema(Schema):
 
 
 class GatewayLinkSchema(Schema):
-    kind = fields.String(metadata={"example": "waha"})
+    kind = fields.String(metadata={"example": "waha", "enum": list(GATEWAY_KINDS)})
     base_url = fields.String(metadata={"example": "https://waha.example.com"})
     instance = fields.String(metadata={"example": "default"})
     api_key_set = fields.Boolean(metadata={"example": True})
-    last_sync_at = Timestamp(allow_none=True)
-    last_sync_error = fields.String(allow_none=True, metadata={"example": None})
+    last_sync_at = Timestamp(allow_none=True, dump_default=None)
+    last_sync_error = fields.String(allow_none=True, dump_default=None, metadata={"example": None})
 
 
 class SessionListQuerySchema(PageQuerySchema):

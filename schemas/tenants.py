@@ -45,9 +45,9 @@ class TenantSchema(Schema):
     name = fields.String(metadata={"example": "Acme Store"})
     chat_session_ttl_hours = fields.Integer(metadata={"example": 24})
     timezone = fields.String(metadata={"example": "UTC"})
-    message_retention_days = fields.Integer(allow_none=True, metadata={"example": None})
-    cloud_app_secret_set = fields.Function(lambda t: _is_set(t, "cloud_app_secret"))
-    cloud_verify_token_set = fields.Function(lambda t: _is_set(t, "cloud_verify_token"))
+    message_retention_days = fields.Integer(allow_none=True, dump_default=None, metadata={"example": None})
+    cloud_app_secret_set = fields.Function(lambda t: _is_set(t, "cloud_app_secret"), metadata={"type": "boolean"})
+    cloud_verify_token_set = fields.Function(lambda t: _is_set(t, "cloud_verify_token"), metadata={"type": "boolean"})
     created_at = Timestamp()
     updated_at = Timestamp()
 

@@ -29,10 +29,10 @@ class EndpointPatchSchema(Schema):
 class EndpointSchema(Schema):
     id = fields.String(metadata={"example": "we_5f2a9c1e0b7d4e3a8c6f1b2d"})
     url = fields.String()
-    types = fields.List(fields.String())
-    description = fields.String(allow_none=True)
+    types = fields.List(fields.String(metadata={"enum": list(EVENT_TYPES)}))
+    description = fields.String(allow_none=True, dump_default=None)
     enabled = fields.Boolean()
-    disabled_reason = fields.String(allow_none=True, metadata={
+    disabled_reason = fields.String(allow_none=True, dump_default=None, metadata={
         "description": "Why ChatKeep disabled it: every delivery failed for 3 days."})
     created_at = Timestamp()
     updated_at = Timestamp()
@@ -46,14 +46,15 @@ class EndpointWithSecretSchema(EndpointSchema):
 
 class AttemptSchema(Schema):
     event_id = fields.String()
-    event_type = fields.String(metadata={"example": "message.created"})
+    event_type = fields.String(metadata={"example": "message.created", "enum": list(EVENT_TYPES)})
     attempt = fields.Integer(metadata={"example": 1})
-    status_code = fields.Integer(allow_none=True, metadata={"description": "null when no answer came."})
-    error = fields.String(allow_none=True, metadata={"example": "answered 503"})
+    status_code = fields.Integer(allow_none=True, dump_default=None,
+                                 metadata={"description": "null when no answer came."})
+    error = fields.String(allow_none=True, dump_default=None, metadata={"example": "answered 503"})
     duration_ms = fields.Integer()
-    delivered_at = Timestamp(allow_none=True)
-    next_attempt_at = Timestamp(allow_none=True, metadata={"description": "When it is tried again; null once "
-                                                                          "delivered or given up."})
+    delivered_at = Timestamp(allow_none=True, dump_default=None)
+    next_attempt_at = Timestamp(allow_none=True, dump_default=None, metadata={
+        "description": "When it is tried again; null once delivered or given up."})
 
 
 EndpointPageSchema = page_schema(EndpointSchema, "WebhookEndpointPage")
