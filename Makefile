@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP_FLAGS := --disable-pip-version-check --quiet
 
-.PHONY: run test test-unit test-integration bench clean clients clients-node clients-typescript
+.PHONY: run test test-unit test-integration bench clean clients clients-node
 
 # Test processes side by side: every test has its own ports, DATA_DIR and database, and
 # most of the suite's time is spent waiting, so more workers than cores pays.
@@ -30,11 +30,6 @@ $(CLIENTS_VENV)/.stamp: clients/requirements-generate.txt
 	$(PYTHON) -m venv $(CLIENTS_VENV)
 	$(CLIENTS_VENV)/bin/pip install $(PIP_FLAGS) -r clients/requirements-generate.txt
 	touch $@
-
-# Regenerates clients/openapi.json and the clients' generated code from the app's own
-# document; `make test` fails while the committed code differs from a fresh generation.
-clients: $(VENV)/.dev-stamp $(CLIENTS_VENV)/.stamp
-	$(BIN)/python clients/generate.py
 
 run: $(VENV)/.runtime-stamp
 	PATH="$(CURDIR)/$(BIN):$$PATH" exec $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
@@ -74,9 +69,10 @@ $(CLIENTS_NODE_BUILT): $(CLIENTS_NODE_INSTALLED) $(CLIENTS_NODE_SOURCES)
 
 clients-node: $(CLIENTS_NODE_BUILT)
 
-# Regenerates the TypeScript client's generated types from the current OpenAPI document.
-clients-typescript: $(CLIENTS_NODE_INSTALLED) $(VENV)/.dev-stamp
-	clients/typescript/scripts/generate.sh
+# Regenerates clients/openapi.json and the clients' generated code from the app's own
+# document; `make test` fails while the committed code differs from a fresh generation.
+clients: $(VENV)/.dev-stamp $(CLIENTS_VENV)/.stamp $(CLIENTS_NODE_INSTALLED)
+	$(BIN)/python clients/generate.py
 	cd clients && npm run --silent build
 
 clean:

@@ -8,7 +8,9 @@ The document comes from the app itself (create_app with a throwaway test configu
 in-process: no server, no database). The generators run from .venv-clients, built by the
 Makefile from clients/requirements-generate.txt. A generator is one entry of GENERATORS:
 a function writing a client's generated code into a directory, and the committed
-directory it must equal (the TypeScript client adds its own beside the Python one).
+directory it must equal: openapi-python-client for `clients/python`, @hey-api/openapi-ts
+(pinned in clients/typescript/package.json, installed by `npm ci` in clients/) for
+`clients/typescript`.
 """
 import argparse
 import filecmp
@@ -26,6 +28,7 @@ ROOT = CLIENTS.parent
 TOOLS = ROOT / ".venv-clients" / "bin"
 DOCUMENT = CLIENTS / "openapi.json"
 PYTHON_GENERATED = CLIENTS / "python" / "chatkeep" / "_generated"
+TYPESCRIPT = CLIENTS / "typescript"
 
 
 def live_document() -> dict:
@@ -63,7 +66,18 @@ def generate_python(document_path: Path, out_dir: Path) -> None:
         raise SystemExit(f"openapi-python-client failed:\n{result.stdout}\n{result.stderr}")
 
 
-GENERATORS = {"python": (generate_python, PYTHON_GENERATED)}
+def generate_typescript(document_path: Path, out_dir: Path) -> None:
+    """@hey-api/openapi-ts into out_dir (src/gen of @chatkeep/client: types only)."""
+    if not (CLIENTS / "node_modules" / "@hey-api" / "openapi-ts").exists():
+        raise SystemExit("clients/node_modules is missing: run `make clients-node` (npm ci in clients/)")
+    result = subprocess.run(["npm", "run", "--silent", "generate"], cwd=TYPESCRIPT, capture_output=True, text=True,
+                            env={**os.environ, "OPENAPI_FILE": str(document_path), "OPENAPI_OUT": str(out_dir)})
+    if result.returncode != 0:
+        raise SystemExit(f"openapi-ts failed:\n{result.stdout}\n{result.stderr}")
+
+
+GENERATORS = {"python": (generate_python, PYTHON_GENERATED),
+              "typescript": (generate_typescript, TYPESCRIPT / "src" / "gen")}
 
 
 def differences(left: Path, right: Path) -> list[str]:

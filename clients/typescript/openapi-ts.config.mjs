@@ -1,5 +1,5 @@
 // `npm run generate`: src/gen/ from the service's OpenAPI document. The document is a
-// file (OPENAPI_FILE, default ../openapi.json, which scripts/generate.sh dumps from the
+// file (OPENAPI_FILE, default ../openapi.json, which clients/generate.py dumps from the
 // app in-process) so that generation never needs a running service.
 import { defineConfig } from "@hey-api/openapi-ts";
 

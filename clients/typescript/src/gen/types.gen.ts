@@ -4,47 +4,392 @@ export type ClientOptions = {
     baseUrl: `${string}://${string}` | (string & {});
 };
 
+export type Problem = {
+    /**
+     * A URI naming the kind of problem: about:blank, or urn:chatkeep:problem:<slug>.
+     */
+    type: string;
+    title: string;
+    status: number;
+    detail?: string;
+    /**
+     * RFC 9457's occurrence URI (not sent by ChatKeep today).
+     */
+    instance?: string;
+    /**
+     * Field-level messages (422 only): each field's list of messages, nested like the body for nested fields.
+     */
+    errors?: {
+        [key: string]: unknown;
+    };
+    /**
+     * The request's id, as in its X-Request-Id response header and in the service's log lines.
+     */
+    request_id?: string;
+    [key: string]: unknown;
+};
+
+export type Tenant = {
+    slug: string;
+    name: string;
+    chat_session_ttl_hours: number;
+    timezone: string;
+    message_retention_days: number | null;
+    readonly cloud_app_secret_set: boolean;
+    readonly cloud_verify_token_set: boolean;
+    created_at: string;
+    updated_at: string;
+};
+
+/**
+ * One page of a list: `items` in the list's stable order, and `next_cursor`, to pass as `cursor` (with the same filters) for the next page; null on the last page. A page never repeats or skips an item while new items arrive.
+ */
+export type TenantPage = {
+    items: Array<Tenant>;
+    /**
+     * The `cursor` of the next page; null on the last page.
+     */
+    next_cursor: string | null;
+    /**
+     * With include_total: matching items, at most 10,000.
+     */
+    total?: number;
+    /**
+     * With include_total: true when more than 10,000 items match.
+     */
+    total_capped?: boolean;
+};
+
+export type TenantCreate = {
+    slug: string;
+    name: string;
+};
+
+export type TenantCreated = {
+    slug: string;
+    name: string;
+    chat_session_ttl_hours: number;
+    timezone: string;
+    message_retention_days: number | null;
+    readonly cloud_app_secret_set: boolean;
+    readonly cloud_verify_token_set: boolean;
+    created_at: string;
+    updated_at: string;
+    /**
+     * Shown only once; stored hashed.
+     */
+    api_key: string;
+    /**
+     * Shown only once; stored hashed.
+     */
+    webhook_token: string;
+};
+
+export type TenantSettings = {
+    name?: string;
+    chat_session_ttl_hours?: number;
+    timezone?: string;
+    /**
+     * Messages older than this are deleted by the hourly upkeep; null keeps them for ever.
+     */
+    message_retention_days?: number | null;
+};
+
 export type ApiKey = {
+    slug: string;
     /**
      * The new key; the old one stops working.
      */
-    api_key?: string;
-    slug?: string;
+    api_key: string;
 };
 
-export type Attempt = {
-    attempt?: number;
-    delivered_at?: string | null;
-    duration_ms?: number;
+export type WebhookToken = {
+    slug: string;
+    /**
+     * The new token; the old one stops working.
+     */
+    webhook_token: string;
+};
+
+export type FileEntry = {
+    sha256: string;
+    records: number;
+    bytes: number;
+};
+
+export type Manifest = {
+    format_version: number;
+    generation: string;
+    trigger: string;
+    created_at: string;
+    completed_at?: string;
+    files: {
+        [key: string]: FileEntry;
+    };
+};
+
+export type ManifestList = {
+    items: Array<Manifest>;
+};
+
+export type SnapshotRunning = {
+    status: string;
+    trigger: string;
+    /**
+     * The generation will have created_at at or after this.
+     */
+    started_at: string;
+    detail?: string;
+};
+
+export type Session = {
+    session_id: string;
+    status: SessionStatus;
+    phone_number: string | null;
+    created_at: string;
+    updated_at: string;
+    status_changed_at: string;
+    /**
+     * The gateway's own word for the session at the last successful sync (see PUT /api/v1/sessions/{session_id}/gateway); null if never synced.
+     */
+    gateway_state: string | null;
+    /**
+     * The last successful sync; null if never.
+     */
+    synced_at: string | null;
+};
+
+/**
+ * One page of a list: `items` in the list's stable order, and `next_cursor`, to pass as `cursor` (with the same filters) for the next page; null on the last page. A page never repeats or skips an item while new items arrive.
+ */
+export type SessionPage = {
+    items: Array<Session>;
+    /**
+     * The `cursor` of the next page; null on the last page.
+     */
+    next_cursor: string | null;
+    /**
+     * With include_total: matching items, at most 10,000.
+     */
+    total?: number;
+    /**
+     * With include_total: true when more than 10,000 items match.
+     */
+    total_capped?: boolean;
+};
+
+export type SessionPut = {
+    status: SessionStatus;
+    phone_number?: string | null;
+};
+
+export type GatewayLink = {
+    kind: GatewayKind;
+    base_url: string;
+    instance: string;
+    api_key_set: boolean;
+    last_sync_at: string | null;
+    last_sync_error: string | null;
+};
+
+export type GatewayLinkPut = {
+    kind: GatewayKind;
+    /**
+     * The gateway's API root, http or https; for `cloud` it defaults to the Graph API. Loopback and private addresses are refused unless OUTBOUND_ALLOW_PRIVATE=true.
+     */
+    base_url?: string;
+    /**
+     * The gateway's name for the session (Evolution instance, WAHA session, Cloud phone number id); defaults to the session id.
+     */
+    instance?: string;
+};
+
+export type Media = {
+    url?: string | null;
+    mime_type?: string | null;
+    caption?: string | null;
+    /**
+     * The gateway's media id (Cloud API), to fetch the file from the gateway.
+     */
+    id?: string | null;
+};
+
+export type Message = {
+    id: string;
+    session_id: string;
+    external_id: string | null;
+    conversation_id: string;
+    from: string;
+    to: string;
+    direction: Direction;
+    type: MessageType;
+    text: string | null;
+    media: Media | null;
+    status: MessageStatus;
+    readonly status_history: Array<{
+        status: MessageStatus;
+        at: string;
+    }>;
+    error: string | null;
+    /**
+     * When the message first reached this status, or null.
+     */
+    readonly sent_at: string | null;
+    /**
+     * When the message first reached this status, or null.
+     */
+    readonly delivered_at: string | null;
+    /**
+     * When the message first reached this status, or null.
+     */
+    readonly read_at: string | null;
+    /**
+     * When the message first reached this status, or null.
+     */
+    readonly failed_at: string | null;
+    created_at: string;
+    updated_at: string;
+};
+
+/**
+ * One page of a list: `items` in the list's stable order, and `next_cursor`, to pass as `cursor` (with the same filters) for the next page; null on the last page. A page never repeats or skips an item while new items arrive.
+ */
+export type MessagePage = {
+    items: Array<Message>;
+    /**
+     * The `cursor` of the next page; null on the last page.
+     */
+    next_cursor: string | null;
+    /**
+     * With include_total: matching items, at most 10,000.
+     */
+    total?: number;
+    /**
+     * With include_total: true when more than 10,000 items match.
+     */
+    total_capped?: boolean;
+};
+
+export type MessageCreate = {
+    session_id: string;
+    from: string;
+    to: string;
+    direction: Direction;
+    type?: MessageType;
+    text?: string | null;
+    media?: Media | null;
+    /**
+     * The gateway's message id; the same id again returns the stored message.
+     */
+    external_id?: string;
+    /**
+     * Initial status (default: pending for out, delivered for in).
+     */
+    status?: MessageStatus;
+    /**
+     * When the message was sent or received (default: now); its initial status carries this time. A message dated at or before its contact's erasure is refused (409).
+     */
+    sent_at?: string;
+};
+
+export type StatusUpdate = {
+    status: MessageStatus;
+    /**
+     * Why it failed (kept with status failed).
+     */
     error?: string | null;
-    event_id?: string;
-    event_type?: string;
     /**
-     * When it is tried again; null once delivered or given up.
+     * When the status happened (default: now).
      */
-    next_attempt_at?: string | null;
+    at?: string;
+};
+
+export type Conversation = {
+    conversation_id: string;
+    participants: Array<string>;
+    session_id: string | null;
+    last_message: Message | null;
+    last_message_at: string;
+    message_count: number;
+    inbound_count: number;
+    outbound_count: number;
+    unread_count: number;
+};
+
+/**
+ * One page of a list: `items` in the list's stable order, and `next_cursor`, to pass as `cursor` (with the same filters) for the next page; null on the last page. A page never repeats or skips an item while new items arrive.
+ */
+export type ConversationPage = {
+    items: Array<Conversation>;
     /**
-     * null when no answer came.
+     * The `cursor` of the next page; null on the last page.
      */
-    status_code?: number | null;
+    next_cursor: string | null;
+    /**
+     * With include_total: matching items, at most 10,000.
+     */
+    total?: number;
+    /**
+     * With include_total: true when more than 10,000 items match.
+     */
+    total_capped?: boolean;
+};
+
+export type RejectedItem = {
+    item: string;
+    detail: string;
+};
+
+export type WebhookResult = {
+    /**
+     * Events stored (new messages, statuses, session changes).
+     */
+    accepted: number;
+    /**
+     * Messages already stored under the same id.
+     */
+    duplicates: number;
+    /**
+     * Events of types ChatKeep does not store.
+     */
+    ignored: number;
+    /**
+     * Events kept on disk while the database is unreachable; stored (exactly once) as soon as it is back.
+     */
+    spooled?: number;
+    /**
+     * Of the accepted, messages kept invisible until their session's own number is known (a connection event brings it).
+     */
+    held?: number;
+    /**
+     * Items of a batch that were not valid (others were kept).
+     */
+    rejected?: number;
+    errors?: Array<RejectedItem>;
 };
 
 export type ChatSession = {
-    created_at?: string;
+    phone: string;
+    state: {
+        [key: string]: unknown;
+    };
+    last_activity: string;
+    created_at: string;
+    updated_at: string;
     /**
      * last_activity + the tenant's chat_session_ttl_hours; after it the session answers 404 and is no longer listed.
      */
-    expires_at?: string;
-    last_activity?: string;
-    phone?: string;
-    state?: {
-        [key: string]: unknown;
-    };
-    updated_at?: string;
+    expires_at: string;
 };
 
+/**
+ * One page of a list: `items` in the list's stable order, and `next_cursor`, to pass as `cursor` (with the same filters) for the next page; null on the last page. A page never repeats or skips an item while new items arrive.
+ */
 export type ChatSessionPage = {
     items: Array<ChatSession>;
+    /**
+     * The `cursor` of the next page; null on the last page.
+     */
     next_cursor: string | null;
     /**
      * With include_total: matching items, at most 10,000.
@@ -58,340 +403,97 @@ export type ChatSessionPage = {
 
 export type ChatSessionPut = {
     /**
-     * When the end user was last active; kept exactly as given (default: now). The session expires chat_session_ttl_hours (a tenant setting) after it.
-     */
-    last_activity?: string;
-    /**
      * Any JSON object, returned exactly as stored. At most CHAT_STATE_MAX_BYTES (default 65536) bytes as compact UTF-8 JSON; larger: 422 naming `state`.
      */
     state: {
         [key: string]: unknown;
     };
+    /**
+     * When the end user was last active; kept exactly as given (default: now). The session expires chat_session_ttl_hours (a tenant setting) after it.
+     */
+    last_activity?: string;
 };
 
-export type Conversation = {
-    conversation_id?: string;
-    inbound_count?: number;
-    last_message?: Message;
-    last_message_at?: string;
-    message_count?: number;
-    outbound_count?: number;
-    participants?: Array<string>;
-    session_id?: string | null;
-    unread_count?: number;
-};
-
-export type ConversationPage = {
-    items: Array<Conversation>;
-    next_cursor: string | null;
+export type OrderItemOut = {
+    product_type: string;
+    sku: string | null;
+    name: string | null;
+    quantity: number;
     /**
-     * With include_total: matching items, at most 10,000.
+     * A decimal string with at most 2 decimal places, e.g. "19.90", at most 1000000000.00 (an order's total and its revenue too: so the all-time statistics stay within 64-bit integers); JSON numbers are refused. Zero is allowed.
      */
-    total?: number;
+    unit_price: string;
     /**
-     * With include_total: true when more than 10,000 items match.
+     * quantity x unit_price.
      */
-    total_capped?: boolean;
-};
-
-export type DayFigures = {
-    /**
-     * Per product type; an order's revenue is split over its items in proportion to their totals.
-     */
-    by_product_type?: {
-        [key: string]: ProductTypeFigures;
-    };
-    cancelled?: number;
-    completed?: number;
-    date?: string;
-    /**
-     * Orders created.
-     */
-    orders?: number;
-    /**
-     * Revenue of completed orders.
-     */
-    revenue?: string;
-};
-
-export type Endpoint = {
-    created_at?: string;
-    description?: string | null;
-    /**
-     * Why ChatKeep disabled it: every delivery failed for 3 days.
-     */
-    disabled_reason?: string | null;
-    enabled?: boolean;
-    id?: string;
-    types?: Array<string>;
-    updated_at?: string;
-    url?: string;
-};
-
-export type EndpointCreate = {
-    description?: string | null;
-    /**
-     * Event types to receive; omitted or empty: every type.
-     */
-    types?: Array<'message.created' | 'message.status_changed' | 'conversation.read' | 'conversation.deleted' | 'session.status_changed' | 'order.created' | 'order.completed' | 'order.cancelled' | 'contact.erased'>;
-    /**
-     * http or https. Loopback, private and link-local addresses are 422 unless OUTBOUND_ALLOW_PRIVATE=true; the address is checked again at every delivery.
-     */
-    url: string;
-};
-
-export type EndpointPatch = {
-    description?: string | null;
-    /**
-     * false pauses deliveries; true also clears disabled_reason.
-     */
-    enabled?: boolean;
-    /**
-     * Event types to receive; omitted or empty: every type.
-     */
-    types?: Array<'message.created' | 'message.status_changed' | 'conversation.read' | 'conversation.deleted' | 'session.status_changed' | 'order.created' | 'order.completed' | 'order.cancelled' | 'contact.erased'>;
-    url?: string;
-};
-
-export type EndpointWithSecret = {
-    created_at?: string;
-    description?: string | null;
-    /**
-     * Why ChatKeep disabled it: every delivery failed for 3 days.
-     */
-    disabled_reason?: string | null;
-    enabled?: boolean;
-    id?: string;
-    /**
-     * Signs every delivery (ChatKeep-Signature). Shown only on creation and rotation.
-     */
-    secret?: string;
-    types?: Array<string>;
-    updated_at?: string;
-    url?: string;
-};
-
-export type ErasedCounts = {
-    archived_webhooks?: number;
-    chat_sessions?: number;
-    conversations?: number;
-    events?: number;
-    messages?: number;
-    orders_anonymised?: number;
-};
-
-export type Erasure = {
-    erased?: ErasedCounts;
-    erased_at?: string;
-    finished_at?: string | null;
-    id?: string;
-    /**
-     * Only in the DELETE answer, which the caller asked with it.
-     */
-    phone?: string;
-    /**
-     * running (poll its Location) or done.
-     */
-    state?: string;
-};
-
-export type Event = {
-    /**
-     * Depends on `type`: `message.created` and `message.status_changed` (subject: the conversation id, or the group's chat id; data: the message after the change), `conversation.read` and `conversation.deleted` (subject: the conversation id; data: {conversation_id, at}), `session.status_changed` (subject: the session id; data: the session, also on its creation), `order.created`, `order.completed`, `order.cancelled` (subject: the order id; data: the order), `contact.erased` (subject: the phone; data: {phone, erased_at, erased: counts}: erase it downstream too).
-     */
-    data?: {
-        [key: string]: unknown;
-    };
-    datacontenttype?: string;
-    /**
-     * Unique; consumers dedupe on it.
-     */
-    id?: string;
-    source?: string;
-    specversion?: string;
-    subject?: string;
-    /**
-     * When the change happened.
-     */
-    time?: string;
-    /**
-     * `message.created` and `message.status_changed` (subject: the conversation id, or the group's chat id; data: the message after the change), `conversation.read` and `conversation.deleted` (subject: the conversation id; data: {conversation_id, at}), `session.status_changed` (subject: the session id; data: the session, also on its creation), `order.created`, `order.completed`, `order.cancelled` (subject: the order id; data: the order), `contact.erased` (subject: the phone; data: {phone, erased_at, erased: counts}: erase it downstream too).
-     */
-    type?: 'message.created' | 'message.status_changed' | 'conversation.read' | 'conversation.deleted' | 'session.status_changed' | 'order.created' | 'order.completed' | 'order.cancelled' | 'contact.erased';
-};
-
-export type EventPage = {
-    items: Array<Event>;
-    /**
-     * Never null: the position after the last item (or the given one when there is none); poll again with it as `after`.
-     */
-    next_cursor: string;
-};
-
-export type Figures = {
-    /**
-     * Per product type; an order's revenue is split over its items in proportion to their totals.
-     */
-    by_product_type?: {
-        [key: string]: ProductTypeFigures;
-    };
-    cancelled?: number;
-    completed?: number;
-    /**
-     * Orders created.
-     */
-    orders?: number;
-    /**
-     * Revenue of completed orders.
-     */
-    revenue?: string;
-};
-
-export type FileEntry = {
-    bytes?: number;
-    records?: number;
-    sha256?: string;
-};
-
-export type GatewayLink = {
-    api_key_set?: boolean;
-    base_url?: string;
-    instance?: string;
-    kind?: string;
-    last_sync_at?: string | null;
-    last_sync_error?: string | null;
-};
-
-export type GatewayLinkPut = {
-    /**
-     * The gateway's API root, http or https; for `cloud` it defaults to the Graph API. Loopback and private addresses are refused unless OUTBOUND_ALLOW_PRIVATE=true.
-     */
-    base_url?: string;
-    /**
-     * The gateway's name for the session (Evolution instance, WAHA session, Cloud phone number id); defaults to the session id.
-     */
-    instance?: string;
-    kind: 'evolution' | 'waha' | 'cloud';
-};
-
-export type Manifest = {
-    completed_at?: string;
-    created_at?: string;
-    files?: {
-        [key: string]: FileEntry;
-    };
-    format_version?: number;
-    generation?: string;
-    trigger?: string;
-};
-
-export type ManifestList = {
-    items?: Array<Manifest>;
-};
-
-export type Media = {
-    caption?: string | null;
-    /**
-     * The gateway's media id (Cloud API), to fetch the file from the gateway.
-     */
-    id?: string | null;
-    mime_type?: string | null;
-    url?: string | null;
-};
-
-export type Message = {
-    conversation_id?: string;
-    created_at?: string;
-    /**
-     * When the message first reached this status, or null.
-     */
-    readonly delivered_at?: string | null;
-    direction?: string;
-    error?: string | null;
-    external_id?: string | null;
-    /**
-     * When the message first reached this status, or null.
-     */
-    readonly failed_at?: string | null;
-    from?: string;
-    id?: string;
-    media?: Media;
-    /**
-     * When the message first reached this status, or null.
-     */
-    readonly read_at?: string | null;
-    /**
-     * When the message first reached this status, or null.
-     */
-    readonly sent_at?: string | null;
-    session_id?: string;
-    readonly status?: unknown;
-    readonly status_history?: unknown;
-    text?: string | null;
-    to?: string;
-    type?: string;
-    updated_at?: string;
-};
-
-export type MessageCreate = {
-    direction: 'in' | 'out';
-    /**
-     * The gateway's message id; the same id again returns the stored message.
-     */
-    external_id?: string;
-    from: string;
-    media?: {
-        [key: string]: unknown;
-    } | null | Media;
-    /**
-     * When the message was sent or received (default: now); its initial status carries this time. A message dated at or before its contact's erasure is refused (409).
-     */
-    sent_at?: string;
-    session_id: string;
-    /**
-     * Initial status (default: pending for out, delivered for in).
-     */
-    status?: 'pending' | 'sent' | 'delivered' | 'read' | 'played' | 'failed';
-    text?: string | null;
-    to: string;
-    type?: 'text' | 'image' | 'audio' | 'video' | 'document' | 'sticker' | 'location' | 'contact' | 'reaction' | 'other';
-};
-
-export type MessagePage = {
-    items: Array<Message>;
-    next_cursor: string | null;
-    /**
-     * With include_total: matching items, at most 10,000.
-     */
-    total?: number;
-    /**
-     * With include_total: true when more than 10,000 items match.
-     */
-    total_capped?: boolean;
+    total: string;
 };
 
 export type Order = {
-    cancelled_at?: string | null;
-    completed_at?: string | null;
-    created_at?: string;
-    currency?: string;
-    external_order_id?: string;
-    id?: string;
-    items?: Array<OrderItemOut>;
+    id: string;
+    external_order_id: string;
     /**
      * null once the contact was erased (amounts and types stay).
      */
-    recipient_phone?: string | null;
-    /**
-     * Set on completion; null before.
-     */
-    revenue?: string | null;
-    status?: 'pending' | 'completed' | 'cancelled';
+    recipient_phone: string | null;
+    currency: string;
+    items: Array<OrderItemOut>;
     /**
      * The sum of the item totals.
      */
-    total?: string;
-    updated_at?: string;
+    total: string;
+    /**
+     * Set on completion; null before.
+     */
+    revenue: string | null;
+    status: OrderStatus;
+    created_at: string;
+    updated_at: string;
+    completed_at: string | null;
+    cancelled_at: string | null;
+};
+
+/**
+ * One page of a list: `items` in the list's stable order, and `next_cursor`, to pass as `cursor` (with the same filters) for the next page; null on the last page. A page never repeats or skips an item while new items arrive.
+ */
+export type OrderPage = {
+    items: Array<Order>;
+    /**
+     * The `cursor` of the next page; null on the last page.
+     */
+    next_cursor: string | null;
+    /**
+     * With include_total: matching items, at most 10,000.
+     */
+    total?: number;
+    /**
+     * With include_total: true when more than 10,000 items match.
+     */
+    total_capped?: boolean;
+};
+
+export type OrderItem = {
+    product_type: string;
+    sku?: string | null;
+    name?: string | null;
+    quantity: number;
+    /**
+     * A decimal string with at most 2 decimal places, e.g. "19.90", at most 1000000000.00 (an order's total and its revenue too: so the all-time statistics stay within 64-bit integers); JSON numbers are refused. Zero is allowed.
+     */
+    unit_price: string;
+};
+
+export type OrderCreate = {
+    /**
+     * The shop system's id (e.g. an Odoo order id); the same id again returns the stored order and counts nothing.
+     */
+    external_order_id: string;
+    recipient_phone: string;
+    items: Array<OrderItem>;
+    /**
+     * ISO 4217 code, default BRL. Amounts are kept in hundredths whatever the currency; statistics add amounts up without converting currencies.
+     */
+    currency?: string;
 };
 
 export type OrderComplete = {
@@ -401,224 +503,120 @@ export type OrderComplete = {
     revenue?: string;
 };
 
-export type OrderCreate = {
-    /**
-     * ISO 4217 code, default BRL. Amounts are kept in hundredths whatever the currency; statistics add amounts up without converting currencies.
-     */
-    currency?: string;
-    /**
-     * The shop system's id (e.g. an Odoo order id); the same id again returns the stored order and counts nothing.
-     */
-    external_order_id: string;
-    items: Array<OrderItem>;
-    recipient_phone: string;
-};
-
-export type OrderItem = {
-    name?: string | null;
-    product_type: string;
-    quantity: number;
-    sku?: string | null;
-    /**
-     * A decimal string with at most 2 decimal places, e.g. "19.90", at most 1000000000.00 (an order's total and its revenue too: so the all-time statistics stay within 64-bit integers); JSON numbers are refused. Zero is allowed.
-     */
-    unit_price: string;
-};
-
-export type OrderItemOut = {
-    name?: string | null;
-    product_type: string;
-    quantity: number;
-    sku?: string | null;
-    /**
-     * quantity x unit_price.
-     */
-    total?: string;
-    /**
-     * A decimal string with at most 2 decimal places, e.g. "19.90", at most 1000000000.00 (an order's total and its revenue too: so the all-time statistics stay within 64-bit integers); JSON numbers are refused. Zero is allowed.
-     */
-    unit_price: string;
-};
-
-export type OrderPage = {
-    items: Array<Order>;
-    next_cursor: string | null;
-    /**
-     * With include_total: matching items, at most 10,000.
-     */
-    total?: number;
-    /**
-     * With include_total: true when more than 10,000 items match.
-     */
-    total_capped?: boolean;
-};
-
-export type PaginationMetadata = {
-    /**
-     * First available page number.
-     */
-    first_page?: number;
-    /**
-     * Last available page number.
-     */
-    last_page?: number;
-    /**
-     * Next page number.
-     */
-    next_page?: number;
-    /**
-     * Current page number.
-     */
-    page?: number;
-    /**
-     * Previous page number.
-     */
-    previous_page?: number;
-    /**
-     * Total number of items.
-     */
-    total?: number;
-    /**
-     * Total number of pages.
-     */
-    total_pages?: number;
-};
-
-export type Problem = {
-    detail?: string;
-    /**
-     * Field-level messages (422 only).
-     */
-    errors?: {
-        [key: string]: unknown;
-    };
-    /**
-     * The request's id, as in its X-Request-Id response header and in the service's log lines.
-     */
-    request_id?: string;
-    status?: number;
-    title?: string;
-    type?: string;
-};
-
 export type ProductTypeFigures = {
-    completed?: number;
-    orders?: number;
-    revenue?: string;
+    orders: number;
+    completed: number;
+    revenue: string;
 };
 
-export type RejectedItem = {
-    detail?: string;
-    item?: string;
+export type Figures = {
+    /**
+     * Orders created.
+     */
+    orders: number;
+    completed: number;
+    cancelled: number;
+    /**
+     * Revenue of completed orders.
+     */
+    revenue: string;
+    /**
+     * Per product type; an order's revenue is split over its items in proportion to their totals.
+     */
+    by_product_type: {
+        [key: string]: ProductTypeFigures;
+    };
 };
 
-export type Session = {
-    created_at?: string;
+export type DayFigures = {
     /**
-     * The gateway's own word for the session at the last successful sync (see PUT /api/v1/sessions/{session_id}/gateway); null if never synced.
+     * Orders created.
      */
-    gateway_state?: string | null;
-    phone_number?: string | null;
-    session_id?: string;
-    status?: string;
-    status_changed_at?: string;
+    orders: number;
+    completed: number;
+    cancelled: number;
     /**
-     * The last successful sync; null if never.
+     * Revenue of completed orders.
      */
-    synced_at?: string | null;
-    updated_at?: string;
-};
-
-export type SessionPage = {
-    items: Array<Session>;
-    next_cursor: string | null;
+    revenue: string;
     /**
-     * With include_total: matching items, at most 10,000.
+     * Per product type; an order's revenue is split over its items in proportion to their totals.
      */
-    total?: number;
-    /**
-     * With include_total: true when more than 10,000 items match.
-     */
-    total_capped?: boolean;
-};
-
-export type SessionPut = {
-    phone_number?: string | null;
-    status: 'creating' | 'open' | 'connecting' | 'close' | 'destroyed';
-};
-
-export type SnapshotRunning = {
-    detail?: string;
-    /**
-     * The generation will have created_at at or after this.
-     */
-    started_at?: string;
-    status?: string;
-    trigger?: string;
+    by_product_type: {
+        [key: string]: ProductTypeFigures;
+    };
+    date: string;
 };
 
 export type Stats = {
     /**
-     * Every day of the range, oldest first, zeros included. Orders count on the day they were created; completions, cancellations and revenue on the day they happened.
-     */
-    daily?: Array<DayFigures>;
-    /**
      * All-time.
      */
-    totals?: Figures;
-};
-
-export type StatusUpdate = {
+    totals: Figures;
     /**
-     * When the status happened (default: now).
+     * Every day of the range, oldest first, zeros included. Orders count on the day they were created; completions, cancellations and revenue on the day they happened.
      */
-    at?: string;
+    daily: Array<DayFigures>;
+};
+
+export type Event = {
+    specversion: string;
     /**
-     * Why it failed (kept with status failed).
+     * Unique; consumers dedupe on it.
      */
-    error?: string | null;
-    status: 'pending' | 'sent' | 'delivered' | 'read' | 'played' | 'failed';
-};
-
-export type Tenant = {
-    chat_session_ttl_hours?: number;
-    readonly cloud_app_secret_set?: unknown;
-    readonly cloud_verify_token_set?: unknown;
-    created_at?: string;
-    message_retention_days?: number | null;
-    name?: string;
-    slug?: string;
-    timezone?: string;
-    updated_at?: string;
-};
-
-export type TenantCreate = {
-    name: string;
-    slug: string;
-};
-
-export type TenantCreated = {
+    id: string;
+    source: string;
     /**
-     * Shown only once; stored hashed.
+     * `message.created` and `message.status_changed` (subject: the conversation id, or the group's chat id; data: the message after the change), `conversation.read` and `conversation.deleted` (subject: the conversation id; data: {conversation_id, at}), `session.status_changed` (subject: the session id; data: the session, also on its creation), `order.created`, `order.completed`, `order.cancelled` (subject: the order id; data: the order), `contact.erased` (subject: the phone; data: {phone, erased_at, erased: counts}: erase it downstream too).
      */
-    api_key?: string;
-    chat_session_ttl_hours?: number;
-    readonly cloud_app_secret_set?: unknown;
-    readonly cloud_verify_token_set?: unknown;
-    created_at?: string;
-    message_retention_days?: number | null;
-    name?: string;
-    slug?: string;
-    timezone?: string;
-    updated_at?: string;
+    type: EventType;
     /**
-     * Shown only once; stored hashed.
+     * When the change happened.
      */
-    webhook_token?: string;
+    time: string;
+    subject: string;
+    datacontenttype: string;
+    /**
+     * Depends on `type`: `message.created` and `message.status_changed` (subject: the conversation id, or the group's chat id; data: the message after the change), `conversation.read` and `conversation.deleted` (subject: the conversation id; data: {conversation_id, at}), `session.status_changed` (subject: the session id; data: the session, also on its creation), `order.created`, `order.completed`, `order.cancelled` (subject: the order id; data: the order), `contact.erased` (subject: the phone; data: {phone, erased_at, erased: counts}: erase it downstream too).
+     */
+    data: {
+        [key: string]: unknown;
+    };
 };
 
-export type TenantPage = {
-    items: Array<Tenant>;
+/**
+ * A page of the feed, oldest first. Unlike other lists, `next_cursor` is never null: poll with it as `after`; an empty page means nothing newer yet.
+ */
+export type EventPage = {
+    items: Array<Event>;
+    /**
+     * Never null: the position after the last item (or the given one when there is none); poll again with it as `after`.
+     */
+    next_cursor: string;
+};
+
+export type Endpoint = {
+    id: string;
+    url: string;
+    types: Array<EventType>;
+    description: string | null;
+    enabled: boolean;
+    /**
+     * Why ChatKeep disabled it: every delivery failed for 3 days.
+     */
+    disabled_reason: string | null;
+    created_at: string;
+    updated_at: string;
+};
+
+/**
+ * One page of a list: `items` in the list's stable order, and `next_cursor`, to pass as `cursor` (with the same filters) for the next page; null on the last page. A page never repeats or skips an item while new items arrive.
+ */
+export type WebhookEndpointPage = {
+    items: Array<Endpoint>;
+    /**
+     * The `cursor` of the next page; null on the last page.
+     */
     next_cursor: string | null;
     /**
      * With include_total: matching items, at most 10,000.
@@ -630,137 +628,233 @@ export type TenantPage = {
     total_capped?: boolean;
 };
 
-export type TenantSettings = {
+export type EndpointCreate = {
+    /**
+     * http or https. Loopback, private and link-local addresses are 422 unless OUTBOUND_ALLOW_PRIVATE=true; the address is checked again at every delivery.
+     */
+    url: string;
+    /**
+     * Event types to receive; omitted or empty: every type.
+     */
+    types?: Array<EventType>;
+    description?: string | null;
+};
+
+export type EndpointWithSecret = {
+    id: string;
+    url: string;
+    types: Array<EventType>;
+    description: string | null;
+    enabled: boolean;
+    /**
+     * Why ChatKeep disabled it: every delivery failed for 3 days.
+     */
+    disabled_reason: string | null;
+    created_at: string;
+    updated_at: string;
+    /**
+     * Signs every delivery (ChatKeep-Signature). Shown only on creation and rotation.
+     */
+    secret: string;
+};
+
+export type EndpointPatch = {
+    url?: string;
+    /**
+     * Event types to receive; omitted or empty: every type.
+     */
+    types?: Array<EventType>;
+    description?: string | null;
+    /**
+     * false pauses deliveries; true also clears disabled_reason.
+     */
+    enabled?: boolean;
+};
+
+export type Attempt = {
+    event_id: string;
+    event_type: EventType;
+    attempt: number;
+    /**
+     * null when no answer came.
+     */
+    status_code: number | null;
+    error: string | null;
+    duration_ms: number;
+    delivered_at: string | null;
+    /**
+     * When it is tried again; null once delivered or given up.
+     */
+    next_attempt_at: string | null;
+};
+
+/**
+ * One page of a list: `items` in the list's stable order, and `next_cursor`, to pass as `cursor` (with the same filters) for the next page; null on the last page. A page never repeats or skips an item while new items arrive.
+ */
+export type WebhookDeliveryPage = {
+    items: Array<Attempt>;
+    /**
+     * The `cursor` of the next page; null on the last page.
+     */
+    next_cursor: string | null;
+    /**
+     * With include_total: matching items, at most 10,000.
+     */
+    total?: number;
+    /**
+     * With include_total: true when more than 10,000 items match.
+     */
+    total_capped?: boolean;
+};
+
+export type ContactExport = {
+    phone: string;
+    exported_at: string;
+    messages: Array<Message>;
+    conversations: Array<Conversation>;
+    chat_session: ChatSession | null;
+    orders: Array<Order>;
+};
+
+export type ErasedCounts = {
+    messages: number;
+    conversations: number;
+    chat_sessions: number;
+    orders_anonymised: number;
+    archived_webhooks: number;
+    events: number;
+};
+
+export type Erasure = {
+    /**
+     * Only in the DELETE answer, which the caller asked with it.
+     */
+    phone?: string;
+    id: string;
+    /**
+     * running (poll its Location) or done.
+     */
+    state: ErasureState;
+    erased_at: string;
+    erased: ErasedCounts;
+    finished_at?: string | null;
+};
+
+export type Direction = 'in' | 'out';
+
+export type ErasureState = 'running' | 'done';
+
+export type EventType = 'message.created' | 'message.status_changed' | 'conversation.read' | 'conversation.deleted' | 'session.status_changed' | 'order.created' | 'order.completed' | 'order.cancelled' | 'contact.erased';
+
+export type GatewayKind = 'evolution' | 'waha' | 'cloud';
+
+export type MessageStatus = 'pending' | 'sent' | 'delivered' | 'read' | 'played' | 'failed';
+
+export type MessageType = 'text' | 'image' | 'audio' | 'video' | 'document' | 'sticker' | 'location' | 'contact' | 'reaction' | 'other';
+
+export type OrderStatus = 'pending' | 'completed' | 'cancelled';
+
+export type SessionStatus = 'creating' | 'open' | 'connecting' | 'close' | 'destroyed';
+
+export type TenantWritable = {
+    slug: string;
+    name: string;
+    chat_session_ttl_hours: number;
+    timezone: string;
+    message_retention_days: number | null;
+    created_at: string;
+    updated_at: string;
+};
+
+/**
+ * One page of a list: `items` in the list's stable order, and `next_cursor`, to pass as `cursor` (with the same filters) for the next page; null on the last page. A page never repeats or skips an item while new items arrive.
+ */
+export type TenantPageWritable = {
+    items: Array<TenantWritable>;
+    /**
+     * The `cursor` of the next page; null on the last page.
+     */
+    next_cursor: string | null;
+    /**
+     * With include_total: matching items, at most 10,000.
+     */
+    total?: number;
+    /**
+     * With include_total: true when more than 10,000 items match.
+     */
+    total_capped?: boolean;
+};
+
+export type TenantCreatedWritable = {
+    slug: string;
+    name: string;
+    chat_session_ttl_hours: number;
+    timezone: string;
+    message_retention_days: number | null;
+    created_at: string;
+    updated_at: string;
+    /**
+     * Shown only once; stored hashed.
+     */
+    api_key: string;
+    /**
+     * Shown only once; stored hashed.
+     */
+    webhook_token: string;
+};
+
+export type TenantSettingsWritable = {
+    name?: string;
+    cloud_app_secret?: string | null;
+    cloud_verify_token?: string | null;
     chat_session_ttl_hours?: number;
+    timezone?: string;
     /**
      * Messages older than this are deleted by the hourly upkeep; null keeps them for ever.
      */
     message_retention_days?: number | null;
-    name?: string;
-    timezone?: string;
-};
-
-export type WebhookDeliveryPage = {
-    items: Array<Attempt>;
-    next_cursor: string | null;
-    /**
-     * With include_total: matching items, at most 10,000.
-     */
-    total?: number;
-    /**
-     * With include_total: true when more than 10,000 items match.
-     */
-    total_capped?: boolean;
-};
-
-export type WebhookEndpointPage = {
-    items: Array<Endpoint>;
-    next_cursor: string | null;
-    /**
-     * With include_total: matching items, at most 10,000.
-     */
-    total?: number;
-    /**
-     * With include_total: true when more than 10,000 items match.
-     */
-    total_capped?: boolean;
-};
-
-export type WebhookResult = {
-    /**
-     * Events stored (new messages, statuses, session changes).
-     */
-    accepted?: number;
-    /**
-     * Messages already stored under the same id.
-     */
-    duplicates?: number;
-    errors?: Array<RejectedItem>;
-    /**
-     * Of the accepted, messages kept invisible until their session's own number is known (a connection event brings it).
-     */
-    held?: number;
-    /**
-     * Events of types ChatKeep does not store.
-     */
-    ignored?: number;
-    /**
-     * Items of a batch that were not valid (others were kept).
-     */
-    rejected?: number;
-    /**
-     * Events kept on disk while the database is unreachable; stored (exactly once) as soon as it is back.
-     */
-    spooled?: number;
-};
-
-export type WebhookToken = {
-    slug?: string;
-    /**
-     * The new token; the old one stops working.
-     */
-    webhook_token?: string;
-};
-
-export type ConversationWritable = {
-    conversation_id?: string;
-    inbound_count?: number;
-    last_message?: MessageWritable;
-    last_message_at?: string;
-    message_count?: number;
-    outbound_count?: number;
-    participants?: Array<string>;
-    session_id?: string | null;
-    unread_count?: number;
-};
-
-export type ConversationPageWritable = {
-    items: Array<ConversationWritable>;
-    next_cursor: string | null;
-    /**
-     * With include_total: matching items, at most 10,000.
-     */
-    total?: number;
-    /**
-     * With include_total: true when more than 10,000 items match.
-     */
-    total_capped?: boolean;
 };
 
 export type GatewayLinkPutWritable = {
-    /**
-     * Evolution `apikey`, WAHA `X-Api-Key` or a Cloud API access token; stored encrypted, never returned.
-     */
-    api_key: string;
+    kind: GatewayKind;
     /**
      * The gateway's API root, http or https; for `cloud` it defaults to the Graph API. Loopback and private addresses are refused unless OUTBOUND_ALLOW_PRIVATE=true.
      */
     base_url?: string;
     /**
+     * Evolution `apikey`, WAHA `X-Api-Key` or a Cloud API access token; stored encrypted, never returned.
+     */
+    api_key: string;
+    /**
      * The gateway's name for the session (Evolution instance, WAHA session, Cloud phone number id); defaults to the session id.
      */
     instance?: string;
-    kind: 'evolution' | 'waha' | 'cloud';
 };
 
 export type MessageWritable = {
-    conversation_id?: string;
-    created_at?: string;
-    direction?: string;
-    error?: string | null;
-    external_id?: string | null;
-    from?: string;
-    id?: string;
-    media?: Media;
-    session_id?: string;
-    text?: string | null;
-    to?: string;
-    type?: string;
-    updated_at?: string;
+    id: string;
+    session_id: string;
+    external_id: string | null;
+    conversation_id: string;
+    from: string;
+    to: string;
+    direction: Direction;
+    type: MessageType;
+    text: string | null;
+    media: Media | null;
+    error: string | null;
+    created_at: string;
+    updated_at: string;
 };
 
+/**
+ * One page of a list: `items` in the list's stable order, and `next_cursor`, to pass as `cursor` (with the same filters) for the next page; null on the last page. A page never repeats or skips an item while new items arrive.
+ */
 export type MessagePageWritable = {
     items: Array<MessageWritable>;
+    /**
+     * The `cursor` of the next page; null on the last page.
+     */
     next_cursor: string | null;
     /**
      * With include_total: matching items, at most 10,000.
@@ -772,36 +866,26 @@ export type MessagePageWritable = {
     total_capped?: boolean;
 };
 
-export type TenantWritable = {
-    chat_session_ttl_hours?: number;
-    created_at?: string;
-    message_retention_days?: number | null;
-    name?: string;
-    slug?: string;
-    timezone?: string;
-    updated_at?: string;
+export type ConversationWritable = {
+    conversation_id: string;
+    participants: Array<string>;
+    session_id: string | null;
+    last_message: MessageWritable | null;
+    last_message_at: string;
+    message_count: number;
+    inbound_count: number;
+    outbound_count: number;
+    unread_count: number;
 };
 
-export type TenantCreatedWritable = {
+/**
+ * One page of a list: `items` in the list's stable order, and `next_cursor`, to pass as `cursor` (with the same filters) for the next page; null on the last page. A page never repeats or skips an item while new items arrive.
+ */
+export type ConversationPageWritable = {
+    items: Array<ConversationWritable>;
     /**
-     * Shown only once; stored hashed.
+     * The `cursor` of the next page; null on the last page.
      */
-    api_key?: string;
-    chat_session_ttl_hours?: number;
-    created_at?: string;
-    message_retention_days?: number | null;
-    name?: string;
-    slug?: string;
-    timezone?: string;
-    updated_at?: string;
-    /**
-     * Shown only once; stored hashed.
-     */
-    webhook_token?: string;
-};
-
-export type TenantPageWritable = {
-    items: Array<TenantWritable>;
     next_cursor: string | null;
     /**
      * With include_total: matching items, at most 10,000.
@@ -813,60 +897,489 @@ export type TenantPageWritable = {
     total_capped?: boolean;
 };
 
-export type TenantSettingsWritable = {
-    chat_session_ttl_hours?: number;
-    cloud_app_secret?: string | null;
-    cloud_verify_token?: string | null;
-    /**
-     * Messages older than this are deleted by the hourly upkeep; null keeps them for ever.
-     */
-    message_retention_days?: number | null;
-    name?: string;
-    timezone?: string;
+export type ContactExportWritable = {
+    phone: string;
+    exported_at: string;
+    messages: Array<MessageWritable>;
+    conversations: Array<ConversationWritable>;
+    chat_session: ChatSession | null;
+    orders: Array<Order>;
 };
 
-export type GetApiV1AdminSnapshotsData = {
+export type HealthCheckData = {
     body?: never;
     path?: never;
     query?: never;
-    url: '/api/v1/admin/snapshots';
+    url: '/healthz';
 };
 
-export type GetApiV1AdminSnapshotsErrors = {
+export type HealthCheckErrors = {
     /**
      * Default error response
      */
     default: Problem;
 };
 
-export type GetApiV1AdminSnapshotsError = GetApiV1AdminSnapshotsErrors[keyof GetApiV1AdminSnapshotsErrors];
+export type HealthCheckError = HealthCheckErrors[keyof HealthCheckErrors];
 
-export type GetApiV1AdminSnapshotsResponses = {
+export type HealthCheckResponses = {
+    /**
+     * The process is up.
+     */
+    200: unknown;
+};
+
+export type ReadinessCheckData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/readyz';
+};
+
+export type ReadinessCheckErrors = {
+    /**
+     * The database is unreachable, or a restore is in progress or was cut off.
+     */
+    503: Problem;
+    /**
+     * Default error response
+     */
+    default: Problem;
+};
+
+export type ReadinessCheckError = ReadinessCheckErrors[keyof ReadinessCheckErrors];
+
+export type ReadinessCheckResponses = {
+    /**
+     * The database answers.
+     */
+    200: unknown;
+};
+
+export type MetricsGetData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/metrics';
+};
+
+export type MetricsGetErrors = {
+    /**
+     * METRICS_TOKEN is set and was not presented.
+     */
+    401: Problem;
+    /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Default error response
+     */
+    default: Problem;
+};
+
+export type MetricsGetError = MetricsGetErrors[keyof MetricsGetErrors];
+
+export type MetricsGetResponses = {
+    /**
+     * Prometheus text format.
+     */
+    200: unknown;
+};
+
+export type AdminTenantsListData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Items per page, 1..200.
+         */
+        limit?: number;
+        /**
+         * Opaque cursor from the previous page's next_cursor.
+         */
+        cursor?: string | null;
+        /**
+         * Add `total`, the number of matching items, counted up to 10,000, and `total_capped`: true when more than 10,000 match (`total` is then 10,000, a lower bound). Counting costs up to that many index reads; page with `next_cursor` to see everything.
+         */
+        include_total?: boolean;
+    };
+    url: '/api/v1/admin/tenants';
+};
+
+export type AdminTenantsListErrors = {
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Not Found
+     */
+    404: Problem;
+    /**
+     * Unprocessable Entity
+     */
+    422: Problem;
+    /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
+    /**
+     * Default error response
+     */
+    default: Problem;
+};
+
+export type AdminTenantsListError = AdminTenantsListErrors[keyof AdminTenantsListErrors];
+
+export type AdminTenantsListResponses = {
+    /**
+     * OK
+     */
+    200: TenantPage;
+};
+
+export type AdminTenantsListResponse = AdminTenantsListResponses[keyof AdminTenantsListResponses];
+
+export type AdminTenantsCreateData = {
+    body: TenantCreate;
+    path?: never;
+    query?: never;
+    url: '/api/v1/admin/tenants';
+};
+
+export type AdminTenantsCreateErrors = {
+    /**
+     * Bad Request
+     */
+    400: Problem;
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Not Found
+     */
+    404: Problem;
+    /**
+     * The slug is taken.
+     */
+    409: Problem;
+    /**
+     * Request Entity Too Large
+     */
+    413: Problem;
+    /**
+     * Unsupported Media Type
+     */
+    415: Problem;
+    /**
+     * Unprocessable Entity
+     */
+    422: Problem;
+    /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
+    /**
+     * Default error response
+     */
+    default: Problem;
+};
+
+export type AdminTenantsCreateError = AdminTenantsCreateErrors[keyof AdminTenantsCreateErrors];
+
+export type AdminTenantsCreateResponses = {
+    /**
+     * Created
+     */
+    201: TenantCreated;
+};
+
+export type AdminTenantsCreateResponse = AdminTenantsCreateResponses[keyof AdminTenantsCreateResponses];
+
+export type AdminTenantsGetData = {
+    body?: never;
+    path: {
+        slug: string;
+    };
+    query?: never;
+    url: '/api/v1/admin/tenants/{slug}';
+};
+
+export type AdminTenantsGetErrors = {
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Not Found
+     */
+    404: Problem;
+    /**
+     * Unprocessable Entity
+     */
+    422: Problem;
+    /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
+    /**
+     * Default error response
+     */
+    default: Problem;
+};
+
+export type AdminTenantsGetError = AdminTenantsGetErrors[keyof AdminTenantsGetErrors];
+
+export type AdminTenantsGetResponses = {
+    /**
+     * OK
+     */
+    200: Tenant;
+};
+
+export type AdminTenantsGetResponse = AdminTenantsGetResponses[keyof AdminTenantsGetResponses];
+
+export type AdminTenantsUpdateData = {
+    body: TenantSettingsWritable;
+    path: {
+        slug: string;
+    };
+    query?: never;
+    url: '/api/v1/admin/tenants/{slug}';
+};
+
+export type AdminTenantsUpdateErrors = {
+    /**
+     * Bad Request
+     */
+    400: Problem;
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Not Found
+     */
+    404: Problem;
+    /**
+     * Request Entity Too Large
+     */
+    413: Problem;
+    /**
+     * Unsupported Media Type
+     */
+    415: Problem;
+    /**
+     * Unprocessable Entity
+     */
+    422: Problem;
+    /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
+    /**
+     * Default error response
+     */
+    default: Problem;
+};
+
+export type AdminTenantsUpdateError = AdminTenantsUpdateErrors[keyof AdminTenantsUpdateErrors];
+
+export type AdminTenantsUpdateResponses = {
+    /**
+     * OK
+     */
+    200: Tenant;
+};
+
+export type AdminTenantsUpdateResponse = AdminTenantsUpdateResponses[keyof AdminTenantsUpdateResponses];
+
+export type AdminTenantsRotateKeyData = {
+    body?: never;
+    path: {
+        slug: string;
+    };
+    query?: never;
+    url: '/api/v1/admin/tenants/{slug}/rotate-key';
+};
+
+export type AdminTenantsRotateKeyErrors = {
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Not Found
+     */
+    404: Problem;
+    /**
+     * Unprocessable Entity
+     */
+    422: Problem;
+    /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
+    /**
+     * Default error response
+     */
+    default: Problem;
+};
+
+export type AdminTenantsRotateKeyError = AdminTenantsRotateKeyErrors[keyof AdminTenantsRotateKeyErrors];
+
+export type AdminTenantsRotateKeyResponses = {
+    /**
+     * OK
+     */
+    200: ApiKey;
+};
+
+export type AdminTenantsRotateKeyResponse = AdminTenantsRotateKeyResponses[keyof AdminTenantsRotateKeyResponses];
+
+export type AdminTenantsRotateWebhookTokenData = {
+    body?: never;
+    path: {
+        slug: string;
+    };
+    query?: never;
+    url: '/api/v1/admin/tenants/{slug}/rotate-webhook-token';
+};
+
+export type AdminTenantsRotateWebhookTokenErrors = {
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Not Found
+     */
+    404: Problem;
+    /**
+     * Unprocessable Entity
+     */
+    422: Problem;
+    /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
+    /**
+     * Default error response
+     */
+    default: Problem;
+};
+
+export type AdminTenantsRotateWebhookTokenError = AdminTenantsRotateWebhookTokenErrors[keyof AdminTenantsRotateWebhookTokenErrors];
+
+export type AdminTenantsRotateWebhookTokenResponses = {
+    /**
+     * OK
+     */
+    200: WebhookToken;
+};
+
+export type AdminTenantsRotateWebhookTokenResponse = AdminTenantsRotateWebhookTokenResponses[keyof AdminTenantsRotateWebhookTokenResponses];
+
+export type AdminSnapshotsListData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/admin/snapshots';
+};
+
+export type AdminSnapshotsListErrors = {
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Not Found
+     */
+    404: Problem;
+    /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
+    /**
+     * Default error response
+     */
+    default: Problem;
+};
+
+export type AdminSnapshotsListError = AdminSnapshotsListErrors[keyof AdminSnapshotsListErrors];
+
+export type AdminSnapshotsListResponses = {
     /**
      * OK
      */
     200: ManifestList;
 };
 
-export type GetApiV1AdminSnapshotsResponse = GetApiV1AdminSnapshotsResponses[keyof GetApiV1AdminSnapshotsResponses];
+export type AdminSnapshotsListResponse = AdminSnapshotsListResponses[keyof AdminSnapshotsListResponses];
 
-export type PostApiV1AdminSnapshotsData = {
+export type AdminSnapshotsCreateData = {
     body?: never;
     path?: never;
     query?: never;
     url: '/api/v1/admin/snapshots';
 };
 
-export type PostApiV1AdminSnapshotsErrors = {
+export type AdminSnapshotsCreateErrors = {
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Not Found
+     */
+    404: Problem;
+    /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
     /**
      * Default error response
      */
     default: Problem;
 };
 
-export type PostApiV1AdminSnapshotsError = PostApiV1AdminSnapshotsErrors[keyof PostApiV1AdminSnapshotsErrors];
+export type AdminSnapshotsCreateError = AdminSnapshotsCreateErrors[keyof AdminSnapshotsCreateErrors];
 
-export type PostApiV1AdminSnapshotsResponses = {
+export type AdminSnapshotsCreateResponses = {
     /**
      * Written; its manifest.
      */
@@ -877,9 +1390,9 @@ export type PostApiV1AdminSnapshotsResponses = {
     202: SnapshotRunning;
 };
 
-export type PostApiV1AdminSnapshotsResponse = PostApiV1AdminSnapshotsResponses[keyof PostApiV1AdminSnapshotsResponses];
+export type AdminSnapshotsCreateResponse = AdminSnapshotsCreateResponses[keyof AdminSnapshotsCreateResponses];
 
-export type GetApiV1AdminTenantsData = {
+export type SessionsListData = {
     body?: never;
     path?: never;
     query?: {
@@ -895,396 +1408,682 @@ export type GetApiV1AdminTenantsData = {
          * Add `total`, the number of matching items, counted up to 10,000, and `total_capped`: true when more than 10,000 match (`total` is then 10,000, a lower bound). Counting costs up to that many index reads; page with `next_cursor` to see everything.
          */
         include_total?: boolean;
+        status?: SessionStatus;
     };
-    url: '/api/v1/admin/tenants';
+    url: '/api/v1/sessions';
 };
 
-export type GetApiV1AdminTenantsErrors = {
+export type SessionsListErrors = {
+    /**
+     * Unauthorized
+     */
+    401: Problem;
     /**
      * Unprocessable Entity
      */
     422: Problem;
     /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
+    /**
      * Default error response
      */
     default: Problem;
 };
 
-export type GetApiV1AdminTenantsError = GetApiV1AdminTenantsErrors[keyof GetApiV1AdminTenantsErrors];
+export type SessionsListError = SessionsListErrors[keyof SessionsListErrors];
 
-export type GetApiV1AdminTenantsResponses = {
+export type SessionsListResponses = {
     /**
      * OK
      */
-    200: TenantPage;
+    200: SessionPage;
 };
 
-export type GetApiV1AdminTenantsResponse = GetApiV1AdminTenantsResponses[keyof GetApiV1AdminTenantsResponses];
+export type SessionsListResponse = SessionsListResponses[keyof SessionsListResponses];
 
-export type PostApiV1AdminTenantsData = {
-    body: TenantCreate;
-    path?: never;
+export type SessionsDeleteData = {
+    body?: never;
+    path: {
+        session_id: string;
+    };
     query?: never;
-    url: '/api/v1/admin/tenants';
+    url: '/api/v1/sessions/{session_id}';
 };
 
-export type PostApiV1AdminTenantsErrors = {
+export type SessionsDeleteErrors = {
     /**
-     * The slug is taken.
+     * Unauthorized
      */
-    409: unknown;
+    401: Problem;
+    /**
+     * Not Found
+     */
+    404: Problem;
     /**
      * Unprocessable Entity
      */
     422: Problem;
     /**
-     * Default error response
+     * Too Many Requests
      */
-    default: Problem;
-};
-
-export type PostApiV1AdminTenantsError = PostApiV1AdminTenantsErrors[keyof PostApiV1AdminTenantsErrors];
-
-export type PostApiV1AdminTenantsResponses = {
+    429: Problem;
     /**
-     * Created
+     * Service Unavailable
      */
-    201: TenantCreated;
-};
-
-export type PostApiV1AdminTenantsResponse = PostApiV1AdminTenantsResponses[keyof PostApiV1AdminTenantsResponses];
-
-export type GetApiV1AdminTenantsBySlugData = {
-    body?: never;
-    path: {
-        slug: string;
-    };
-    query?: never;
-    url: '/api/v1/admin/tenants/{slug}';
-};
-
-export type GetApiV1AdminTenantsBySlugErrors = {
+    503: Problem;
     /**
      * Default error response
      */
     default: Problem;
 };
 
-export type GetApiV1AdminTenantsBySlugError = GetApiV1AdminTenantsBySlugErrors[keyof GetApiV1AdminTenantsBySlugErrors];
+export type SessionsDeleteError = SessionsDeleteErrors[keyof SessionsDeleteErrors];
 
-export type GetApiV1AdminTenantsBySlugResponses = {
-    /**
-     * OK
-     */
-    200: Tenant;
-};
-
-export type GetApiV1AdminTenantsBySlugResponse = GetApiV1AdminTenantsBySlugResponses[keyof GetApiV1AdminTenantsBySlugResponses];
-
-export type PatchApiV1AdminTenantsBySlugData = {
-    body: TenantSettingsWritable;
-    path: {
-        slug: string;
-    };
-    query?: never;
-    url: '/api/v1/admin/tenants/{slug}';
-};
-
-export type PatchApiV1AdminTenantsBySlugErrors = {
-    /**
-     * Unprocessable Entity
-     */
-    422: Problem;
-    /**
-     * Default error response
-     */
-    default: Problem;
-};
-
-export type PatchApiV1AdminTenantsBySlugError = PatchApiV1AdminTenantsBySlugErrors[keyof PatchApiV1AdminTenantsBySlugErrors];
-
-export type PatchApiV1AdminTenantsBySlugResponses = {
-    /**
-     * OK
-     */
-    200: Tenant;
-};
-
-export type PatchApiV1AdminTenantsBySlugResponse = PatchApiV1AdminTenantsBySlugResponses[keyof PatchApiV1AdminTenantsBySlugResponses];
-
-export type PostApiV1AdminTenantsBySlugRotateKeyData = {
-    body?: never;
-    path: {
-        slug: string;
-    };
-    query?: never;
-    url: '/api/v1/admin/tenants/{slug}/rotate-key';
-};
-
-export type PostApiV1AdminTenantsBySlugRotateKeyErrors = {
-    /**
-     * Default error response
-     */
-    default: Problem;
-};
-
-export type PostApiV1AdminTenantsBySlugRotateKeyError = PostApiV1AdminTenantsBySlugRotateKeyErrors[keyof PostApiV1AdminTenantsBySlugRotateKeyErrors];
-
-export type PostApiV1AdminTenantsBySlugRotateKeyResponses = {
-    /**
-     * OK
-     */
-    200: ApiKey;
-};
-
-export type PostApiV1AdminTenantsBySlugRotateKeyResponse = PostApiV1AdminTenantsBySlugRotateKeyResponses[keyof PostApiV1AdminTenantsBySlugRotateKeyResponses];
-
-export type PostApiV1AdminTenantsBySlugRotateWebhookTokenData = {
-    body?: never;
-    path: {
-        slug: string;
-    };
-    query?: never;
-    url: '/api/v1/admin/tenants/{slug}/rotate-webhook-token';
-};
-
-export type PostApiV1AdminTenantsBySlugRotateWebhookTokenErrors = {
-    /**
-     * Default error response
-     */
-    default: Problem;
-};
-
-export type PostApiV1AdminTenantsBySlugRotateWebhookTokenError = PostApiV1AdminTenantsBySlugRotateWebhookTokenErrors[keyof PostApiV1AdminTenantsBySlugRotateWebhookTokenErrors];
-
-export type PostApiV1AdminTenantsBySlugRotateWebhookTokenResponses = {
-    /**
-     * OK
-     */
-    200: WebhookToken;
-};
-
-export type PostApiV1AdminTenantsBySlugRotateWebhookTokenResponse = PostApiV1AdminTenantsBySlugRotateWebhookTokenResponses[keyof PostApiV1AdminTenantsBySlugRotateWebhookTokenResponses];
-
-export type GetApiV1ChatSessionsData = {
-    body?: never;
-    path?: never;
-    query?: {
-        /**
-         * Items per page, 1..200.
-         */
-        limit?: number;
-        /**
-         * Opaque cursor from the previous page's next_cursor.
-         */
-        cursor?: string | null;
-        /**
-         * Add `total`, the number of matching items, counted up to 10,000, and `total_capped`: true when more than 10,000 match (`total` is then 10,000, a lower bound). Counting costs up to that many index reads; page with `next_cursor` to see everything.
-         */
-        include_total?: boolean;
-    };
-    url: '/api/v1/chat-sessions';
-};
-
-export type GetApiV1ChatSessionsErrors = {
-    /**
-     * Unprocessable Entity
-     */
-    422: Problem;
-    /**
-     * Default error response
-     */
-    default: Problem;
-};
-
-export type GetApiV1ChatSessionsError = GetApiV1ChatSessionsErrors[keyof GetApiV1ChatSessionsErrors];
-
-export type GetApiV1ChatSessionsResponses = {
-    /**
-     * OK
-     */
-    200: ChatSessionPage;
-};
-
-export type GetApiV1ChatSessionsResponse = GetApiV1ChatSessionsResponses[keyof GetApiV1ChatSessionsResponses];
-
-export type DeleteApiV1ChatSessionsByPhoneData = {
-    body?: never;
-    path: {
-        phone: string;
-    };
-    query?: never;
-    url: '/api/v1/chat-sessions/{phone}';
-};
-
-export type DeleteApiV1ChatSessionsByPhoneErrors = {
-    /**
-     * Default error response
-     */
-    default: Problem;
-};
-
-export type DeleteApiV1ChatSessionsByPhoneError = DeleteApiV1ChatSessionsByPhoneErrors[keyof DeleteApiV1ChatSessionsByPhoneErrors];
-
-export type DeleteApiV1ChatSessionsByPhoneResponses = {
+export type SessionsDeleteResponses = {
     /**
      * No Content
      */
     204: void;
 };
 
-export type DeleteApiV1ChatSessionsByPhoneResponse = DeleteApiV1ChatSessionsByPhoneResponses[keyof DeleteApiV1ChatSessionsByPhoneResponses];
+export type SessionsDeleteResponse = SessionsDeleteResponses[keyof SessionsDeleteResponses];
 
-export type GetApiV1ChatSessionsByPhoneData = {
+export type SessionsGetData = {
     body?: never;
     path: {
-        phone: string;
+        session_id: string;
     };
     query?: never;
-    url: '/api/v1/chat-sessions/{phone}';
+    url: '/api/v1/sessions/{session_id}';
 };
 
-export type GetApiV1ChatSessionsByPhoneErrors = {
+export type SessionsGetErrors = {
     /**
-     * Default error response
+     * Unauthorized
      */
-    default: Problem;
-};
-
-export type GetApiV1ChatSessionsByPhoneError = GetApiV1ChatSessionsByPhoneErrors[keyof GetApiV1ChatSessionsByPhoneErrors];
-
-export type GetApiV1ChatSessionsByPhoneResponses = {
+    401: Problem;
     /**
-     * OK
+     * Not Found
      */
-    200: ChatSession;
-};
-
-export type GetApiV1ChatSessionsByPhoneResponse = GetApiV1ChatSessionsByPhoneResponses[keyof GetApiV1ChatSessionsByPhoneResponses];
-
-export type PutApiV1ChatSessionsByPhoneData = {
-    body: ChatSessionPut;
-    path: {
-        phone: string;
-    };
-    query?: never;
-    url: '/api/v1/chat-sessions/{phone}';
-};
-
-export type PutApiV1ChatSessionsByPhoneErrors = {
+    404: Problem;
     /**
      * Unprocessable Entity
      */
     422: Problem;
     /**
-     * Default error response
+     * Too Many Requests
      */
-    default: Problem;
-};
-
-export type PutApiV1ChatSessionsByPhoneError = PutApiV1ChatSessionsByPhoneErrors[keyof PutApiV1ChatSessionsByPhoneErrors];
-
-export type PutApiV1ChatSessionsByPhoneResponses = {
+    429: Problem;
     /**
-     * Updated.
+     * Service Unavailable
      */
-    200: ChatSession;
-    /**
-     * Created (or an expired one replaced).
-     */
-    201: ChatSession;
-};
-
-export type PutApiV1ChatSessionsByPhoneResponse = PutApiV1ChatSessionsByPhoneResponses[keyof PutApiV1ChatSessionsByPhoneResponses];
-
-export type GetApiV1ContactsErasuresByErasureIdData = {
-    body?: never;
-    path: {
-        erasure_id: string;
-    };
-    query?: never;
-    url: '/api/v1/contacts/erasures/{erasure_id}';
-};
-
-export type GetApiV1ContactsErasuresByErasureIdErrors = {
+    503: Problem;
     /**
      * Default error response
      */
     default: Problem;
 };
 
-export type GetApiV1ContactsErasuresByErasureIdError = GetApiV1ContactsErasuresByErasureIdErrors[keyof GetApiV1ContactsErasuresByErasureIdErrors];
+export type SessionsGetError = SessionsGetErrors[keyof SessionsGetErrors];
 
-export type GetApiV1ContactsErasuresByErasureIdResponses = {
+export type SessionsGetResponses = {
     /**
      * OK
      */
-    200: Erasure;
+    200: Session;
 };
 
-export type GetApiV1ContactsErasuresByErasureIdResponse = GetApiV1ContactsErasuresByErasureIdResponses[keyof GetApiV1ContactsErasuresByErasureIdResponses];
+export type SessionsGetResponse = SessionsGetResponses[keyof SessionsGetResponses];
 
-export type DeleteApiV1ContactsByPhoneData = {
-    body?: never;
+export type SessionsPutData = {
+    body: SessionPut;
     path: {
-        phone: string;
+        session_id: string;
     };
     query?: never;
-    url: '/api/v1/contacts/{phone}';
+    url: '/api/v1/sessions/{session_id}';
 };
 
-export type DeleteApiV1ContactsByPhoneErrors = {
+export type SessionsPutErrors = {
+    /**
+     * Bad Request
+     */
+    400: Problem;
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Not Found
+     */
+    404: Problem;
+    /**
+     * Request Entity Too Large
+     */
+    413: Problem;
+    /**
+     * Unsupported Media Type
+     */
+    415: Problem;
+    /**
+     * Unprocessable Entity
+     */
+    422: Problem;
+    /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
     /**
      * Default error response
      */
     default: Problem;
 };
 
-export type DeleteApiV1ContactsByPhoneError = DeleteApiV1ContactsByPhoneErrors[keyof DeleteApiV1ContactsByPhoneErrors];
+export type SessionsPutError = SessionsPutErrors[keyof SessionsPutErrors];
 
-export type DeleteApiV1ContactsByPhoneResponses = {
+export type SessionsPutResponses = {
     /**
-     * Erased: no endpoint returns this phone or its messages again.
+     * Updated.
      */
-    200: Erasure;
+    200: Session;
     /**
-     * Still erasing (a long history): poll the Location; once done the counts are what a 200 shows.
+     * Created.
      */
-    202: Erasure;
+    201: Session;
 };
 
-export type DeleteApiV1ContactsByPhoneResponse = DeleteApiV1ContactsByPhoneResponses[keyof DeleteApiV1ContactsByPhoneResponses];
+export type SessionsPutResponse = SessionsPutResponses[keyof SessionsPutResponses];
 
-export type GetApiV1ContactsByPhoneExportData = {
+export type SessionsGatewayDeleteData = {
     body?: never;
     path: {
-        phone: string;
+        session_id: string;
     };
     query?: never;
-    url: '/api/v1/contacts/{phone}/export';
+    url: '/api/v1/sessions/{session_id}/gateway';
 };
 
-export type GetApiV1ContactsByPhoneExportErrors = {
+export type SessionsGatewayDeleteErrors = {
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Not Found
+     */
+    404: Problem;
+    /**
+     * Unprocessable Entity
+     */
+    422: Problem;
+    /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
     /**
      * Default error response
      */
     default: Problem;
 };
 
-export type GetApiV1ContactsByPhoneExportError = GetApiV1ContactsByPhoneExportErrors[keyof GetApiV1ContactsByPhoneExportErrors];
+export type SessionsGatewayDeleteError = SessionsGatewayDeleteErrors[keyof SessionsGatewayDeleteErrors];
 
-export type GetApiV1ContactsByPhoneExportResponses = {
+export type SessionsGatewayDeleteResponses = {
     /**
-     * {phone, exported_at, messages, conversations, chat_session, orders}, streamed: a long history never waits in memory.
+     * No Content
      */
-    200: {
-        [key: string]: unknown;
-    };
+    204: void;
 };
 
-export type GetApiV1ContactsByPhoneExportResponse = GetApiV1ContactsByPhoneExportResponses[keyof GetApiV1ContactsByPhoneExportResponses];
+export type SessionsGatewayDeleteResponse = SessionsGatewayDeleteResponses[keyof SessionsGatewayDeleteResponses];
 
-export type GetApiV1ConversationsData = {
+export type SessionsGatewayGetData = {
+    body?: never;
+    path: {
+        session_id: string;
+    };
+    query?: never;
+    url: '/api/v1/sessions/{session_id}/gateway';
+};
+
+export type SessionsGatewayGetErrors = {
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Not Found
+     */
+    404: Problem;
+    /**
+     * Unprocessable Entity
+     */
+    422: Problem;
+    /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
+    /**
+     * Default error response
+     */
+    default: Problem;
+};
+
+export type SessionsGatewayGetError = SessionsGatewayGetErrors[keyof SessionsGatewayGetErrors];
+
+export type SessionsGatewayGetResponses = {
+    /**
+     * OK
+     */
+    200: GatewayLink;
+};
+
+export type SessionsGatewayGetResponse = SessionsGatewayGetResponses[keyof SessionsGatewayGetResponses];
+
+export type SessionsGatewayPutData = {
+    body: GatewayLinkPutWritable;
+    path: {
+        session_id: string;
+    };
+    query?: never;
+    url: '/api/v1/sessions/{session_id}/gateway';
+};
+
+export type SessionsGatewayPutErrors = {
+    /**
+     * Bad Request
+     */
+    400: Problem;
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Not Found
+     */
+    404: Problem;
+    /**
+     * Request Entity Too Large
+     */
+    413: Problem;
+    /**
+     * Unsupported Media Type
+     */
+    415: Problem;
+    /**
+     * Unprocessable Entity
+     */
+    422: Problem;
+    /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
+    /**
+     * Default error response
+     */
+    default: Problem;
+};
+
+export type SessionsGatewayPutError = SessionsGatewayPutErrors[keyof SessionsGatewayPutErrors];
+
+export type SessionsGatewayPutResponses = {
+    /**
+     * OK
+     */
+    200: GatewayLink;
+};
+
+export type SessionsGatewayPutResponse = SessionsGatewayPutResponses[keyof SessionsGatewayPutResponses];
+
+export type SessionsSyncData = {
+    body?: never;
+    path: {
+        session_id: string;
+    };
+    query?: never;
+    url: '/api/v1/sessions/{session_id}/sync';
+};
+
+export type SessionsSyncErrors = {
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Not Found
+     */
+    404: Problem;
+    /**
+     * Unprocessable Entity
+     */
+    422: Problem;
+    /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * The gateway is unreachable, slower than GATEWAY_TIMEOUT_S or refusing; the session keeps its status and the link records last_sync_error.
+     */
+    502: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
+    /**
+     * Default error response
+     */
+    default: Problem;
+};
+
+export type SessionsSyncError = SessionsSyncErrors[keyof SessionsSyncErrors];
+
+export type SessionsSyncResponses = {
+    /**
+     * OK
+     */
+    200: Session;
+};
+
+export type SessionsSyncResponse = SessionsSyncResponses[keyof SessionsSyncResponses];
+
+export type MessagesListData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Items per page, 1..200.
+         */
+        limit?: number;
+        /**
+         * Opaque cursor from the previous page's next_cursor.
+         */
+        cursor?: string | null;
+        /**
+         * Add `total`, the number of matching items, counted up to 10,000, and `total_capped`: true when more than 10,000 match (`total` is then 10,000, a lower bound). Counting costs up to that many index reads; page with `next_cursor` to see everything.
+         */
+        include_total?: boolean;
+        direction?: Direction;
+        status?: MessageStatus;
+        session_id?: string;
+        /**
+         * Only messages stored at or after this time.
+         */
+        since?: string;
+        /**
+         * Only messages stored before this time.
+         */
+        until?: string;
+    };
+    url: '/api/v1/messages';
+};
+
+export type MessagesListErrors = {
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Unprocessable Entity
+     */
+    422: Problem;
+    /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
+    /**
+     * Default error response
+     */
+    default: Problem;
+};
+
+export type MessagesListError = MessagesListErrors[keyof MessagesListErrors];
+
+export type MessagesListResponses = {
+    /**
+     * OK
+     */
+    200: MessagePage;
+};
+
+export type MessagesListResponse = MessagesListResponses[keyof MessagesListResponses];
+
+export type MessagesCreateData = {
+    body: MessageCreate;
+    path?: never;
+    query?: never;
+    url: '/api/v1/messages';
+};
+
+export type MessagesCreateErrors = {
+    /**
+     * Bad Request
+     */
+    400: Problem;
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Request Entity Too Large
+     */
+    413: Problem;
+    /**
+     * Unsupported Media Type
+     */
+    415: Problem;
+    /**
+     * Unprocessable Entity
+     */
+    422: Problem;
+    /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
+    /**
+     * Default error response
+     */
+    default: Problem;
+};
+
+export type MessagesCreateError = MessagesCreateErrors[keyof MessagesCreateErrors];
+
+export type MessagesCreateResponses = {
+    /**
+     * Already stored under this external_id.
+     */
+    200: Message;
+    /**
+     * Stored.
+     */
+    201: Message;
+};
+
+export type MessagesCreateResponse = MessagesCreateResponses[keyof MessagesCreateResponses];
+
+export type MessagesGetData = {
+    body?: never;
+    path: {
+        message_id: string;
+    };
+    query?: never;
+    url: '/api/v1/messages/{message_id}';
+};
+
+export type MessagesGetErrors = {
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Not Found
+     */
+    404: Problem;
+    /**
+     * Unprocessable Entity
+     */
+    422: Problem;
+    /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
+    /**
+     * Default error response
+     */
+    default: Problem;
+};
+
+export type MessagesGetError = MessagesGetErrors[keyof MessagesGetErrors];
+
+export type MessagesGetResponses = {
+    /**
+     * OK
+     */
+    200: Message;
+};
+
+export type MessagesGetResponse = MessagesGetResponses[keyof MessagesGetResponses];
+
+export type MessagesUpdateStatusData = {
+    body: StatusUpdate;
+    path: {
+        message_id: string;
+    };
+    query?: never;
+    url: '/api/v1/messages/{message_id}';
+};
+
+export type MessagesUpdateStatusErrors = {
+    /**
+     * Bad Request
+     */
+    400: Problem;
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Not Found
+     */
+    404: Problem;
+    /**
+     * Request Entity Too Large
+     */
+    413: Problem;
+    /**
+     * Unsupported Media Type
+     */
+    415: Problem;
+    /**
+     * Unprocessable Entity
+     */
+    422: Problem;
+    /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
+    /**
+     * Default error response
+     */
+    default: Problem;
+};
+
+export type MessagesUpdateStatusError = MessagesUpdateStatusErrors[keyof MessagesUpdateStatusErrors];
+
+export type MessagesUpdateStatusResponses = {
+    /**
+     * OK
+     */
+    200: Message;
+};
+
+export type MessagesUpdateStatusResponse = MessagesUpdateStatusResponses[keyof MessagesUpdateStatusResponses];
+
+export type MessagesGetByExternalIdData = {
+    body?: never;
+    path: {
+        external_id: string;
+    };
+    query?: never;
+    url: '/api/v1/messages/by-external-id/{external_id}';
+};
+
+export type MessagesGetByExternalIdErrors = {
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Not Found
+     */
+    404: Problem;
+    /**
+     * Unprocessable Entity
+     */
+    422: Problem;
+    /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
+    /**
+     * Default error response
+     */
+    default: Problem;
+};
+
+export type MessagesGetByExternalIdError = MessagesGetByExternalIdErrors[keyof MessagesGetByExternalIdErrors];
+
+export type MessagesGetByExternalIdResponses = {
+    /**
+     * OK
+     */
+    200: Message;
+};
+
+export type MessagesGetByExternalIdResponse = MessagesGetByExternalIdResponses[keyof MessagesGetByExternalIdResponses];
+
+export type ConversationsListData = {
     body?: never;
     path?: never;
     query?: {
@@ -1305,29 +2104,41 @@ export type GetApiV1ConversationsData = {
     url: '/api/v1/conversations';
 };
 
-export type GetApiV1ConversationsErrors = {
+export type ConversationsListErrors = {
+    /**
+     * Unauthorized
+     */
+    401: Problem;
     /**
      * Unprocessable Entity
      */
     422: Problem;
+    /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
     /**
      * Default error response
      */
     default: Problem;
 };
 
-export type GetApiV1ConversationsError = GetApiV1ConversationsErrors[keyof GetApiV1ConversationsErrors];
+export type ConversationsListError = ConversationsListErrors[keyof ConversationsListErrors];
 
-export type GetApiV1ConversationsResponses = {
+export type ConversationsListResponses = {
     /**
      * OK
      */
     200: ConversationPage;
 };
 
-export type GetApiV1ConversationsResponse = GetApiV1ConversationsResponses[keyof GetApiV1ConversationsResponses];
+export type ConversationsListResponse = ConversationsListResponses[keyof ConversationsListResponses];
 
-export type DeleteApiV1ConversationsByAByBData = {
+export type ConversationsDeleteData = {
     body?: never;
     path: {
         a: string;
@@ -1337,25 +2148,45 @@ export type DeleteApiV1ConversationsByAByBData = {
     url: '/api/v1/conversations/{a}/{b}';
 };
 
-export type DeleteApiV1ConversationsByAByBErrors = {
+export type ConversationsDeleteErrors = {
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Not Found
+     */
+    404: Problem;
+    /**
+     * Unprocessable Entity
+     */
+    422: Problem;
+    /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
     /**
      * Default error response
      */
     default: Problem;
 };
 
-export type DeleteApiV1ConversationsByAByBError = DeleteApiV1ConversationsByAByBErrors[keyof DeleteApiV1ConversationsByAByBErrors];
+export type ConversationsDeleteError = ConversationsDeleteErrors[keyof ConversationsDeleteErrors];
 
-export type DeleteApiV1ConversationsByAByBResponses = {
+export type ConversationsDeleteResponses = {
     /**
      * No Content
      */
     204: void;
 };
 
-export type DeleteApiV1ConversationsByAByBResponse = DeleteApiV1ConversationsByAByBResponses[keyof DeleteApiV1ConversationsByAByBResponses];
+export type ConversationsDeleteResponse = ConversationsDeleteResponses[keyof ConversationsDeleteResponses];
 
-export type GetApiV1ConversationsByAByBData = {
+export type ConversationsGetData = {
     body?: never;
     path: {
         a: string;
@@ -1365,25 +2196,45 @@ export type GetApiV1ConversationsByAByBData = {
     url: '/api/v1/conversations/{a}/{b}';
 };
 
-export type GetApiV1ConversationsByAByBErrors = {
+export type ConversationsGetErrors = {
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Not Found
+     */
+    404: Problem;
+    /**
+     * Unprocessable Entity
+     */
+    422: Problem;
+    /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
     /**
      * Default error response
      */
     default: Problem;
 };
 
-export type GetApiV1ConversationsByAByBError = GetApiV1ConversationsByAByBErrors[keyof GetApiV1ConversationsByAByBErrors];
+export type ConversationsGetError = ConversationsGetErrors[keyof ConversationsGetErrors];
 
-export type GetApiV1ConversationsByAByBResponses = {
+export type ConversationsGetResponses = {
     /**
      * OK
      */
     200: Conversation;
 };
 
-export type GetApiV1ConversationsByAByBResponse = GetApiV1ConversationsByAByBResponses[keyof GetApiV1ConversationsByAByBResponses];
+export type ConversationsGetResponse = ConversationsGetResponses[keyof ConversationsGetResponses];
 
-export type GetApiV1ConversationsByAByBMessagesData = {
+export type ConversationsMessagesData = {
     body?: never;
     path: {
         a: string;
@@ -1406,29 +2257,45 @@ export type GetApiV1ConversationsByAByBMessagesData = {
     url: '/api/v1/conversations/{a}/{b}/messages';
 };
 
-export type GetApiV1ConversationsByAByBMessagesErrors = {
+export type ConversationsMessagesErrors = {
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Not Found
+     */
+    404: Problem;
     /**
      * Unprocessable Entity
      */
     422: Problem;
+    /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
     /**
      * Default error response
      */
     default: Problem;
 };
 
-export type GetApiV1ConversationsByAByBMessagesError = GetApiV1ConversationsByAByBMessagesErrors[keyof GetApiV1ConversationsByAByBMessagesErrors];
+export type ConversationsMessagesError = ConversationsMessagesErrors[keyof ConversationsMessagesErrors];
 
-export type GetApiV1ConversationsByAByBMessagesResponses = {
+export type ConversationsMessagesResponses = {
     /**
      * OK
      */
     200: MessagePage;
 };
 
-export type GetApiV1ConversationsByAByBMessagesResponse = GetApiV1ConversationsByAByBMessagesResponses[keyof GetApiV1ConversationsByAByBMessagesResponses];
+export type ConversationsMessagesResponse = ConversationsMessagesResponses[keyof ConversationsMessagesResponses];
 
-export type PostApiV1ConversationsByAByBReadData = {
+export type ConversationsReadData = {
     body?: never;
     path: {
         a: string;
@@ -1438,67 +2305,372 @@ export type PostApiV1ConversationsByAByBReadData = {
     url: '/api/v1/conversations/{a}/{b}/read';
 };
 
-export type PostApiV1ConversationsByAByBReadErrors = {
+export type ConversationsReadErrors = {
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Not Found
+     */
+    404: Problem;
+    /**
+     * Unprocessable Entity
+     */
+    422: Problem;
+    /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
     /**
      * Default error response
      */
     default: Problem;
 };
 
-export type PostApiV1ConversationsByAByBReadError = PostApiV1ConversationsByAByBReadErrors[keyof PostApiV1ConversationsByAByBReadErrors];
+export type ConversationsReadError = ConversationsReadErrors[keyof ConversationsReadErrors];
 
-export type PostApiV1ConversationsByAByBReadResponses = {
+export type ConversationsReadResponses = {
     /**
      * OK
      */
     200: Conversation;
 };
 
-export type PostApiV1ConversationsByAByBReadResponse = PostApiV1ConversationsByAByBReadResponses[keyof PostApiV1ConversationsByAByBReadResponses];
+export type ConversationsReadResponse = ConversationsReadResponses[keyof ConversationsReadResponses];
 
-export type GetApiV1EventsData = {
-    body?: never;
-    path?: never;
+export type WebhooksEvolutionReceiveData = {
+    /**
+     * The gateway's own event payload, unchanged.
+     */
+    body: {
+        [key: string]: unknown;
+    };
+    path: {
+        slug: string;
+    };
     query?: {
         /**
-         * A `next_cursor` from an earlier answer; omitted: from the oldest event kept.
+         * The tenant's webhook_token (or header X-Webhook-Token).
          */
-        after?: string | null;
-        /**
-         * Only these types (repeat the parameter for several).
-         */
-        type?: Array<'message.created' | 'message.status_changed' | 'conversation.read' | 'conversation.deleted' | 'session.status_changed' | 'order.created' | 'order.completed' | 'order.cancelled' | 'contact.erased'>;
-        /**
-         * Items per page, 1..200.
-         */
-        limit?: number;
+        token?: string;
     };
-    url: '/api/v1/events';
+    url: '/webhooks/evolution/{slug}';
 };
 
-export type GetApiV1EventsErrors = {
+export type WebhooksEvolutionReceiveErrors = {
+    /**
+     * Bad Request
+     */
+    400: Problem;
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Not Found
+     */
+    404: Problem;
+    /**
+     * Request Entity Too Large
+     */
+    413: Problem;
+    /**
+     * Unsupported Media Type
+     */
+    415: Problem;
     /**
      * Unprocessable Entity
      */
     422: Problem;
+    /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
     /**
      * Default error response
      */
     default: Problem;
 };
 
-export type GetApiV1EventsError = GetApiV1EventsErrors[keyof GetApiV1EventsErrors];
+export type WebhooksEvolutionReceiveError = WebhooksEvolutionReceiveErrors[keyof WebhooksEvolutionReceiveErrors];
 
-export type GetApiV1EventsResponses = {
+export type WebhooksEvolutionReceiveResponses = {
     /**
      * OK
      */
-    200: EventPage;
+    200: WebhookResult;
 };
 
-export type GetApiV1EventsResponse = GetApiV1EventsResponses[keyof GetApiV1EventsResponses];
+export type WebhooksEvolutionReceiveResponse = WebhooksEvolutionReceiveResponses[keyof WebhooksEvolutionReceiveResponses];
 
-export type GetApiV1MessagesData = {
+export type WebhooksEvolutionEventReceiveData = {
+    /**
+     * The gateway's own event payload, unchanged.
+     */
+    body: {
+        [key: string]: unknown;
+    };
+    path: {
+        slug: string;
+        event_name: string;
+    };
+    query?: {
+        /**
+         * The tenant's webhook_token (or header X-Webhook-Token).
+         */
+        token?: string;
+    };
+    url: '/webhooks/evolution/{slug}/{event_name}';
+};
+
+export type WebhooksEvolutionEventReceiveErrors = {
+    /**
+     * Bad Request
+     */
+    400: Problem;
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Not Found
+     */
+    404: Problem;
+    /**
+     * Request Entity Too Large
+     */
+    413: Problem;
+    /**
+     * Unsupported Media Type
+     */
+    415: Problem;
+    /**
+     * Unprocessable Entity
+     */
+    422: Problem;
+    /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
+    /**
+     * Default error response
+     */
+    default: Problem;
+};
+
+export type WebhooksEvolutionEventReceiveError = WebhooksEvolutionEventReceiveErrors[keyof WebhooksEvolutionEventReceiveErrors];
+
+export type WebhooksEvolutionEventReceiveResponses = {
+    /**
+     * OK
+     */
+    200: WebhookResult;
+};
+
+export type WebhooksEvolutionEventReceiveResponse = WebhooksEvolutionEventReceiveResponses[keyof WebhooksEvolutionEventReceiveResponses];
+
+export type WebhooksWahaReceiveData = {
+    /**
+     * The gateway's own event payload, unchanged.
+     */
+    body: {
+        [key: string]: unknown;
+    };
+    path: {
+        slug: string;
+    };
+    query?: {
+        /**
+         * The tenant's webhook_token (or header X-Webhook-Token).
+         */
+        token?: string;
+    };
+    url: '/webhooks/waha/{slug}';
+};
+
+export type WebhooksWahaReceiveErrors = {
+    /**
+     * Bad Request
+     */
+    400: Problem;
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Not Found
+     */
+    404: Problem;
+    /**
+     * Request Entity Too Large
+     */
+    413: Problem;
+    /**
+     * Unsupported Media Type
+     */
+    415: Problem;
+    /**
+     * Unprocessable Entity
+     */
+    422: Problem;
+    /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
+    /**
+     * Default error response
+     */
+    default: Problem;
+};
+
+export type WebhooksWahaReceiveError = WebhooksWahaReceiveErrors[keyof WebhooksWahaReceiveErrors];
+
+export type WebhooksWahaReceiveResponses = {
+    /**
+     * OK
+     */
+    200: WebhookResult;
+};
+
+export type WebhooksWahaReceiveResponse = WebhooksWahaReceiveResponses[keyof WebhooksWahaReceiveResponses];
+
+export type WebhooksWhatsappVerifyData = {
+    body?: never;
+    path: {
+        slug: string;
+    };
+    query: {
+        'hub.mode': string;
+        'hub.verify_token': string;
+        'hub.challenge': string;
+    };
+    url: '/webhooks/whatsapp/{slug}';
+};
+
+export type WebhooksWhatsappVerifyErrors = {
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Not Found
+     */
+    404: Problem;
+    /**
+     * Unprocessable Entity
+     */
+    422: Problem;
+    /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
+    /**
+     * Default error response
+     */
+    default: Problem;
+};
+
+export type WebhooksWhatsappVerifyError = WebhooksWhatsappVerifyErrors[keyof WebhooksWhatsappVerifyErrors];
+
+export type WebhooksWhatsappVerifyResponses = {
+    /**
+     * The hub.challenge, echoed as text/plain.
+     */
+    200: unknown;
+};
+
+export type WebhooksWhatsappReceiveData = {
+    /**
+     * The gateway's own event payload, unchanged.
+     */
+    body: {
+        [key: string]: unknown;
+    };
+    headers: {
+        /**
+         * sha256=<hex HMAC-SHA256 of the raw body with the tenant's cloud_app_secret>
+         */
+        'X-Hub-Signature-256': string;
+    };
+    path: {
+        slug: string;
+    };
+    query?: never;
+    url: '/webhooks/whatsapp/{slug}';
+};
+
+export type WebhooksWhatsappReceiveErrors = {
+    /**
+     * Bad Request
+     */
+    400: Problem;
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Not Found
+     */
+    404: Problem;
+    /**
+     * Request Entity Too Large
+     */
+    413: Problem;
+    /**
+     * Unsupported Media Type
+     */
+    415: Problem;
+    /**
+     * Unprocessable Entity
+     */
+    422: Problem;
+    /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
+    /**
+     * Default error response
+     */
+    default: Problem;
+};
+
+export type WebhooksWhatsappReceiveError = WebhooksWhatsappReceiveErrors[keyof WebhooksWhatsappReceiveErrors];
+
+export type WebhooksWhatsappReceiveResponses = {
+    /**
+     * OK
+     */
+    200: WebhookResult;
+};
+
+export type WebhooksWhatsappReceiveResponse = WebhooksWhatsappReceiveResponses[keyof WebhooksWhatsappReceiveResponses];
+
+export type ChatSessionsListData = {
     body?: never;
     path?: never;
     query?: {
@@ -1514,162 +2686,202 @@ export type GetApiV1MessagesData = {
          * Add `total`, the number of matching items, counted up to 10,000, and `total_capped`: true when more than 10,000 match (`total` is then 10,000, a lower bound). Counting costs up to that many index reads; page with `next_cursor` to see everything.
          */
         include_total?: boolean;
-        direction?: 'in' | 'out';
-        status?: 'pending' | 'sent' | 'delivered' | 'read' | 'played' | 'failed';
-        session_id?: string;
-        /**
-         * Only messages stored at or after this time.
-         */
-        since?: string;
-        /**
-         * Only messages stored before this time.
-         */
-        until?: string;
     };
-    url: '/api/v1/messages';
+    url: '/api/v1/chat-sessions';
 };
 
-export type GetApiV1MessagesErrors = {
+export type ChatSessionsListErrors = {
+    /**
+     * Unauthorized
+     */
+    401: Problem;
     /**
      * Unprocessable Entity
      */
     422: Problem;
+    /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
     /**
      * Default error response
      */
     default: Problem;
 };
 
-export type GetApiV1MessagesError = GetApiV1MessagesErrors[keyof GetApiV1MessagesErrors];
+export type ChatSessionsListError = ChatSessionsListErrors[keyof ChatSessionsListErrors];
 
-export type GetApiV1MessagesResponses = {
+export type ChatSessionsListResponses = {
     /**
      * OK
      */
-    200: MessagePage;
+    200: ChatSessionPage;
 };
 
-export type GetApiV1MessagesResponse = GetApiV1MessagesResponses[keyof GetApiV1MessagesResponses];
+export type ChatSessionsListResponse = ChatSessionsListResponses[keyof ChatSessionsListResponses];
 
-export type PostApiV1MessagesData = {
-    body: MessageCreate;
-    path?: never;
-    query?: never;
-    url: '/api/v1/messages';
-};
-
-export type PostApiV1MessagesErrors = {
-    /**
-     * Unprocessable Entity
-     */
-    422: Problem;
-    /**
-     * Default error response
-     */
-    default: Problem;
-};
-
-export type PostApiV1MessagesError = PostApiV1MessagesErrors[keyof PostApiV1MessagesErrors];
-
-export type PostApiV1MessagesResponses = {
-    /**
-     * Already stored under this external_id.
-     */
-    200: Message;
-    /**
-     * Stored.
-     */
-    201: Message;
-};
-
-export type PostApiV1MessagesResponse = PostApiV1MessagesResponses[keyof PostApiV1MessagesResponses];
-
-export type GetApiV1MessagesByExternalIdByExternalIdData = {
+export type ChatSessionsDeleteData = {
     body?: never;
     path: {
-        external_id: string;
+        phone: string;
     };
     query?: never;
-    url: '/api/v1/messages/by-external-id/{external_id}';
+    url: '/api/v1/chat-sessions/{phone}';
 };
 
-export type GetApiV1MessagesByExternalIdByExternalIdErrors = {
+export type ChatSessionsDeleteErrors = {
     /**
-     * Default error response
+     * Unauthorized
      */
-    default: Problem;
-};
-
-export type GetApiV1MessagesByExternalIdByExternalIdError = GetApiV1MessagesByExternalIdByExternalIdErrors[keyof GetApiV1MessagesByExternalIdByExternalIdErrors];
-
-export type GetApiV1MessagesByExternalIdByExternalIdResponses = {
+    401: Problem;
     /**
-     * OK
+     * Not Found
      */
-    200: Message;
-};
-
-export type GetApiV1MessagesByExternalIdByExternalIdResponse = GetApiV1MessagesByExternalIdByExternalIdResponses[keyof GetApiV1MessagesByExternalIdByExternalIdResponses];
-
-export type GetApiV1MessagesByMessageIdData = {
-    body?: never;
-    path: {
-        message_id: string;
-    };
-    query?: never;
-    url: '/api/v1/messages/{message_id}';
-};
-
-export type GetApiV1MessagesByMessageIdErrors = {
-    /**
-     * Default error response
-     */
-    default: Problem;
-};
-
-export type GetApiV1MessagesByMessageIdError = GetApiV1MessagesByMessageIdErrors[keyof GetApiV1MessagesByMessageIdErrors];
-
-export type GetApiV1MessagesByMessageIdResponses = {
-    /**
-     * OK
-     */
-    200: Message;
-};
-
-export type GetApiV1MessagesByMessageIdResponse = GetApiV1MessagesByMessageIdResponses[keyof GetApiV1MessagesByMessageIdResponses];
-
-export type PatchApiV1MessagesByMessageIdData = {
-    body: StatusUpdate;
-    path: {
-        message_id: string;
-    };
-    query?: never;
-    url: '/api/v1/messages/{message_id}';
-};
-
-export type PatchApiV1MessagesByMessageIdErrors = {
+    404: Problem;
     /**
      * Unprocessable Entity
      */
     422: Problem;
     /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
+    /**
      * Default error response
      */
     default: Problem;
 };
 
-export type PatchApiV1MessagesByMessageIdError = PatchApiV1MessagesByMessageIdErrors[keyof PatchApiV1MessagesByMessageIdErrors];
+export type ChatSessionsDeleteError = ChatSessionsDeleteErrors[keyof ChatSessionsDeleteErrors];
 
-export type PatchApiV1MessagesByMessageIdResponses = {
+export type ChatSessionsDeleteResponses = {
+    /**
+     * No Content
+     */
+    204: void;
+};
+
+export type ChatSessionsDeleteResponse = ChatSessionsDeleteResponses[keyof ChatSessionsDeleteResponses];
+
+export type ChatSessionsGetData = {
+    body?: never;
+    path: {
+        phone: string;
+    };
+    query?: never;
+    url: '/api/v1/chat-sessions/{phone}';
+};
+
+export type ChatSessionsGetErrors = {
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Not Found
+     */
+    404: Problem;
+    /**
+     * Unprocessable Entity
+     */
+    422: Problem;
+    /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
+    /**
+     * Default error response
+     */
+    default: Problem;
+};
+
+export type ChatSessionsGetError = ChatSessionsGetErrors[keyof ChatSessionsGetErrors];
+
+export type ChatSessionsGetResponses = {
     /**
      * OK
      */
-    200: Message;
+    200: ChatSession;
 };
 
-export type PatchApiV1MessagesByMessageIdResponse = PatchApiV1MessagesByMessageIdResponses[keyof PatchApiV1MessagesByMessageIdResponses];
+export type ChatSessionsGetResponse = ChatSessionsGetResponses[keyof ChatSessionsGetResponses];
 
-export type GetApiV1OrdersData = {
+export type ChatSessionsPutData = {
+    body: ChatSessionPut;
+    path: {
+        phone: string;
+    };
+    query?: never;
+    url: '/api/v1/chat-sessions/{phone}';
+};
+
+export type ChatSessionsPutErrors = {
+    /**
+     * Bad Request
+     */
+    400: Problem;
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Not Found
+     */
+    404: Problem;
+    /**
+     * Request Entity Too Large
+     */
+    413: Problem;
+    /**
+     * Unsupported Media Type
+     */
+    415: Problem;
+    /**
+     * Unprocessable Entity
+     */
+    422: Problem;
+    /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
+    /**
+     * Default error response
+     */
+    default: Problem;
+};
+
+export type ChatSessionsPutError = ChatSessionsPutErrors[keyof ChatSessionsPutErrors];
+
+export type ChatSessionsPutResponses = {
+    /**
+     * Updated.
+     */
+    200: ChatSession;
+    /**
+     * Created (or an expired one replaced).
+     */
+    201: ChatSession;
+};
+
+export type ChatSessionsPutResponse = ChatSessionsPutResponses[keyof ChatSessionsPutResponses];
+
+export type OrdersListData = {
     body?: never;
     path?: never;
     query?: {
@@ -1685,54 +2897,90 @@ export type GetApiV1OrdersData = {
          * Add `total`, the number of matching items, counted up to 10,000, and `total_capped`: true when more than 10,000 match (`total` is then 10,000, a lower bound). Counting costs up to that many index reads; page with `next_cursor` to see everything.
          */
         include_total?: boolean;
-        status?: 'pending' | 'completed' | 'cancelled';
+        status?: OrderStatus;
     };
     url: '/api/v1/orders';
 };
 
-export type GetApiV1OrdersErrors = {
+export type OrdersListErrors = {
+    /**
+     * Unauthorized
+     */
+    401: Problem;
     /**
      * Unprocessable Entity
      */
     422: Problem;
+    /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
     /**
      * Default error response
      */
     default: Problem;
 };
 
-export type GetApiV1OrdersError = GetApiV1OrdersErrors[keyof GetApiV1OrdersErrors];
+export type OrdersListError = OrdersListErrors[keyof OrdersListErrors];
 
-export type GetApiV1OrdersResponses = {
+export type OrdersListResponses = {
     /**
      * OK
      */
     200: OrderPage;
 };
 
-export type GetApiV1OrdersResponse = GetApiV1OrdersResponses[keyof GetApiV1OrdersResponses];
+export type OrdersListResponse = OrdersListResponses[keyof OrdersListResponses];
 
-export type PostApiV1OrdersData = {
+export type OrdersCreateData = {
     body: OrderCreate;
     path?: never;
     query?: never;
     url: '/api/v1/orders';
 };
 
-export type PostApiV1OrdersErrors = {
+export type OrdersCreateErrors = {
+    /**
+     * Bad Request
+     */
+    400: Problem;
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Request Entity Too Large
+     */
+    413: Problem;
+    /**
+     * Unsupported Media Type
+     */
+    415: Problem;
     /**
      * Unprocessable Entity
      */
     422: Problem;
+    /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
     /**
      * Default error response
      */
     default: Problem;
 };
 
-export type PostApiV1OrdersError = PostApiV1OrdersErrors[keyof PostApiV1OrdersErrors];
+export type OrdersCreateError = OrdersCreateErrors[keyof OrdersCreateErrors];
 
-export type PostApiV1OrdersResponses = {
+export type OrdersCreateResponses = {
     /**
      * Already stored under this external_order_id.
      */
@@ -1743,9 +2991,9 @@ export type PostApiV1OrdersResponses = {
     201: Order;
 };
 
-export type PostApiV1OrdersResponse = PostApiV1OrdersResponses[keyof PostApiV1OrdersResponses];
+export type OrdersCreateResponse = OrdersCreateResponses[keyof OrdersCreateResponses];
 
-export type GetApiV1OrdersByOrderIdData = {
+export type OrdersGetData = {
     body?: never;
     path: {
         order_id: string;
@@ -1754,56 +3002,45 @@ export type GetApiV1OrdersByOrderIdData = {
     url: '/api/v1/orders/{order_id}';
 };
 
-export type GetApiV1OrdersByOrderIdErrors = {
+export type OrdersGetErrors = {
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Not Found
+     */
+    404: Problem;
+    /**
+     * Unprocessable Entity
+     */
+    422: Problem;
+    /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
     /**
      * Default error response
      */
     default: Problem;
 };
 
-export type GetApiV1OrdersByOrderIdError = GetApiV1OrdersByOrderIdErrors[keyof GetApiV1OrdersByOrderIdErrors];
+export type OrdersGetError = OrdersGetErrors[keyof OrdersGetErrors];
 
-export type GetApiV1OrdersByOrderIdResponses = {
+export type OrdersGetResponses = {
     /**
      * OK
      */
     200: Order;
 };
 
-export type GetApiV1OrdersByOrderIdResponse = GetApiV1OrdersByOrderIdResponses[keyof GetApiV1OrdersByOrderIdResponses];
+export type OrdersGetResponse = OrdersGetResponses[keyof OrdersGetResponses];
 
-export type PostApiV1OrdersByOrderIdCancelData = {
-    body?: never;
-    path: {
-        order_id: string;
-    };
-    query?: never;
-    url: '/api/v1/orders/{order_id}/cancel';
-};
-
-export type PostApiV1OrdersByOrderIdCancelErrors = {
-    /**
-     * The order is completed.
-     */
-    409: unknown;
-    /**
-     * Default error response
-     */
-    default: Problem;
-};
-
-export type PostApiV1OrdersByOrderIdCancelError = PostApiV1OrdersByOrderIdCancelErrors[keyof PostApiV1OrdersByOrderIdCancelErrors];
-
-export type PostApiV1OrdersByOrderIdCancelResponses = {
-    /**
-     * OK
-     */
-    200: Order;
-};
-
-export type PostApiV1OrdersByOrderIdCancelResponse = PostApiV1OrdersByOrderIdCancelResponses[keyof PostApiV1OrdersByOrderIdCancelResponses];
-
-export type PostApiV1OrdersByOrderIdCompleteData = {
+export type OrdersCompleteData = {
     body?: OrderComplete;
     path: {
         order_id: string;
@@ -1812,281 +3049,112 @@ export type PostApiV1OrdersByOrderIdCompleteData = {
     url: '/api/v1/orders/{order_id}/complete';
 };
 
-export type PostApiV1OrdersByOrderIdCompleteErrors = {
+export type OrdersCompleteErrors = {
+    /**
+     * Bad Request
+     */
+    400: Problem;
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Not Found
+     */
+    404: Problem;
     /**
      * The order is cancelled.
      */
-    409: unknown;
+    409: Problem;
+    /**
+     * Request Entity Too Large
+     */
+    413: Problem;
+    /**
+     * Unsupported Media Type
+     */
+    415: Problem;
     /**
      * Unprocessable Entity
      */
     422: Problem;
+    /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
     /**
      * Default error response
      */
     default: Problem;
 };
 
-export type PostApiV1OrdersByOrderIdCompleteError = PostApiV1OrdersByOrderIdCompleteErrors[keyof PostApiV1OrdersByOrderIdCompleteErrors];
+export type OrdersCompleteError = OrdersCompleteErrors[keyof OrdersCompleteErrors];
 
-export type PostApiV1OrdersByOrderIdCompleteResponses = {
+export type OrdersCompleteResponses = {
     /**
      * OK
      */
     200: Order;
 };
 
-export type PostApiV1OrdersByOrderIdCompleteResponse = PostApiV1OrdersByOrderIdCompleteResponses[keyof PostApiV1OrdersByOrderIdCompleteResponses];
+export type OrdersCompleteResponse = OrdersCompleteResponses[keyof OrdersCompleteResponses];
 
-export type GetApiV1SessionsData = {
+export type OrdersCancelData = {
     body?: never;
-    path?: never;
-    query?: {
-        /**
-         * Items per page, 1..200.
-         */
-        limit?: number;
-        /**
-         * Opaque cursor from the previous page's next_cursor.
-         */
-        cursor?: string | null;
-        /**
-         * Add `total`, the number of matching items, counted up to 10,000, and `total_capped`: true when more than 10,000 match (`total` is then 10,000, a lower bound). Counting costs up to that many index reads; page with `next_cursor` to see everything.
-         */
-        include_total?: boolean;
-        status?: 'creating' | 'open' | 'connecting' | 'close' | 'destroyed';
+    path: {
+        order_id: string;
     };
-    url: '/api/v1/sessions';
+    query?: never;
+    url: '/api/v1/orders/{order_id}/cancel';
 };
 
-export type GetApiV1SessionsErrors = {
+export type OrdersCancelErrors = {
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Not Found
+     */
+    404: Problem;
+    /**
+     * The order is completed.
+     */
+    409: Problem;
     /**
      * Unprocessable Entity
      */
     422: Problem;
     /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
+    /**
      * Default error response
      */
     default: Problem;
 };
 
-export type GetApiV1SessionsError = GetApiV1SessionsErrors[keyof GetApiV1SessionsErrors];
+export type OrdersCancelError = OrdersCancelErrors[keyof OrdersCancelErrors];
 
-export type GetApiV1SessionsResponses = {
+export type OrdersCancelResponses = {
     /**
      * OK
      */
-    200: SessionPage;
+    200: Order;
 };
 
-export type GetApiV1SessionsResponse = GetApiV1SessionsResponses[keyof GetApiV1SessionsResponses];
+export type OrdersCancelResponse = OrdersCancelResponses[keyof OrdersCancelResponses];
 
-export type DeleteApiV1SessionsBySessionIdData = {
-    body?: never;
-    path: {
-        session_id: string;
-    };
-    query?: never;
-    url: '/api/v1/sessions/{session_id}';
-};
-
-export type DeleteApiV1SessionsBySessionIdErrors = {
-    /**
-     * Default error response
-     */
-    default: Problem;
-};
-
-export type DeleteApiV1SessionsBySessionIdError = DeleteApiV1SessionsBySessionIdErrors[keyof DeleteApiV1SessionsBySessionIdErrors];
-
-export type DeleteApiV1SessionsBySessionIdResponses = {
-    /**
-     * No Content
-     */
-    204: void;
-};
-
-export type DeleteApiV1SessionsBySessionIdResponse = DeleteApiV1SessionsBySessionIdResponses[keyof DeleteApiV1SessionsBySessionIdResponses];
-
-export type GetApiV1SessionsBySessionIdData = {
-    body?: never;
-    path: {
-        session_id: string;
-    };
-    query?: never;
-    url: '/api/v1/sessions/{session_id}';
-};
-
-export type GetApiV1SessionsBySessionIdErrors = {
-    /**
-     * Default error response
-     */
-    default: Problem;
-};
-
-export type GetApiV1SessionsBySessionIdError = GetApiV1SessionsBySessionIdErrors[keyof GetApiV1SessionsBySessionIdErrors];
-
-export type GetApiV1SessionsBySessionIdResponses = {
-    /**
-     * OK
-     */
-    200: Session;
-};
-
-export type GetApiV1SessionsBySessionIdResponse = GetApiV1SessionsBySessionIdResponses[keyof GetApiV1SessionsBySessionIdResponses];
-
-export type PutApiV1SessionsBySessionIdData = {
-    body: SessionPut;
-    path: {
-        session_id: string;
-    };
-    query?: never;
-    url: '/api/v1/sessions/{session_id}';
-};
-
-export type PutApiV1SessionsBySessionIdErrors = {
-    /**
-     * Unprocessable Entity
-     */
-    422: Problem;
-    /**
-     * Default error response
-     */
-    default: Problem;
-};
-
-export type PutApiV1SessionsBySessionIdError = PutApiV1SessionsBySessionIdErrors[keyof PutApiV1SessionsBySessionIdErrors];
-
-export type PutApiV1SessionsBySessionIdResponses = {
-    /**
-     * Updated.
-     */
-    200: Session;
-    /**
-     * Created.
-     */
-    201: Session;
-};
-
-export type PutApiV1SessionsBySessionIdResponse = PutApiV1SessionsBySessionIdResponses[keyof PutApiV1SessionsBySessionIdResponses];
-
-export type DeleteApiV1SessionsBySessionIdGatewayData = {
-    body?: never;
-    path: {
-        session_id: string;
-    };
-    query?: never;
-    url: '/api/v1/sessions/{session_id}/gateway';
-};
-
-export type DeleteApiV1SessionsBySessionIdGatewayErrors = {
-    /**
-     * Default error response
-     */
-    default: Problem;
-};
-
-export type DeleteApiV1SessionsBySessionIdGatewayError = DeleteApiV1SessionsBySessionIdGatewayErrors[keyof DeleteApiV1SessionsBySessionIdGatewayErrors];
-
-export type DeleteApiV1SessionsBySessionIdGatewayResponses = {
-    /**
-     * No Content
-     */
-    204: void;
-};
-
-export type DeleteApiV1SessionsBySessionIdGatewayResponse = DeleteApiV1SessionsBySessionIdGatewayResponses[keyof DeleteApiV1SessionsBySessionIdGatewayResponses];
-
-export type GetApiV1SessionsBySessionIdGatewayData = {
-    body?: never;
-    path: {
-        session_id: string;
-    };
-    query?: never;
-    url: '/api/v1/sessions/{session_id}/gateway';
-};
-
-export type GetApiV1SessionsBySessionIdGatewayErrors = {
-    /**
-     * Default error response
-     */
-    default: Problem;
-};
-
-export type GetApiV1SessionsBySessionIdGatewayError = GetApiV1SessionsBySessionIdGatewayErrors[keyof GetApiV1SessionsBySessionIdGatewayErrors];
-
-export type GetApiV1SessionsBySessionIdGatewayResponses = {
-    /**
-     * OK
-     */
-    200: GatewayLink;
-};
-
-export type GetApiV1SessionsBySessionIdGatewayResponse = GetApiV1SessionsBySessionIdGatewayResponses[keyof GetApiV1SessionsBySessionIdGatewayResponses];
-
-export type PutApiV1SessionsBySessionIdGatewayData = {
-    body: GatewayLinkPutWritable;
-    path: {
-        session_id: string;
-    };
-    query?: never;
-    url: '/api/v1/sessions/{session_id}/gateway';
-};
-
-export type PutApiV1SessionsBySessionIdGatewayErrors = {
-    /**
-     * Unprocessable Entity
-     */
-    422: Problem;
-    /**
-     * Default error response
-     */
-    default: Problem;
-};
-
-export type PutApiV1SessionsBySessionIdGatewayError = PutApiV1SessionsBySessionIdGatewayErrors[keyof PutApiV1SessionsBySessionIdGatewayErrors];
-
-export type PutApiV1SessionsBySessionIdGatewayResponses = {
-    /**
-     * OK
-     */
-    200: GatewayLink;
-};
-
-export type PutApiV1SessionsBySessionIdGatewayResponse = PutApiV1SessionsBySessionIdGatewayResponses[keyof PutApiV1SessionsBySessionIdGatewayResponses];
-
-export type PostApiV1SessionsBySessionIdSyncData = {
-    body?: never;
-    path: {
-        session_id: string;
-    };
-    query?: never;
-    url: '/api/v1/sessions/{session_id}/sync';
-};
-
-export type PostApiV1SessionsBySessionIdSyncErrors = {
-    /**
-     * The gateway is unreachable, slower than GATEWAY_TIMEOUT_S or refusing; the session keeps its status and the link records last_sync_error.
-     */
-    502: Problem;
-    /**
-     * Default error response
-     */
-    default: Problem;
-};
-
-export type PostApiV1SessionsBySessionIdSyncError = PostApiV1SessionsBySessionIdSyncErrors[keyof PostApiV1SessionsBySessionIdSyncErrors];
-
-export type PostApiV1SessionsBySessionIdSyncResponses = {
-    /**
-     * OK
-     */
-    200: Session;
-};
-
-export type PostApiV1SessionsBySessionIdSyncResponse = PostApiV1SessionsBySessionIdSyncResponses[keyof PostApiV1SessionsBySessionIdSyncResponses];
-
-export type GetApiV1StatsData = {
+export type StatsGetData = {
     body?: never;
     path?: never;
     query?: {
@@ -2102,29 +3170,95 @@ export type GetApiV1StatsData = {
     url: '/api/v1/stats';
 };
 
-export type GetApiV1StatsErrors = {
+export type StatsGetErrors = {
+    /**
+     * Unauthorized
+     */
+    401: Problem;
     /**
      * Unprocessable Entity
      */
     422: Problem;
+    /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
     /**
      * Default error response
      */
     default: Problem;
 };
 
-export type GetApiV1StatsError = GetApiV1StatsErrors[keyof GetApiV1StatsErrors];
+export type StatsGetError = StatsGetErrors[keyof StatsGetErrors];
 
-export type GetApiV1StatsResponses = {
+export type StatsGetResponses = {
     /**
      * OK
      */
     200: Stats;
 };
 
-export type GetApiV1StatsResponse = GetApiV1StatsResponses[keyof GetApiV1StatsResponses];
+export type StatsGetResponse = StatsGetResponses[keyof StatsGetResponses];
 
-export type GetApiV1WebhookEndpointsData = {
+export type EventsListData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * A `next_cursor` from an earlier answer; omitted: from the oldest event kept.
+         */
+        after?: string | null;
+        /**
+         * Only these types (repeat the parameter for several).
+         */
+        type?: Array<EventType>;
+        /**
+         * Items per page, 1..200.
+         */
+        limit?: number;
+    };
+    url: '/api/v1/events';
+};
+
+export type EventsListErrors = {
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Unprocessable Entity
+     */
+    422: Problem;
+    /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
+    /**
+     * Default error response
+     */
+    default: Problem;
+};
+
+export type EventsListError = EventsListErrors[keyof EventsListErrors];
+
+export type EventsListResponses = {
+    /**
+     * OK
+     */
+    200: EventPage;
+};
+
+export type EventsListResponse = EventsListResponses[keyof EventsListResponses];
+
+export type WebhookEndpointsListData = {
     body?: never;
     path?: never;
     query?: {
@@ -2144,58 +3278,94 @@ export type GetApiV1WebhookEndpointsData = {
     url: '/api/v1/webhook-endpoints';
 };
 
-export type GetApiV1WebhookEndpointsErrors = {
+export type WebhookEndpointsListErrors = {
+    /**
+     * Unauthorized
+     */
+    401: Problem;
     /**
      * Unprocessable Entity
      */
     422: Problem;
+    /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
     /**
      * Default error response
      */
     default: Problem;
 };
 
-export type GetApiV1WebhookEndpointsError = GetApiV1WebhookEndpointsErrors[keyof GetApiV1WebhookEndpointsErrors];
+export type WebhookEndpointsListError = WebhookEndpointsListErrors[keyof WebhookEndpointsListErrors];
 
-export type GetApiV1WebhookEndpointsResponses = {
+export type WebhookEndpointsListResponses = {
     /**
      * OK
      */
     200: WebhookEndpointPage;
 };
 
-export type GetApiV1WebhookEndpointsResponse = GetApiV1WebhookEndpointsResponses[keyof GetApiV1WebhookEndpointsResponses];
+export type WebhookEndpointsListResponse = WebhookEndpointsListResponses[keyof WebhookEndpointsListResponses];
 
-export type PostApiV1WebhookEndpointsData = {
+export type WebhookEndpointsCreateData = {
     body: EndpointCreate;
     path?: never;
     query?: never;
     url: '/api/v1/webhook-endpoints';
 };
 
-export type PostApiV1WebhookEndpointsErrors = {
+export type WebhookEndpointsCreateErrors = {
+    /**
+     * Bad Request
+     */
+    400: Problem;
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Request Entity Too Large
+     */
+    413: Problem;
+    /**
+     * Unsupported Media Type
+     */
+    415: Problem;
     /**
      * Unprocessable Entity
      */
     422: Problem;
+    /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
     /**
      * Default error response
      */
     default: Problem;
 };
 
-export type PostApiV1WebhookEndpointsError = PostApiV1WebhookEndpointsErrors[keyof PostApiV1WebhookEndpointsErrors];
+export type WebhookEndpointsCreateError = WebhookEndpointsCreateErrors[keyof WebhookEndpointsCreateErrors];
 
-export type PostApiV1WebhookEndpointsResponses = {
+export type WebhookEndpointsCreateResponses = {
     /**
      * Created
      */
     201: EndpointWithSecret;
 };
 
-export type PostApiV1WebhookEndpointsResponse = PostApiV1WebhookEndpointsResponses[keyof PostApiV1WebhookEndpointsResponses];
+export type WebhookEndpointsCreateResponse = WebhookEndpointsCreateResponses[keyof WebhookEndpointsCreateResponses];
 
-export type DeleteApiV1WebhookEndpointsByEndpointIdData = {
+export type WebhookEndpointsDeleteData = {
     body?: never;
     path: {
         endpoint_id: string;
@@ -2204,25 +3374,45 @@ export type DeleteApiV1WebhookEndpointsByEndpointIdData = {
     url: '/api/v1/webhook-endpoints/{endpoint_id}';
 };
 
-export type DeleteApiV1WebhookEndpointsByEndpointIdErrors = {
+export type WebhookEndpointsDeleteErrors = {
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Not Found
+     */
+    404: Problem;
+    /**
+     * Unprocessable Entity
+     */
+    422: Problem;
+    /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
     /**
      * Default error response
      */
     default: Problem;
 };
 
-export type DeleteApiV1WebhookEndpointsByEndpointIdError = DeleteApiV1WebhookEndpointsByEndpointIdErrors[keyof DeleteApiV1WebhookEndpointsByEndpointIdErrors];
+export type WebhookEndpointsDeleteError = WebhookEndpointsDeleteErrors[keyof WebhookEndpointsDeleteErrors];
 
-export type DeleteApiV1WebhookEndpointsByEndpointIdResponses = {
+export type WebhookEndpointsDeleteResponses = {
     /**
      * No Content
      */
     204: void;
 };
 
-export type DeleteApiV1WebhookEndpointsByEndpointIdResponse = DeleteApiV1WebhookEndpointsByEndpointIdResponses[keyof DeleteApiV1WebhookEndpointsByEndpointIdResponses];
+export type WebhookEndpointsDeleteResponse = WebhookEndpointsDeleteResponses[keyof WebhookEndpointsDeleteResponses];
 
-export type GetApiV1WebhookEndpointsByEndpointIdData = {
+export type WebhookEndpointsGetData = {
     body?: never;
     path: {
         endpoint_id: string;
@@ -2231,25 +3421,45 @@ export type GetApiV1WebhookEndpointsByEndpointIdData = {
     url: '/api/v1/webhook-endpoints/{endpoint_id}';
 };
 
-export type GetApiV1WebhookEndpointsByEndpointIdErrors = {
+export type WebhookEndpointsGetErrors = {
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Not Found
+     */
+    404: Problem;
+    /**
+     * Unprocessable Entity
+     */
+    422: Problem;
+    /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
     /**
      * Default error response
      */
     default: Problem;
 };
 
-export type GetApiV1WebhookEndpointsByEndpointIdError = GetApiV1WebhookEndpointsByEndpointIdErrors[keyof GetApiV1WebhookEndpointsByEndpointIdErrors];
+export type WebhookEndpointsGetError = WebhookEndpointsGetErrors[keyof WebhookEndpointsGetErrors];
 
-export type GetApiV1WebhookEndpointsByEndpointIdResponses = {
+export type WebhookEndpointsGetResponses = {
     /**
      * OK
      */
     200: Endpoint;
 };
 
-export type GetApiV1WebhookEndpointsByEndpointIdResponse = GetApiV1WebhookEndpointsByEndpointIdResponses[keyof GetApiV1WebhookEndpointsByEndpointIdResponses];
+export type WebhookEndpointsGetResponse = WebhookEndpointsGetResponses[keyof WebhookEndpointsGetResponses];
 
-export type PatchApiV1WebhookEndpointsByEndpointIdData = {
+export type WebhookEndpointsUpdateData = {
     body: EndpointPatch;
     path: {
         endpoint_id: string;
@@ -2258,29 +3468,104 @@ export type PatchApiV1WebhookEndpointsByEndpointIdData = {
     url: '/api/v1/webhook-endpoints/{endpoint_id}';
 };
 
-export type PatchApiV1WebhookEndpointsByEndpointIdErrors = {
+export type WebhookEndpointsUpdateErrors = {
+    /**
+     * Bad Request
+     */
+    400: Problem;
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Not Found
+     */
+    404: Problem;
+    /**
+     * Request Entity Too Large
+     */
+    413: Problem;
+    /**
+     * Unsupported Media Type
+     */
+    415: Problem;
     /**
      * Unprocessable Entity
      */
     422: Problem;
+    /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
     /**
      * Default error response
      */
     default: Problem;
 };
 
-export type PatchApiV1WebhookEndpointsByEndpointIdError = PatchApiV1WebhookEndpointsByEndpointIdErrors[keyof PatchApiV1WebhookEndpointsByEndpointIdErrors];
+export type WebhookEndpointsUpdateError = WebhookEndpointsUpdateErrors[keyof WebhookEndpointsUpdateErrors];
 
-export type PatchApiV1WebhookEndpointsByEndpointIdResponses = {
+export type WebhookEndpointsUpdateResponses = {
     /**
      * OK
      */
     200: Endpoint;
 };
 
-export type PatchApiV1WebhookEndpointsByEndpointIdResponse = PatchApiV1WebhookEndpointsByEndpointIdResponses[keyof PatchApiV1WebhookEndpointsByEndpointIdResponses];
+export type WebhookEndpointsUpdateResponse = WebhookEndpointsUpdateResponses[keyof WebhookEndpointsUpdateResponses];
 
-export type GetApiV1WebhookEndpointsByEndpointIdDeliveriesData = {
+export type WebhookEndpointsRotateSecretData = {
+    body?: never;
+    path: {
+        endpoint_id: string;
+    };
+    query?: never;
+    url: '/api/v1/webhook-endpoints/{endpoint_id}/rotate-secret';
+};
+
+export type WebhookEndpointsRotateSecretErrors = {
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Not Found
+     */
+    404: Problem;
+    /**
+     * Unprocessable Entity
+     */
+    422: Problem;
+    /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
+    /**
+     * Default error response
+     */
+    default: Problem;
+};
+
+export type WebhookEndpointsRotateSecretError = WebhookEndpointsRotateSecretErrors[keyof WebhookEndpointsRotateSecretErrors];
+
+export type WebhookEndpointsRotateSecretResponses = {
+    /**
+     * OK
+     */
+    200: EndpointWithSecret;
+};
+
+export type WebhookEndpointsRotateSecretResponse = WebhookEndpointsRotateSecretResponses[keyof WebhookEndpointsRotateSecretResponses];
+
+export type WebhookEndpointsDeliveriesData = {
     body?: never;
     path: {
         endpoint_id: string;
@@ -2302,307 +3587,185 @@ export type GetApiV1WebhookEndpointsByEndpointIdDeliveriesData = {
     url: '/api/v1/webhook-endpoints/{endpoint_id}/deliveries';
 };
 
-export type GetApiV1WebhookEndpointsByEndpointIdDeliveriesErrors = {
+export type WebhookEndpointsDeliveriesErrors = {
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Not Found
+     */
+    404: Problem;
     /**
      * Unprocessable Entity
      */
     422: Problem;
+    /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
     /**
      * Default error response
      */
     default: Problem;
 };
 
-export type GetApiV1WebhookEndpointsByEndpointIdDeliveriesError = GetApiV1WebhookEndpointsByEndpointIdDeliveriesErrors[keyof GetApiV1WebhookEndpointsByEndpointIdDeliveriesErrors];
+export type WebhookEndpointsDeliveriesError = WebhookEndpointsDeliveriesErrors[keyof WebhookEndpointsDeliveriesErrors];
 
-export type GetApiV1WebhookEndpointsByEndpointIdDeliveriesResponses = {
+export type WebhookEndpointsDeliveriesResponses = {
     /**
      * OK
      */
     200: WebhookDeliveryPage;
 };
 
-export type GetApiV1WebhookEndpointsByEndpointIdDeliveriesResponse = GetApiV1WebhookEndpointsByEndpointIdDeliveriesResponses[keyof GetApiV1WebhookEndpointsByEndpointIdDeliveriesResponses];
+export type WebhookEndpointsDeliveriesResponse = WebhookEndpointsDeliveriesResponses[keyof WebhookEndpointsDeliveriesResponses];
 
-export type PostApiV1WebhookEndpointsByEndpointIdRotateSecretData = {
+export type ContactsExportData = {
     body?: never;
     path: {
-        endpoint_id: string;
+        phone: string;
     };
     query?: never;
-    url: '/api/v1/webhook-endpoints/{endpoint_id}/rotate-secret';
+    url: '/api/v1/contacts/{phone}/export';
 };
 
-export type PostApiV1WebhookEndpointsByEndpointIdRotateSecretErrors = {
+export type ContactsExportErrors = {
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Not Found
+     */
+    404: Problem;
+    /**
+     * Unprocessable Entity
+     */
+    422: Problem;
+    /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
     /**
      * Default error response
      */
     default: Problem;
 };
 
-export type PostApiV1WebhookEndpointsByEndpointIdRotateSecretError = PostApiV1WebhookEndpointsByEndpointIdRotateSecretErrors[keyof PostApiV1WebhookEndpointsByEndpointIdRotateSecretErrors];
+export type ContactsExportError = ContactsExportErrors[keyof ContactsExportErrors];
 
-export type PostApiV1WebhookEndpointsByEndpointIdRotateSecretResponses = {
+export type ContactsExportResponses = {
+    /**
+     * {phone, exported_at, messages, conversations, chat_session, orders}, streamed: a long history never waits in memory.
+     */
+    200: ContactExport;
+};
+
+export type ContactsExportResponse = ContactsExportResponses[keyof ContactsExportResponses];
+
+export type ContactsEraseData = {
+    body?: never;
+    path: {
+        phone: string;
+    };
+    query?: never;
+    url: '/api/v1/contacts/{phone}';
+};
+
+export type ContactsEraseErrors = {
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Not Found
+     */
+    404: Problem;
+    /**
+     * Unprocessable Entity
+     */
+    422: Problem;
+    /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
+    /**
+     * Default error response
+     */
+    default: Problem;
+};
+
+export type ContactsEraseError = ContactsEraseErrors[keyof ContactsEraseErrors];
+
+export type ContactsEraseResponses = {
+    /**
+     * Erased: no endpoint returns this phone or its messages again.
+     */
+    200: Erasure;
+    /**
+     * Still erasing (a long history): poll the Location; once done the counts are what a 200 shows.
+     */
+    202: Erasure;
+};
+
+export type ContactsEraseResponse = ContactsEraseResponses[keyof ContactsEraseResponses];
+
+export type ContactsErasureGetData = {
+    body?: never;
+    path: {
+        erasure_id: string;
+    };
+    query?: never;
+    url: '/api/v1/contacts/erasures/{erasure_id}';
+};
+
+export type ContactsErasureGetErrors = {
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Not Found
+     */
+    404: Problem;
+    /**
+     * Unprocessable Entity
+     */
+    422: Problem;
+    /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
+    /**
+     * Default error response
+     */
+    default: Problem;
+};
+
+export type ContactsErasureGetError = ContactsErasureGetErrors[keyof ContactsErasureGetErrors];
+
+export type ContactsErasureGetResponses = {
     /**
      * OK
      */
-    200: EndpointWithSecret;
+    200: Erasure;
 };
 
-export type PostApiV1WebhookEndpointsByEndpointIdRotateSecretResponse = PostApiV1WebhookEndpointsByEndpointIdRotateSecretResponses[keyof PostApiV1WebhookEndpointsByEndpointIdRotateSecretResponses];
-
-export type GetHealthzData = {
-    body?: never;
-    path?: never;
-    query?: never;
-    url: '/healthz';
-};
-
-export type GetHealthzErrors = {
-    /**
-     * Default error response
-     */
-    default: Problem;
-};
-
-export type GetHealthzError = GetHealthzErrors[keyof GetHealthzErrors];
-
-export type GetHealthzResponses = {
-    /**
-     * The process is up.
-     */
-    200: unknown;
-};
-
-export type GetMetricsData = {
-    body?: never;
-    path?: never;
-    query?: never;
-    url: '/metrics';
-};
-
-export type GetMetricsErrors = {
-    /**
-     * METRICS_TOKEN is set and was not presented.
-     */
-    401: unknown;
-    /**
-     * Default error response
-     */
-    default: Problem;
-};
-
-export type GetMetricsError = GetMetricsErrors[keyof GetMetricsErrors];
-
-export type GetMetricsResponses = {
-    /**
-     * Prometheus text format.
-     */
-    200: unknown;
-};
-
-export type GetReadyzData = {
-    body?: never;
-    path?: never;
-    query?: never;
-    url: '/readyz';
-};
-
-export type GetReadyzErrors = {
-    /**
-     * The database is unreachable, or a restore is in progress or was cut off.
-     */
-    503: unknown;
-    /**
-     * Default error response
-     */
-    default: Problem;
-};
-
-export type GetReadyzError = GetReadyzErrors[keyof GetReadyzErrors];
-
-export type GetReadyzResponses = {
-    /**
-     * The database answers.
-     */
-    200: unknown;
-};
-
-export type PostWebhooksEvolutionBySlugData = {
-    /**
-     * The gateway's own event payload, unchanged.
-     */
-    body: {
-        [key: string]: unknown;
-    };
-    path: {
-        slug: string;
-    };
-    query?: {
-        /**
-         * The tenant's webhook_token (or header X-Webhook-Token).
-         */
-        token?: string;
-    };
-    url: '/webhooks/evolution/{slug}';
-};
-
-export type PostWebhooksEvolutionBySlugErrors = {
-    /**
-     * Default error response
-     */
-    default: Problem;
-};
-
-export type PostWebhooksEvolutionBySlugError = PostWebhooksEvolutionBySlugErrors[keyof PostWebhooksEvolutionBySlugErrors];
-
-export type PostWebhooksEvolutionBySlugResponses = {
-    /**
-     * OK
-     */
-    200: WebhookResult;
-};
-
-export type PostWebhooksEvolutionBySlugResponse = PostWebhooksEvolutionBySlugResponses[keyof PostWebhooksEvolutionBySlugResponses];
-
-export type PostWebhooksEvolutionBySlugByEventNameData = {
-    /**
-     * The gateway's own event payload, unchanged.
-     */
-    body: {
-        [key: string]: unknown;
-    };
-    path: {
-        slug: string;
-        event_name: string;
-    };
-    query?: {
-        /**
-         * The tenant's webhook_token (or header X-Webhook-Token).
-         */
-        token?: string;
-    };
-    url: '/webhooks/evolution/{slug}/{event_name}';
-};
-
-export type PostWebhooksEvolutionBySlugByEventNameErrors = {
-    /**
-     * Default error response
-     */
-    default: Problem;
-};
-
-export type PostWebhooksEvolutionBySlugByEventNameError = PostWebhooksEvolutionBySlugByEventNameErrors[keyof PostWebhooksEvolutionBySlugByEventNameErrors];
-
-export type PostWebhooksEvolutionBySlugByEventNameResponses = {
-    /**
-     * OK
-     */
-    200: WebhookResult;
-};
-
-export type PostWebhooksEvolutionBySlugByEventNameResponse = PostWebhooksEvolutionBySlugByEventNameResponses[keyof PostWebhooksEvolutionBySlugByEventNameResponses];
-
-export type PostWebhooksWahaBySlugData = {
-    /**
-     * The gateway's own event payload, unchanged.
-     */
-    body: {
-        [key: string]: unknown;
-    };
-    path: {
-        slug: string;
-    };
-    query?: {
-        /**
-         * The tenant's webhook_token (or header X-Webhook-Token).
-         */
-        token?: string;
-    };
-    url: '/webhooks/waha/{slug}';
-};
-
-export type PostWebhooksWahaBySlugErrors = {
-    /**
-     * Default error response
-     */
-    default: Problem;
-};
-
-export type PostWebhooksWahaBySlugError = PostWebhooksWahaBySlugErrors[keyof PostWebhooksWahaBySlugErrors];
-
-export type PostWebhooksWahaBySlugResponses = {
-    /**
-     * OK
-     */
-    200: WebhookResult;
-};
-
-export type PostWebhooksWahaBySlugResponse = PostWebhooksWahaBySlugResponses[keyof PostWebhooksWahaBySlugResponses];
-
-export type GetWebhooksWhatsappBySlugData = {
-    body?: never;
-    path: {
-        slug: string;
-    };
-    query: {
-        'hub.mode': string;
-        'hub.verify_token': string;
-        'hub.challenge': string;
-    };
-    url: '/webhooks/whatsapp/{slug}';
-};
-
-export type GetWebhooksWhatsappBySlugErrors = {
-    /**
-     * Default error response
-     */
-    default: Problem;
-};
-
-export type GetWebhooksWhatsappBySlugError = GetWebhooksWhatsappBySlugErrors[keyof GetWebhooksWhatsappBySlugErrors];
-
-export type GetWebhooksWhatsappBySlugResponses = {
-    /**
-     * The hub.challenge, echoed as text/plain.
-     */
-    200: unknown;
-};
-
-export type PostWebhooksWhatsappBySlugData = {
-    /**
-     * The gateway's own event payload, unchanged.
-     */
-    body: {
-        [key: string]: unknown;
-    };
-    headers: {
-        /**
-         * sha256=<hex HMAC-SHA256 of the raw body with the tenant's cloud_app_secret>
-         */
-        'X-Hub-Signature-256': string;
-    };
-    path: {
-        slug: string;
-    };
-    query?: never;
-    url: '/webhooks/whatsapp/{slug}';
-};
-
-export type PostWebhooksWhatsappBySlugErrors = {
-    /**
-     * Default error response
-     */
-    default: Problem;
-};
-
-export type PostWebhooksWhatsappBySlugError = PostWebhooksWhatsappBySlugErrors[keyof PostWebhooksWhatsappBySlugErrors];
-
-export type PostWebhooksWhatsappBySlugResponses = {
-    /**
-     * OK
-     */
-    200: WebhookResult;
-};
-
-export type PostWebhooksWhatsappBySlugResponse = PostWebhooksWhatsappBySlugResponses[keyof PostWebhooksWhatsappBySlugResponses];
+export type ContactsErasureGetResponse = ContactsErasureGetResponses[keyof ContactsErasureGetResponses];
