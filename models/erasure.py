@@ -10,7 +10,7 @@ from mongoengine import DictField, LongField, StringField
 
 from models.tenancy import TenantDocument
 
-ERASURE_STATES = ("running", "done")
+ERASURE_STATES = ("running", "done", "failed")
 
 
 class ErasedContact(TenantDocument):
@@ -23,7 +23,9 @@ class ErasedContact(TenantDocument):
 class Erasure(TenantDocument):
     id = StringField(primary_key=True)
     state = StringField(required=True, choices=ERASURE_STATES)
-    phone = StringField()  # ciphertext, while running
+    phone = StringField()  # ciphertext, until the last sweep
+    sweep_at = LongField()  # when the runner's last sweep is due (0: made)
+    failed_reason = StringField()
     erased_at = LongField(required=True)
     erased = DictField()  # counts so far
     request_id = StringField()
