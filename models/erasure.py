@@ -14,8 +14,13 @@ ERASURE_STATES = ("running", "done", "failed")
 
 
 class ErasedContact(TenantDocument):
+    """An entry (id: keyed hash of the phone), or one of the tenant's ledger keys (id
+    "key:...", `key` its ciphertext under SECRET_KEY, erased_at 0): kept together so
+    snapshots, restores and scrubs carry the keys wherever the entries go."""
     id = StringField(primary_key=True)  # keyed hash of the phone
     erased_at = LongField(required=True)
+    key = StringField()  # a ledger key's ciphertext (services.privacy.ledger_keys)
+    created_at = LongField()
 
     meta = {"collection": "erased_contacts", "indexes": [{"fields": ["tenant_id", "erased_at"]}]}
 

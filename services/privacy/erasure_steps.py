@@ -26,16 +26,20 @@ BATCH = 1000
 ERASED_TYPE = "contact.erased"
 
 
-def dated_by(document: dict | None, erased_at: int) -> bool:
-    """Whether a message document (or an event's copy of one) is dated at or before
-    `erased_at`: its store time, or its own time (the earliest of its status times)."""
-    if not document:
-        return False
-    times = [t for t in (document.get("status_times") or {}).values() if isinstance(t, int)]
-    created_at = document.get("created_at")
+def message_time(document: dict | None) -> int | None:
+    """A message's date for the ledger (or an event's copy of one): the earlier of its
+    store time and its own time (the earliest of its status times)."""
+    times = [t for t in ((document or {}).get("status_times") or {}).values() if isinstance(t, int)]
+    created_at = (document or {}).get("created_at")
     if isinstance(created_at, int):
         times.append(created_at)
-    return bool(times) and min(times) <= erased_at
+    return min(times) if times else None
+
+
+def dated_by(document: dict | None, erased_at: int) -> bool:
+    """Whether a message (or an event's copy of one) is dated at or before `erased_at`."""
+    at = message_time(document)
+    return at is not None and at <= erased_at
 
 
 def conversations_of(erasure, phone, deadline, count) -> bool:
