@@ -133,6 +133,27 @@ def events(erasure, phone, deadline, count) -> bool:
         last = batch[-1]["pos"]
 
 
+def late_deliveries(erasure, phone, deadline, count) -> bool:
+    """Deliveries a fan-out made, after the erasure began, from events it has deleted
+    since (the fan-out read them just before): pending ones whose event is gone. Only
+    deliveries made since `erased_at` are read, a batch at a time."""
+    last = ""
+    while True:
+        if time.monotonic() >= deadline:
+            return False
+        batch = list(scoped(WebhookDelivery).find(
+            {"state": "pending", "first_due_at": {"$gte": erasure["erased_at"]}, "_id": {"$gt": last}},
+            sort=[("_id", 1)], limit=BATCH, projection={"event_id": 1, "event_type": 1}))
+        ids = [d["event_id"] for d in batch if d["event_type"] != ERASED_TYPE]
+        present = {e["_id"] for e in scoped(Event).find({"_id": {"$in": ids}}, projection={"_id": 1})} if ids else set()
+        orphans = [d["_id"] for d in batch if d["event_type"] != ERASED_TYPE and d["event_id"] not in present]
+        if orphans:
+            count("deliveries", scoped(WebhookDelivery).delete_many({"_id": {"$in": orphans}}))
+        if len(batch) < BATCH:
+            return True
+        last = batch[-1]["_id"]
+
+
 def erased_event(event: dict, erased_at: int) -> bool:
     """Dated at or before the erasure: by its change's time, or, for a message's event, by
     the message's own times (one stored late by a worker that had not learned of it)."""
@@ -148,4 +169,4 @@ def mentions(event: dict, phone: str) -> bool:
         data.get("from"), data.get("to"), data.get("chat"), data.get("recipient_phone"), data.get("phone"))
 
 
-STEPS = (conversations_of, held_messages, chat_session, orders, archived_webhooks, events)
+STEPS = (conversations_of, held_messages, chat_session, orders, archived_webhooks, events, late_deliveries)

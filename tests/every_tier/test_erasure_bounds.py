@@ -122,14 +122,23 @@ def test_the_sweep_keeps_the_erasure_delivery_and_counts_deliveries_apart(app, c
             return {d["event_type"]: d for d in scoped(WebhookDelivery).find({})}
 
     pending_deliveries()
+    with app.app_context(), tenant_scope(tenant_id):  # in-1's, as a fan-out makes it...
+        fanned_out_late = next(d for d in scoped(WebhookDelivery).find({})
+                               if d["envelope"]["data"].get("external_id") == "in-1")
     erased = _erase(client, tenant)["erased"]
     assert set(pending_deliveries()) == {"message.created", "contact.erased"}  # fanned out, the endpoint slow
+    with app.app_context(), tenant_scope(tenant_id):  # ...having read in-1's event just before the erasure
+        scoped(WebhookDelivery).insert_one({**fanned_out_late, "_id": "ep_2:" + fanned_out_late["event_id"],
+                                            "endpoint_id": "ep_2", "first_due_at": clock.now_ms()})
     assert _run_pending_at(app, frozen_clock, frozen_clock.ms + erasure.SWEEP_AFTER_MS) == 1
     left = pending_deliveries(fan_out=False)
     assert "contact.erased" in left and left["contact.erased"]["state"] == "pending"
     assert left["message.created"]["envelope"]["data"]["external_id"] == "theirs"
     assert stored(client, tenant, "theirs").status_code == 200
     assert (erased["events"], erased.get("deliveries")) == (1, 1)  # in-1's message.created, and its delivery
+    with app.app_context(), tenant_scope(tenant_id):
+        assert scoped(Erasure).find_one({})["erased"]["deliveries"] == 2  # and the one fanned out late
+        assert scoped(WebhookDelivery).count({"endpoint_id": "ep_2"}) == 0
 
 
 def test_archived_bodies_are_matched_by_whole_numbers(app, client, tenant):
