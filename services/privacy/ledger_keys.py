@@ -3,7 +3,7 @@ rotations, with every old key dropped.
 
 A ledger entry is an HMAC of the phone (services.privacy.ledger), and a phone is never
 kept, so an entry can never be re-keyed. Its key therefore outlives SECRET_KEY: each
-tenant's ledger has keys of its own, random, made once, stored beside its entries (in
+tenant's ledger has a key of its own, random, made once, stored beside its entries (in
 the same collection, so snapshots carry them and a restore keeps them as it keeps the
 entries) and encrypted under SECRET_KEY. A rotation re-encrypts them (`settle`, at
 start-up, with tenants' other secrets); nothing is ever re-hashed. A tenant may hold
@@ -18,8 +18,6 @@ import base64
 import hashlib
 import logging
 import secrets
-
-from pymongo.errors import DuplicateKeyError
 
 from models.collections import GlobalCollection, scoped
 from models.erasure import ErasedContact
@@ -52,23 +50,17 @@ def opened(key_documents: list[dict]) -> list[bytes]:
 
 
 def writing_key(keys: list[bytes]) -> bytes:
-    """The current tenant's writing key: its first, or one made now (made once: a worker
-    making one at the same time loses the race and takes the winner's; if the first made
-    is one SECRET_KEY no longer opens, another is made beside it)."""
+    """The current tenant's writing key: its first, or one made now. Each made key has an
+    id of its own, so workers making one at once, or a restore bringing another store's,
+    add keys beside each other and never replace one (lookups try them all)."""
     if keys:
         return keys[0]
     _keep_derived_keys()  # entries an older version wrote, before this tenant's first key
-    for key_id in (f"{PREFIX}{current_tenant_id()}:0", f"{PREFIX}{current_tenant_id()}:{clock.now_ms()}"):
-        key = secrets.token_bytes(32)
-        try:
-            scoped(ErasedContact).insert_one({"_id": key_id, "erased_at": 0, "created_at": clock.now_ms(),
-                                              "key": secret_box.encrypt(base64.b64encode(key).decode())})
-            return key
-        except DuplicateKeyError:
-            theirs = opened([scoped(ErasedContact).find_one({"_id": key_id})])
-            if theirs:
-                return theirs[0]
-    raise secret_box.SecretKeyError("no erasure ledger key could be made or opened")  # pragma: no cover
+    key = secrets.token_bytes(32)
+    scoped(ErasedContact).insert_one({
+        "_id": f"{PREFIX}{current_tenant_id()}:{clock.now_ms():013d}-{secrets.token_hex(4)}", "erased_at": 0,
+        "created_at": clock.now_ms(), "key": secret_box.encrypt(base64.b64encode(key).decode())})
+    return key
 
 
 def _keep_derived_keys() -> int:
@@ -84,7 +76,7 @@ def _keep_derived_keys() -> int:
 
 
 def _derived_id(tenant_id: str, key: bytes) -> str:
-    # Sorts after a made key ("...:0"): the made key writes once there is one.
+    # Sorts after a made key ("...:<13-digit time>-..."): a made key writes once there is one.
     return f"{PREFIX}{tenant_id}:derived-{hashlib.sha256(key).hexdigest()[:16]}"
 
 

@@ -3,6 +3,8 @@ README tells operators to do: re-sent webhooks, REST writes, `webhooks replay`,
 `legacy-import` and a restore of an older snapshot bring nothing back. Each host start
 is what the gunicorn master does before workers fork (gunicorn.conf.py)."""
 import gzip
+import hashlib
+import hmac
 import json
 from pathlib import Path
 
@@ -10,6 +12,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from models.collections import scoped
+from models.erasure import ErasedContact
 from models.tenancy import tenant_scope
 from models.webhook_archive import WebhookArchive
 from services import clock, key_check, secret_box
@@ -122,3 +125,21 @@ def test_a_host_whose_secret_key_does_not_open_the_deployments_refuses_to_start(
     _start(app, K2)
     with pytest.raises(key_check.SecretKeyMismatch):
         _start(app, K1)  # the dropped key no longer opens it
+
+
+def test_a_ledger_an_older_version_wrote_survives_rotations_too(app, client, tenant):
+    """Entries keyed by SECRET_KEY itself (before the ledger had keys of its own): the
+    first erasure or start-up keeps that key as a ledger key, so dropping it later
+    leaves them in force."""
+    _start(app, K1)
+    with app.app_context():
+        tenant_id = tenants.get_tenant(tenant.slug).id
+        with tenant_scope(tenant_id):  # as an older version recorded it
+            entry = hmac.new(secret_box.hmac_keys()[0], f"{tenant_id}:{CUSTOMER}".encode(), hashlib.sha256)
+            scoped(ErasedContact).insert_one({"_id": entry.hexdigest(), "erased_at": 1000})
+    assert client.delete(f"/api/v1/contacts/{OTHER}", headers=tenant.headers).status_code == 200  # this version
+    _start(app, f"{K2},{K1}")
+    _start(app, K2)  # K1 dropped
+    with app.app_context(), tenant_scope(tenant_id):
+        assert ledger.erased_at(CUSTOMER) == 1000
+        assert ledger.erased_at(OTHER) is not None
