@@ -30,6 +30,7 @@ class Erasure(TenantDocument):
     state = StringField(required=True, choices=ERASURE_STATES)
     phone = StringField()  # ciphertext, until the last sweep
     sweep_at = LongField()  # when the runner's last sweep is due (0: made)
+    swept_at = LongField()  # when the last run (the sweep, or a run ending after its time) ended
     failed_reason = StringField()
     erased_at = LongField(required=True)
     erased = DictField()  # counts so far

@@ -117,7 +117,7 @@ def _run(erasure: dict, deadline: float) -> bool:
     now = clock.now_ms()
     done = {"state": "done", "finished_at": erasure.get("finished_at") or now}
     if now >= erasure["erased_at"] + SWEEP_AFTER_MS:  # every worker knows of it: nothing more can come
-        done.update(phone=None, sweep_at=0)
+        done.update(phone=None, sweep_at=0, swept_at=now)
     else:
         done["sweep_at"] = erasure["erased_at"] + SWEEP_AFTER_MS
     scoped(Erasure).update_one({"_id": erasure["_id"]}, {"$set": done})
