@@ -47,7 +47,7 @@ def contact_hashes(phone: str) -> list[str]:
     first), and under the keys derived from SECRET_KEY, which older ledgers used until
     the start-up keeps them (ledger_keys.settle)."""
     message = f"{current_tenant_id()}:{phone}".encode()
-    keys = _load_cached()[1] + [key for key in secret_box.hmac_keys()]
+    keys = _load_cached()[1] + list(secret_box.hmac_keys())
     return list(dict.fromkeys(hmac.new(key, message, hashlib.sha256).hexdigest() for key in keys))
 
 
