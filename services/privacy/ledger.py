@@ -13,6 +13,7 @@ those counts (`refresh_cached`), so messages read nothing; elsewhere the first u
 REFRESH_S does. Another worker learns of an erasure within REFRESH_S; the erasure sweeps
 the store once more after that (services.privacy.erasure).
 """
+import functools
 import hashlib
 import hmac
 import threading
@@ -46,9 +47,14 @@ def contact_hashes(phone: str) -> list[str]:
     """The phone's ledger ids under each of the tenant's ledger keys (the writing one's
     first), and under the keys derived from SECRET_KEY, which older ledgers used until
     the start-up keeps them (ledger_keys.settle)."""
-    message = f"{current_tenant_id()}:{phone}".encode()
-    keys = _load_cached()[1] + list(secret_box.hmac_keys())
-    return list(dict.fromkeys(hmac.new(key, message, hashlib.sha256).hexdigest() for key in keys))
+    keys = tuple(dict.fromkeys(_load_cached()[1] + list(secret_box.hmac_keys())))
+    return _hashes(current_tenant_id(), phone, keys)
+
+
+@functools.lru_cache(maxsize=65536)  # every message asks for its two phones' ids
+def _hashes(tenant_id: str, phone: str, keys: tuple[bytes, ...]) -> list[str]:
+    message = f"{tenant_id}:{phone}".encode()
+    return [hmac.new(key, message, hashlib.sha256).hexdigest() for key in keys]
 
 
 def record(phone: str, at: int) -> None:
@@ -70,10 +76,12 @@ def erased_at(phone: str) -> int | None:
 def erased_before(phones, at: int) -> bool:
     """Whether any of `phones` (None skipped) was erased at or after `at`: data dated then
     belongs to the erased history and must not come back."""
-    entries = _entries()
+    entries, keys = _load_cached()
     if not entries:
         return False
-    return any((erased_at(phone) or -1) >= at for phone in phones if phone)
+    keys = tuple(dict.fromkeys(keys + list(secret_box.hmac_keys())))
+    tenant_id = current_tenant_id()
+    return any(entries.get(h, -1) >= at for phone in phones if phone for h in _hashes(tenant_id, phone, keys))
 
 
 def any_erased() -> bool:
