@@ -39,6 +39,13 @@ def refuse_if_erased(phones, at: int) -> None:
         raise ContactErased("This contact's data was erased; messages dated before the erasure are not stored "
                             "again (one dated after it is stored as new).")
 
+def only_erased_history(events) -> bool:
+    """Whether a webhook body's events are all messages the ledger refuses (a gateway
+    re-sending an erased contact's old messages): such a body is not archived either."""
+    return bool(events) and all(getattr(event, "chat", None) and erased_before(
+        (event.chat, getattr(event, "own", None)), event.at) for event in events)
+
+
 _cache: dict = {}  # tenant id -> (checked at, size, {hash: erased_at}, [ledger key])
 _lock = threading.Lock()
 

@@ -175,3 +175,15 @@ def test_an_erasure_that_cannot_be_decrypted_is_failed_and_the_others_go_on(app,
     assert metrics.ERASURE_FAILURES._value.get() == failures + 1
     assert stored(client, tenant, "other-1").status_code == 404
     assert _run_pending_at(app, frozen_clock, frozen_clock.ms + 5000) == 0  # the failed one is not tried again
+
+
+def test_a_re_sent_erased_history_is_not_archived_again(app, client, tenant):
+    app.config["WEBHOOK_ARCHIVE_DAYS"] = 30
+    assert send(client, "evolution", tenant, "messages_upsert_text_inbound").get_json()["accepted"] == 1
+    assert _erase(client, tenant)["erased"]["archived_webhooks"] == 1
+    assert send(client, "evolution", tenant, "messages_upsert_text_inbound").get_json()["ignored"] == 1  # re-sent
+    assert send(client, "evolution", tenant, _evolution_message("NEW-AFTER", clock.now_ms() + 1000)).get_json()[
+        "accepted"] == 1
+    with app.app_context(), tenant_scope(_tenant_id(app, tenant)):
+        archived = [kept["body"] for kept in scoped(WebhookArchive).find({})]
+    assert len(archived) == 1 and "NEW-AFTER" in archived[0]
