@@ -47,21 +47,38 @@ def conversations_of(erasure, phone, deadline, count) -> bool:
     goes with the last of them, or is rebuilt from those stored after the erasure."""
     erased_at = erasure["erased_at"]
     for conversation_id in export.conversation_ids(phone):
-        last = ""
-        while True:
+        while True:  # stored at or before the erasure (the conversation's index serves it)
             if time.monotonic() >= deadline:
                 return False
-            batch = list(scoped(Message).find({"conversation_id": conversation_id, "_id": {"$gt": last}},
-                                              sort=[("_id", 1)], limit=BATCH,
-                                              projection={"created_at": 1, "status_times": 1}))
-            erased = [m["_id"] for m in batch if dated_by(m, erased_at)]
-            if erased:
-                count("messages", scoped(Message).delete_many({"_id": {"$in": erased}}))
-            if len(batch) < BATCH:
+            batch = [m["_id"] for m in scoped(Message).find(
+                {"conversation_id": conversation_id, "created_at": {"$lte": erased_at}}, limit=BATCH,
+                projection={"_id": 1})]
+            if not batch:
                 break
-            last = batch[-1]["_id"]
+            count("messages", scoped(Message).delete_many({"_id": {"$in": batch}}))
+        if not _stored_since(conversation_id, erased_at, deadline, count):
+            return False
         count("conversations", conversations.rebuild_summaries(conversation_id)["removed"])
     return True
+
+
+def _stored_since(conversation_id: str, erased_at: int, deadline: float, count) -> bool:
+    """Messages stored after the erasure but dated before it (by a worker that had not
+    learned of it yet): the conversation's newer messages, a page at a time."""
+    after = (erased_at, "")
+    while True:
+        if time.monotonic() >= deadline:
+            return False
+        page = list(scoped(Message).find(
+            {"conversation_id": conversation_id, "$or": [{"created_at": {"$gt": after[0]}},
+                                                         {"created_at": after[0], "_id": {"$gt": after[1]}}]},
+            sort=[("created_at", 1), ("_id", 1)], limit=BATCH, projection={"created_at": 1, "status_times": 1}))
+        erased = [m["_id"] for m in page if dated_by(m, erased_at)]
+        if erased:
+            count("messages", scoped(Message).delete_many({"_id": {"$in": erased}}))
+        if len(page) < BATCH:
+            return True
+        after = (page[-1]["created_at"], page[-1]["_id"])
 
 
 def held_messages(erasure, phone, deadline, count) -> bool:
