@@ -161,9 +161,9 @@ def late_deliveries(erasure, phone, deadline, count) -> bool:
         batch = list(scoped(WebhookDelivery).find(
             {"state": "pending", "first_due_at": {"$gte": erasure["erased_at"]}, "_id": {"$gt": last}},
             sort=[("_id", 1)], limit=BATCH, projection={"event_id": 1, "event_type": 1}))
-        ids = [d["event_id"] for d in batch if d["event_type"] != ERASED_TYPE]
+        ids = [d["event_id"] for d in batch if d.get("event_type") != ERASED_TYPE]
         present = {e["_id"] for e in scoped(Event).find({"_id": {"$in": ids}}, projection={"_id": 1})} if ids else set()
-        orphans = [d["_id"] for d in batch if d["event_type"] != ERASED_TYPE and d["event_id"] not in present]
+        orphans = [d["_id"] for d in batch if d.get("event_type") != ERASED_TYPE and d["event_id"] not in present]
         if orphans:
             count("deliveries", scoped(WebhookDelivery).delete_many({"_id": {"$in": orphans}}))
         if len(batch) < BATCH:
