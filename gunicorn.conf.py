@@ -4,7 +4,9 @@ The master owns process-wide work: before any worker forks it makes what the
 processes create under DATA_DIR private (umask), loads SECRET_KEY (generating the
 development key once), starts or reuses the embedded database, restores the newest
 good snapshot when the database holds no ChatKeep data at all (or a restore was cut
-off), and seals tenants' secrets stored in clear by an older version; in on_exit,
+off), and seals tenants' secrets stored in clear by an older version (and re-encrypts
+secrets after a SECRET_KEY rotation); a SECRET_KEY that does not open what the
+deployment encrypted stops it there (services.key_check); in on_exit,
 after every worker has finished its requests, it writes the one final snapshot
 (unless SNAPSHOT_ON_SHUTDOWN is false) and only then stops the embedded database. Workers each run the scheduler
 (post_worker_init); leases let one process take each scheduled job.
@@ -76,15 +78,26 @@ def on_starting(server):
 
 def _prepare_store():
     from models.db import connect, disconnect
+    from services.key_check import SecretKeyMismatch, check_secret_key
     from services.operations.metrics import CommandCounter
     from services.operations.restore import restore_on_startup
+    from services.privacy import ledger_keys
     from services.tenancy.tenant_secrets import seal_stored_secrets
 
     connect(_database_uri(), settings["DB_TIMEOUT_MS"], [CommandCounter()])
     try:
+        check_secret_key(shared_database=bool(settings["MONGODB_URI"]))  # before anything is written
         restored = restore_on_startup(settings["DATA_DIR"])  # logs what it restores, from where
         if not restored:
             seal_stored_secrets()  # a restore has done it; logs the secrets SECRET_KEY cannot open
+            ledger_keys.settle()  # the erasure ledger's keys: kept, re-encrypted after a rotation
+    except SecretKeyMismatch as exc:
+        log.critical("%s", exc)
+        if not settings["MONGODB_URI"]:
+            from services.operations import embedded_db
+
+            embedded_db.stop_if_owner(settings["DATA_DIR"], os.getpid())
+        raise  # gunicorn prints it ("Error: SECRET_KEY does not open ...") and exits 1
     finally:
         disconnect()  # workers must not inherit the master's client across fork
 

@@ -25,6 +25,7 @@ from services.errors import database_unavailable
 from services.gateways import spool, webhook_archive
 from services.gateways.ingest import ingest, parser_for
 from services.gateways.parsing import PayloadError
+from services.privacy import ledger
 from services.tenancy.tenant_secrets import revealed
 from services.tenancy.tenants import tenant_by_slug, tenant_for_webhook_token
 
@@ -59,7 +60,8 @@ def _store(gateway: str, tenant, payload: dict):
                        errors={exc.field: [exc.message]})
     try:
         with pymongo.timeout(current_app.config["DB_TIMEOUT_MS"] / 1000):
-            if current_app.config["WEBHOOK_ARCHIVE_DAYS"]:
+            # Not a re-sent erased history: the erasure removed its archived copy for good.
+            if current_app.config["WEBHOOK_ARCHIVE_DAYS"] and not ledger.only_erased_history(events):
                 webhook_archive.keep(gateway, request.get_data(cache=True))
             return ingest(events)
     except PyMongoError as exc:

@@ -10,17 +10,18 @@ from models.message import Message
 from models.order import Order
 from models.restore_marker import RestoreMarker
 from models.sales_stats import SalesDay, SalesTotal
+from models.secret_check import SecretCheck
 from models.tenancy import TenantDocument
 from models.tenant import Tenant
 from models.webhook_archive import WebhookArchive
 from models.webhook_endpoint import WebhookAttempt, WebhookDelivery, WebhookDispatch, WebhookEndpoint
 
-GLOBAL_DOCUMENTS = (Tenant, Lease, RestoreMarker)
+GLOBAL_DOCUMENTS = (Tenant, Lease, RestoreMarker, SecretCheck)
 TENANT_DOCUMENTS = (GatewaySession, Message, Conversation, ConversationRepair, ChatSession, Order, SalesTotal,
                     SalesDay, LegacyImport, WebhookArchive, Event, WebhookEndpoint, WebhookDelivery, WebhookAttempt,
                     WebhookDispatch, ErasedContact, Erasure)
 
 __all__ = ["GLOBAL_DOCUMENTS", "TENANT_DOCUMENTS", "ChatSession", "Conversation", "ConversationRepair",
            "ErasedContact", "Erasure", "Event", "GatewaySession", "Lease", "LegacyImport", "Message", "Order",
-           "RestoreMarker", "SalesDay", "SalesTotal", "Tenant", "TenantDocument", "WebhookArchive", "WebhookAttempt",
+           "RestoreMarker", "SalesDay", "SalesTotal", "SecretCheck", "Tenant", "TenantDocument", "WebhookArchive", "WebhookAttempt",
            "WebhookDelivery", "WebhookDispatch", "WebhookEndpoint"]

@@ -47,7 +47,8 @@ class WebhookDelivery(TenantDocument):
         "collection": "webhook_deliveries",
         "indexes": [{"fields": ["tenant_id", "state", "next_attempt_at"]},
                     {"fields": ["tenant_id", "state", "first_due_at"]},
-                    {"fields": ["tenant_id", "endpoint_id", "state"]}],
+                    {"fields": ["tenant_id", "endpoint_id", "state"]},
+                    {"fields": ["tenant_id", "event_id"]}],  # an erasure removes its events' deliveries
     }
 
 

@@ -14,14 +14,17 @@ class ErasedCountsSchema(Schema):
     chat_sessions = fields.Integer()
     orders_anonymised = fields.Integer()
     archived_webhooks = fields.Integer()
-    events = fields.Integer()
+    events = fields.Integer(metadata={"description": "Events about the contact removed from the event log."})
+    deliveries = fields.Integer(metadata={"description": "Webhook deliveries of those events removed (the "
+                                                         "contact.erased event's are never)."})
 
 
 class ErasureSchema(Schema):
     phone = fields.String(metadata={"description": "Only in the DELETE answer, which the caller asked with it."})
     id = fields.String(metadata={"example": "er_5f2a9c1e0b7d4e3a8c6f1b2d"})
-    state = fields.String(metadata={"description": "running (poll its Location) or done.",
-                                    "enum": ["running", "done"]})
+    state = fields.String(metadata={"description": "running (poll its Location), done, or failed (its phone could "
+                                                   "not be decrypted with SECRET_KEY: see the log).",
+                                    "enum": ["running", "done", "failed"]})
     erased_at = Timestamp()
     erased = fields.Nested(ErasedCountsSchema)
     finished_at = Timestamp(allow_none=True, dump_default=None)

@@ -31,4 +31,3 @@ OPTIONAL_OUTPUT = {
     "SnapshotRunning": {"detail"},
 }
 
-ERASURE_STATES = ("running", "done")

@@ -13,12 +13,13 @@ from http import HTTPStatus
 
 from apispec import APISpec
 
+from models.erasure import ERASURE_STATES
 from models.event import EVENT_TYPES
 from models.gateway_session import GATEWAY_KINDS, SESSION_STATUSES
 from models.message import STATUSES as MESSAGE_STATUSES
 from models.order import ORDER_STATUSES
 from schemas.messages import DIRECTIONS, MESSAGE_TYPES
-from schemas.openapi_conventions import ERASURE_STATES, OPERATION_IDS, OPTIONAL_OUTPUT, PAGE_OPTIONAL
+from schemas.openapi_conventions import OPERATION_IDS, OPTIONAL_OUTPUT, PAGE_OPTIONAL
 
 METHODS = ("get", "put", "post", "patch", "delete")
 PROBLEM = "#/components/schemas/Problem"

@@ -31,11 +31,13 @@ _keys: list[Fernet] = []
 _box: MultiFernet | None = None
 _hash_keys: list[bytes] = []
 _signing_keys: list[str] = []
+_development = False
 
 
 def configure(setting: str | None, data_dir: str) -> None:
     """Use SECRET_KEY's keys, or the development key file under `data_dir`."""
-    global _keys, _box, _hash_keys
+    global _keys, _box, _hash_keys, _development
+    _development = not setting
     raw = [key.strip() for key in (setting.split(",") if setting else [_development_key(Path(data_dir))])]
     _keys = [Fernet(key.encode()) for key in raw if key]
     _box = MultiFernet(_keys)
@@ -44,6 +46,11 @@ def configure(setting: str | None, data_dir: str) -> None:
     _hash_keys = [hashlib.sha256(b"chatkeep keyed hash\0" + key.encode()).digest() for key in raw if key]
     _signing_keys[:] = [hashlib.sha256(b"chatkeep signing\0" + key.encode()).hexdigest() for key in raw if key]
     _decrypt.cache_clear()
+
+
+def uses_development_key() -> bool:
+    """Whether SECRET_KEY is unset and the key is DATA_DIR's development key."""
+    return _development
 
 
 def _development_key(data_dir: Path) -> str:

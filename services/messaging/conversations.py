@@ -140,12 +140,18 @@ def delete_conversation(conversation_id: str) -> None:
 
 
 def finish_deletion(conversation_id: str, at: int, marked: bool = True, placed_at: int | None = None) -> None:
-    """The deletion marked at `at`, from its first step (each step may be done already)."""
-    removed_messages = scoped(Message).delete_many({"conversation_id": conversation_id})
+    """The deletion marked at `at`, from its first step (each step may be done already).
+    Only messages stored at or before `at` go: the upkeep finishes a cut-off deletion up
+    to an hour later, and what arrived meanwhile was stored as new. The summary goes, or
+    is rebuilt from those newer messages."""
+    removed_messages = scoped(Message).delete_many({"conversation_id": conversation_id, "created_at": {"$lte": at}})
     if not (removed_messages or marked):
         raise NotFound(f"no conversation '{conversation_id}'")
     event_log.record("conversation", "deleted", at, {"conversation_id": conversation_id}, placed_at)
-    _conversations().delete_one({"conversation_id": conversation_id})
+    if scoped(Message).find_one({"conversation_id": conversation_id, **VISIBLE}, projection={"_id": 1}) is None:
+        _conversations().delete_one({"conversation_id": conversation_id})
+    else:
+        rebuild_summaries(conversation_id)
 
 
 # What any write to a summary changes: a rebuild writes only over what it read.

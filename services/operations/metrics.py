@@ -36,6 +36,9 @@ WEBHOOK_DELIVERIES = Counter("chatkeep_webhook_deliveries_total",
 WEBHOOK_OLDEST_PENDING = Gauge("chatkeep_webhook_oldest_pending_age_seconds",
                                "How long the oldest pending webhook delivery has been due.",
                                multiprocess_mode="livemax")
+ERASURE_FAILURES = Counter("chatkeep_erasure_failures_total",
+                           "Erasure runs that failed (logged with the erasure's id): one whose phone no "
+                           "SECRET_KEY key opens is marked failed; the runner went on with the others.")
 in_request: ContextVar[bool] = ContextVar("chatkeep_in_request", default=False)
 
 

@@ -34,7 +34,7 @@ from services import clock
 from services.messaging import conversations
 from services.operations import leases, restore_marker, snapshots
 from services.operations.snapshot_files import read_records
-from services.privacy import scrub
+from services.privacy import ledger_keys, scrub
 from services.tenancy import tenant_secrets, tenants
 
 log = logging.getLogger(__name__)
@@ -128,6 +128,7 @@ def restore(generation: Path, progress=None) -> Restored:
         if any(scrubbed.values()):
             log.warning("restore: tenant %s: erased contacts' data left out again: %s", tenant.slug, scrubbed)
     counts.secrets_to_set_again = tenant_secrets.seal_stored_secrets(unset_unreadable=True)
+    ledger_keys.settle()  # the restored ledger's keys, re-encrypted under this host's SECRET_KEY
     return counts
 
 

@@ -1,7 +1,8 @@
 """The erasure ledger: which contacts were erased, and when, without their phones.
 
-An entry's id is HMAC-SHA256 of "<tenant id>:<phone>" under a key derived from
-SECRET_KEY (every listed key is tried, so a key can be rotated). Every path that
+An entry's id is HMAC-SHA256 of "<tenant id>:<phone>" under the tenant's ledger key,
+which SECRET_KEY only encrypts (services.privacy.ledger_keys): rotating SECRET_KEY and
+dropping the old key leaves every entry recognised. Every path that
 could bring an erased contact's data back (webhooks, REST writes, spool and archive
 replay, restore, legacy import) asks `erased_before(phones, at)`: a message dated at
 or before its contact's erasure is not stored; a later one is, as new.
@@ -12,6 +13,7 @@ those counts (`refresh_cached`), so messages read nothing; elsewhere the first u
 REFRESH_S does. Another worker learns of an erasure within REFRESH_S; the erasure sweeps
 the store once more after that (services.privacy.erasure).
 """
+import functools
 import hashlib
 import hmac
 import threading
@@ -22,6 +24,7 @@ from models.erasure import ErasedContact
 from models.tenancy import current_tenant_id, tenant_scope
 from services import secret_box
 from services.errors import Conflict
+from services.privacy import ledger_keys
 
 REFRESH_S = 2.0
 
@@ -36,19 +39,36 @@ def refuse_if_erased(phones, at: int) -> None:
         raise ContactErased("This contact's data was erased; messages dated before the erasure are not stored "
                             "again (one dated after it is stored as new).")
 
-_cache: dict = {}  # tenant id -> (checked at, size, {hash: erased_at})
+def only_erased_history(events) -> bool:
+    """Whether a webhook body's events are all messages the ledger refuses (a gateway
+    re-sending an erased contact's old messages): such a body is not archived either."""
+    return bool(events) and all(getattr(event, "chat", None) and erased_before(
+        (event.chat, getattr(event, "own", None)), event.at) for event in events)
+
+
+_cache: dict = {}  # tenant id -> (checked at, size, {hash: erased_at}, [ledger key])
 _lock = threading.Lock()
 
 
 def contact_hashes(phone: str) -> list[str]:
-    """The phone's ledger ids under every SECRET_KEY listed (the first one's is written)."""
-    message = f"{current_tenant_id()}:{phone}".encode()
-    return [hmac.new(key, message, hashlib.sha256).hexdigest() for key in secret_box.hmac_keys()]
+    """The phone's ledger ids under each of the tenant's ledger keys (the writing one's
+    first), and under the keys derived from SECRET_KEY, which older ledgers used until
+    the start-up keeps them (ledger_keys.settle)."""
+    keys = tuple(dict.fromkeys(_load_cached()[1] + list(secret_box.hmac_keys())))
+    return _hashes(current_tenant_id(), phone, keys)
+
+
+@functools.lru_cache(maxsize=65536)  # every message asks for its two phones' ids
+def _hashes(tenant_id: str, phone: str, keys: tuple[bytes, ...]) -> list[str]:
+    message = f"{tenant_id}:{phone}".encode()
+    return [hmac.new(key, message, hashlib.sha256).hexdigest() for key in keys]
 
 
 def record(phone: str, at: int) -> None:
     """Enter the phone in the ledger (an older entry's time moves forward)."""
-    scoped(ErasedContact).update_one({"_id": contact_hashes(phone)[0]}, {"$max": {"erased_at": at}}, upsert=True)
+    key = ledger_keys.writing_key(_load_cached(fresh=True)[1])
+    entry_id = hmac.new(key, f"{current_tenant_id()}:{phone}".encode(), hashlib.sha256).hexdigest()
+    scoped(ErasedContact).update_one({"_id": entry_id}, {"$max": {"erased_at": at}}, upsert=True)
     forget()
 
 
@@ -63,10 +83,12 @@ def erased_at(phone: str) -> int | None:
 def erased_before(phones, at: int) -> bool:
     """Whether any of `phones` (None skipped) was erased at or after `at`: data dated then
     belongs to the erased history and must not come back."""
-    entries = _entries()
+    entries, keys = _load_cached()
     if not entries:
         return False
-    return any((erased_at(phone) or -1) >= at for phone in phones if phone)
+    keys = tuple(dict.fromkeys(keys + list(secret_box.hmac_keys())))
+    tenant_id = current_tenant_id()
+    return any(entries.get(h, -1) >= at for phone in phones if phone for h in _hashes(tenant_id, phone, keys))
 
 
 def any_erased() -> bool:
@@ -87,22 +109,30 @@ def refresh_cached() -> None:
 
 
 def _entries() -> dict:
+    return _load_cached()[0]
+
+
+def _load_cached(fresh: bool = False) -> tuple[dict, list]:
+    """({hash: erased_at}, [ledger key]) of the current tenant, reread when stale."""
     tenant_id, now = current_tenant_id(), time.monotonic()
     cached = _cache.get(tenant_id)
-    if cached is not None and now - cached[0] < REFRESH_S:
-        return cached[2]
-    return _load(tenant_id, now, cached)
+    if cached is None or fresh or now - cached[0] >= REFRESH_S:
+        cached = _load(tenant_id, now, None if fresh else cached)
+    return cached[2], cached[3]
 
 
-def _load(tenant_id: str, now: float, cached) -> dict:
+def _load(tenant_id: str, now: float, cached) -> tuple:
     ledger = scoped(ErasedContact)
     # Count and latest time: a contact erased again moves its time, not the count.
     latest = [e["erased_at"] for e in ledger.find({}, sort=[("erased_at", -1)], limit=1, projection={"erased_at": 1})]
     size = (ledger.count({}), latest[0] if latest else 0)
     if cached is not None and size == cached[1]:
-        entries = cached[2]
+        entries, keys = cached[2], cached[3]
     else:
-        entries = {e["_id"]: e["erased_at"] for e in ledger.find({})} if size[0] else {}
+        documents = list(ledger.find({})) if size[0] else []
+        entries = {e["_id"]: e["erased_at"] for e in documents if not ledger_keys.is_key(e)}
+        keys = ledger_keys.opened([e for e in documents if ledger_keys.is_key(e)])
+    loaded = (now, size, entries, keys)
     with _lock:
-        _cache[tenant_id] = (now, size, entries)
-    return entries
+        _cache[tenant_id] = loaded
+    return loaded

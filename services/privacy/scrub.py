@@ -1,9 +1,12 @@
 """Applying the erasure ledger to data that came back from elsewhere (a restored
 snapshot, kept snapshot files): what is dated at or before its contact's erasure goes,
 orders lose the phone. The ledger holds keyed hashes, not phones, so each phone met is
-hashed and looked up (services.privacy.ledger)."""
+hashed and looked up (services.privacy.ledger). Every file of a generation is covered:
+raw archived webhook bodies name phones only inside their text, so each whole number
+of a phone's length in a body is looked up as a phone."""
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -15,12 +18,16 @@ from models.erasure import ErasedContact
 from models.event import Event
 from models.order import Order
 from models.tenancy import tenant_scope
+from models.webhook_archive import WebhookArchive
 from services.messaging import conversations
 from services.operations import snapshots
 from services.operations.snapshot_files import fsync_dir, read_records, write_records
 from services.privacy import ledger
+from services.privacy.erasure_steps import message_time
 
 LEDGER_FILE = "erased_contacts.jsonl.gz"
+NUMBERS = re.compile(r"(?<!\d)\d{7,15}(?!\d)")  # E.164 holds at most 15 digits
+BATCH = 500
 _DEFAULT_COLLECTION = {name: sources[0][0]._get_collection_name() for name, sources, _restored in snapshots.FILES}
 
 
@@ -29,7 +36,7 @@ def record_is_erased(collection: str, record: dict) -> bool | None:
     it is; orders are anonymised in place (their phone goes) and kept."""
     if collection == "messages":
         phones = (record.get("conversation_id") or "").split(":") + [record.get("chat")]
-        return ledger.erased_before(phones, record.get("created_at") or 0) or None
+        return ledger.erased_before(phones, message_time(record) or 0) or None
     if collection == "conversations":
         return ledger.erased_before(record.get("participants") or [], record.get("created_at") or 0) or None
     if collection == "events":
@@ -39,6 +46,8 @@ def record_is_erased(collection: str, record: dict) -> bool | None:
         phones = (record.get("subject") or "").split(":") + [data.get(k) for k in ("from", "to", "chat",
                                                                                   "recipient_phone", "phone")]
         return ledger.erased_before(phones, record.get("time") or 0) or None
+    if collection == "webhook_archive":
+        return ledger.erased_before(NUMBERS.findall(record.get("body") or ""), record.get("received_at") or 0) or None
     if collection == "chat_sessions":
         return ledger.erased_before([record.get("phone")], record.get("last_activity") or 0) or None
     if collection == "orders" and ledger.erased_before([record.get("recipient_phone")], record.get("created_at") or 0):
@@ -48,7 +57,8 @@ def record_is_erased(collection: str, record: dict) -> bool | None:
 
 def scrub_store() -> dict:
     """Remove from the current tenant's store what its ledger says is erased; counts."""
-    counts = {"messages": 0, "conversations": 0, "chat_sessions": 0, "orders_anonymised": 0, "events": 0}
+    counts = {"messages": 0, "conversations": 0, "chat_sessions": 0, "orders_anonymised": 0, "events": 0,
+              "archived_webhooks": 0}
     if not ledger.any_erased():
         return counts
     for summary in list(scoped(Conversation).find({}, projection={"conversation_id": 1})):
@@ -69,11 +79,27 @@ def scrub_store() -> dict:
     for event in list(scoped(Event).find({}, projection={"type": 1, "subject": 1, "data": 1, "time": 1})):
         if record_is_erased("events", event):
             counts["events"] += scoped(Event).delete_one({"_id": event["_id"]})
+    counts["archived_webhooks"] = _scrub_archive()
     for order in list(scoped(Order).find({}, projection={"recipient_phone": 1, "created_at": 1})):
         if ledger.erased_before([order.get("recipient_phone")], order["created_at"]):
             counts["orders_anonymised"] += scoped(Order).update_many({"_id": order["_id"]},
                                                                      {"$set": {"recipient_phone": None}})
     return counts
+
+
+def _scrub_archive() -> int:
+    """Archived bodies naming an erased contact, received at or before its erasure."""
+    removed, last = 0, None
+    while True:
+        query = {"_id": {"$gt": last}} if last is not None else {}
+        batch = list(scoped(WebhookArchive).find(query, sort=[("_id", 1)], limit=BATCH,
+                                                 projection={"body": 1, "received_at": 1}))
+        erased = [kept["_id"] for kept in batch if record_is_erased("webhook_archive", kept)]
+        if erased:
+            removed += scoped(WebhookArchive).delete_many({"_id": {"$in": erased}})
+        if len(batch) < BATCH:
+            return removed
+        last = batch[-1]["_id"]
 
 
 def scrub_generation(generation: Path) -> int:

@@ -14,7 +14,7 @@ from services.gateways import ingest as ingest_module
 from services.gateways import webhook_archive
 from services.operations import snapshots
 from services.operations.upkeep import run_upkeep
-from services.privacy import erasure
+from services.privacy import erasure, erasure_steps
 from services.tenancy import tenants
 from tests.conftest import assert_problem
 from tests.webhook_helpers import BOT, CUSTOMER, EVO_IN, fixture, send, stored
@@ -85,7 +85,7 @@ def test_erasure_removes_the_contact_and_keeps_amounts_and_statistics(app, clien
     assert answer.status_code == 200, answer.get_json()
     body = answer.get_json()
     assert body["erased"] == {"messages": 3, "conversations": 1, "chat_sessions": 1, "orders_anonymised": 1,
-                              "archived_webhooks": 0, "events": 3}  # two message.created, an order.created
+                              "archived_webhooks": 0, "events": 3, "deliveries": 0}  # two message.created, an order.created
     assert body["phone"] == CUSTOMER and body["state"] == "done"
     assert stored(client, tenant, "in-1").status_code == 404 and stored(client, tenant, EVO_IN).status_code == 404
     listed = client.get("/api/v1/conversations", headers=tenant.headers).get_data(as_text=True)
@@ -142,7 +142,7 @@ def test_spool_and_archive_replay_check_the_ledger(app, client, tenant):
 def test_a_long_history_is_erased_through_the_202_path(app, client, tenant, monkeypatch):
     for number in range(12):
         _message(client, tenant, f"m-{number}")
-    monkeypatch.setattr(erasure, "BATCH", 5)
+    monkeypatch.setattr(erasure_steps, "BATCH", 5)
     monkeypatch.setattr("blueprints.contacts._budget_s", lambda: 0)
     answer = client.delete(f"/api/v1/contacts/{CUSTOMER}", headers=tenant.headers)
     assert answer.status_code == 202 and answer.get_json()["state"] == "running"
