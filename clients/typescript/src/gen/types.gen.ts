@@ -722,7 +722,14 @@ export type ErasedCounts = {
     chat_sessions: number;
     orders_anonymised: number;
     archived_webhooks: number;
+    /**
+     * Events about the contact removed from the event log.
+     */
     events: number;
+    /**
+     * Webhook deliveries of those events removed (the contact.erased event's are never).
+     */
+    deliveries: number;
 };
 
 export type Erasure = {
@@ -732,7 +739,7 @@ export type Erasure = {
     phone?: string;
     id: string;
     /**
-     * running (poll its Location) or done.
+     * running (poll its Location), done, or failed (its phone could not be decrypted with SECRET_KEY: see the log).
      */
     state: ErasureState;
     erased_at: string;
@@ -742,7 +749,7 @@ export type Erasure = {
 
 export type Direction = 'in' | 'out';
 
-export type ErasureState = 'running' | 'done';
+export type ErasureState = 'running' | 'done' | 'failed';
 
 export type EventType = 'message.created' | 'message.status_changed' | 'conversation.read' | 'conversation.deleted' | 'session.status_changed' | 'order.created' | 'order.completed' | 'order.cancelled' | 'contact.erased';
 

@@ -17,7 +17,8 @@ class ErasedCounts:
         chat_sessions (int):
         orders_anonymised (int):
         archived_webhooks (int):
-        events (int):
+        events (int): Events about the contact removed from the event log.
+        deliveries (int): Webhook deliveries of those events removed (the contact.erased event's are never).
     """
 
     messages: int
@@ -26,6 +27,7 @@ class ErasedCounts:
     orders_anonymised: int
     archived_webhooks: int
     events: int
+    deliveries: int
 
     def to_dict(self) -> dict[str, Any]:
         messages = self.messages
@@ -40,6 +42,8 @@ class ErasedCounts:
 
         events = self.events
 
+        deliveries = self.deliveries
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -50,6 +54,7 @@ class ErasedCounts:
                 "orders_anonymised": orders_anonymised,
                 "archived_webhooks": archived_webhooks,
                 "events": events,
+                "deliveries": deliveries,
             }
         )
 
@@ -70,6 +75,8 @@ class ErasedCounts:
 
         events = d.pop("events")
 
+        deliveries = d.pop("deliveries")
+
         erased_counts = cls(
             messages=messages,
             conversations=conversations,
@@ -77,6 +84,7 @@ class ErasedCounts:
             orders_anonymised=orders_anonymised,
             archived_webhooks=archived_webhooks,
             events=events,
+            deliveries=deliveries,
         )
 
         return erased_counts
