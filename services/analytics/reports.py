@@ -1,0 +1,93 @@
+"""The analytics answers (the contract's shape) from per-day figures.
+
+Days are tenant-local; days after today are zeros and never computed. Totals add the
+days up: `active_contacts` counts a contact once per day it was active (contact-days),
+`new_contacts` once (its first inbound message ever is on one day); percentiles come
+from the merged histograms, so they are those of every sample in the range.
+"""
+from datetime import date, timedelta
+
+from services import clock
+from services.analytics import day_figures, histogram, rollups
+from services.analytics.day_figures import local_day
+
+DEFAULT_DAYS = 30
+
+
+def today(tz: str) -> date:
+    return date.fromisoformat(local_day(clock.now_ms(), tz))
+
+
+def default_range(tz: str, first: date | None, last: date | None) -> tuple[date, date]:
+    """The contract's defaults: the last 30 days; with only `from`, up to today; with only `to`, 30 days to it."""
+    if last is None:
+        last = today(tz) if first is None else max(today(tz), first)
+    if first is None:
+        first = last - timedelta(days=DEFAULT_DAYS - 1)
+    return first, last
+
+
+def merged(figures: list[dict]) -> dict:
+    total = day_figures.empty()
+    for one in figures:
+        for name in day_figures.COUNTS:
+            total[name] += one.get(name, 0)
+        for name in day_figures.HISTOGRAMS:
+            histogram.merge(total[name], one.get(name))
+    return total
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def delivery(f: dict) -> dict:
+    return {"outbound": f["outbound"], "sent": f["sent"], "delivered": f["delivered"], "read": f["read"],
+            "failed": f["failed"], "delivery_rate": _rate(f["delivered"], f["outbound"]),
+            "read_rate": _rate(f["read"], f["outbound"]), "failure_rate": _rate(f["failed"], f["outbound"]),
+            "time_to_deliver_p50_s": histogram.percentile_s(f["to_deliver"], 0.5),
+            "time_to_deliver_p90_s": histogram.percentile_s(f["to_deliver"], 0.9),
+            "time_to_read_p50_s": histogram.percentile_s(f["to_read"], 0.5),
+            "time_to_read_p90_s": histogram.percentile_s(f["to_read"], 0.9)}
+
+
+def conversations(f: dict) -> dict:
+    return {"inbound": f["inbound"], "outbound": f["outbound"], "active_contacts": f["active_contacts"],
+            "new_contacts": f["new_contacts"], "response_p50_s": histogram.percentile_s(f["response"], 0.5),
+            "response_p90_s": histogram.percentile_s(f["response"], 0.9)}
+
+
+SHAPES = {"delivery": delivery, "conversations": conversations}
+
+
+def daily_figures(tz: str, first: date, last: date, session_id: str | None = None) -> list[tuple[str, dict]]:
+    """[(day, raw figures)] for each day of [first, last], narrowed to one session if given."""
+    computed = rollups.days_figures(first, min(last, today(tz)), tz) if first <= today(tz) else {}
+    rows = []
+    for n in range((last - first).days + 1):
+        day = (first + timedelta(days=n)).isoformat()
+        figures = computed.get(day) or {"all": day_figures.empty(), "sessions": {}}
+        if session_id is None:
+            rows.append((day, figures["all"]))
+        else:
+            rows.append((day, figures["sessions"].get(session_id) or day_figures.empty()))
+    return rows
+
+
+def report(kind: str, tz: str, first: date, last: date, session_id: str | None = None) -> dict:
+    """The answer of GET /api/v1/analytics/<kind> (kind: delivery or conversations)."""
+    shape = SHAPES[kind]
+    rows = daily_figures(tz, first, last, session_id)
+    return {"from": first.isoformat(), "to": last.isoformat(), "timezone": tz,
+            "totals": shape(merged([figures for _day, figures in rows])),
+            "daily": [{"date": day, **shape(figures)} for day, figures in rows]}
+
+
+def by_session(tz: str, first: date, last: date) -> dict[str, dict]:
+    """{session_id: delivery figures over [first, last]} (the dashboard's failures by session)."""
+    computed = rollups.days_figures(first, min(last, today(tz)), tz) if first <= today(tz) else {}
+    sessions: dict[str, list] = {}
+    for figures in computed.values():
+        for session_id, values in figures["sessions"].items():
+            sessions.setdefault(session_id, []).append(values)
+    return {session_id: delivery(merged(values)) for session_id, values in sorted(sessions.items())}
