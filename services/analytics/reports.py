@@ -22,8 +22,8 @@ def default_range(tz: str, first: date | None, last: date | None) -> tuple[date,
     """The contract's defaults: the last 30 days; with only `from`, up to today; with only `to`, 30 days to it."""
     if last is None:
         last = today(tz) if first is None else max(today(tz), first)
-    if first is None:
-        first = last - timedelta(days=DEFAULT_DAYS - 1)
+    if first is None:  # (the first days of year 1 have fewer days before them)
+        first = date.fromordinal(max(last.toordinal() - (DEFAULT_DAYS - 1), 1))
     return first, last
 
 

@@ -167,3 +167,7 @@ def test_bad_input_is_422_naming_the_field(client, tenant, query, field):
 def test_a_range_of_366_days_is_fine_and_the_key_is_needed(client, tenant):
     assert len(analytics(client, tenant, "delivery", "?from=2025-11-22&to=2026-11-22")["daily"]) == 366
     assert client.get("/api/v1/analytics/delivery").status_code == 401
+
+
+def test_the_first_days_of_the_calendar_answer(client, tenant):
+    assert analytics(client, tenant, "delivery", "?to=0001-01-03")["from"] == "0001-01-01"
