@@ -60,32 +60,28 @@ def conversations(f: dict) -> dict:
 SHAPES = {"delivery": delivery, "conversations": conversations}
 
 
-def daily_figures(tz: str, first: date, last: date, session_id: str | None = None) -> list[tuple[str, dict]]:
-    """[(day, raw figures)] for each day of [first, last], narrowed to one session if given."""
-    computed = rollups.days_figures(first, min(last, today(tz)), tz) if first <= today(tz) else {}
-    rows = []
+def computed_days(tz: str, first: date, last: date) -> dict[str, dict]:
+    """The rollups' figures of [first, last] up to today ({day: {"all", "sessions"}})."""
+    return rollups.days_figures(first, min(last, today(tz)), tz) if first <= today(tz) else {}
+
+
+def report(kind: str, tz: str, first: date, last: date, session_id: str | None = None,
+           computed: dict | None = None) -> dict:
+    """The answer of GET /api/v1/analytics/<kind> (kind: delivery or conversations)."""
+    computed = computed_days(tz, first, last) if computed is None else computed
+    shape, rows = SHAPES[kind], []
     for n in range((last - first).days + 1):
         day = (first + timedelta(days=n)).isoformat()
         figures = computed.get(day) or {"all": day_figures.empty(), "sessions": {}}
-        if session_id is None:
-            rows.append((day, figures["all"]))
-        else:
-            rows.append((day, figures["sessions"].get(session_id) or day_figures.empty()))
-    return rows
-
-
-def report(kind: str, tz: str, first: date, last: date, session_id: str | None = None) -> dict:
-    """The answer of GET /api/v1/analytics/<kind> (kind: delivery or conversations)."""
-    shape = SHAPES[kind]
-    rows = daily_figures(tz, first, last, session_id)
+        scope = figures["all"] if session_id is None else figures["sessions"].get(session_id)
+        rows.append((day, scope or day_figures.empty()))
     return {"from": first.isoformat(), "to": last.isoformat(), "timezone": tz,
             "totals": shape(merged([figures for _day, figures in rows])),
             "daily": [{"date": day, **shape(figures)} for day, figures in rows]}
 
 
-def by_session(tz: str, first: date, last: date) -> dict[str, dict]:
-    """{session_id: delivery figures over [first, last]} (the dashboard's failures by session)."""
-    computed = rollups.days_figures(first, min(last, today(tz)), tz) if first <= today(tz) else {}
+def delivery_by_session(computed: dict) -> dict[str, dict]:
+    """{session_id: delivery figures} over the days of `computed` (the dashboard's failures by session)."""
     sessions: dict[str, list] = {}
     for figures in computed.values():
         for session_id, values in figures["sessions"].items():
