@@ -10,8 +10,8 @@ reads. A read of days [first, last]:
    consecutive days together: their messages by created_at, the same conversations'
    messages of the lookback before them, and, when needed, which of the day's
    contacts wrote before that (one query each), then stores them (one bulk write);
-4. moves the `as_of` of the rollups it checked forward, so the next read's query (2)
-   starts from now, not from when they were computed.
+4. when query (2) found changes, moves the `as_of` of the rollups it checked forward
+   (one write), so the next read does not look at the same changes again.
 So a repeated read costs two queries whatever the history, and a read after changes
 costs the days they touched. A change commits within the event write deadline of its
 `updated_at` (services.events.event_log), so `as_of` is the read's time minus
@@ -36,7 +36,6 @@ from services.analytics.day_figures import Run
 from services.events import event_log
 
 STALE_AFTER_MS = 7 * 24 * 3600 * 1000
-RECHECK_AFTER_MS = 30_000  # a rollup checked this long ago gets its as_of moved forward
 MESSAGE_FIELDS = {"_id": 1, "session_id": 1, "conversation_id": 1, "direction": 1, "created_at": 1,
                   "status_times": 1, "awaiting_message": 1}
 
@@ -49,9 +48,11 @@ def days_figures(first: date, last: date, tz: str) -> dict[str, dict]:
         {"day": {"$gte": first.isoformat(), "$lte": last.isoformat()}})}
     stored = {day: doc for day, doc in stored.items() if doc.get("tz") == tz and doc["as_of"] > now - STALE_AFTER_MS}
     checked_at = clock.now_ms()
-    for day in _changed_days(run, stored):
+    stale, seen = _changed_days(run, stored)
+    for day in stale:
         stored.pop(day)
-    _recheck(stored, checked_at - event_log.settle_ms())
+    if seen:  # else the same query finds nothing next time either: no write needed
+        _recheck(stored, checked_at - event_log.settle_ms())
     figures = {day: _decoded(doc) for day, doc in stored.items()}
     missing = [day for day in run.days if day.isoformat() not in figures]
     for first_missing, last_missing in _consecutive(missing):
@@ -59,23 +60,26 @@ def days_figures(first: date, last: date, tz: str) -> dict[str, dict]:
     return figures
 
 
-def _changed_days(run: Run, stored: dict) -> set[str]:
+def _changed_days(run: Run, stored: dict) -> tuple[set[str], int]:
+    """The stored days a message changed on since they were computed, and how many changes were looked at."""
     if not stored:
-        return set()
+        return set(), 0
     oldest = min(doc["as_of"] for doc in stored.values())
-    changed = scoped(Message).find({"updated_at": {"$gte": oldest}}, projection={"created_at": 1, "updated_at": 1})
+    changed = list(scoped(Message).find({"updated_at": {"$gte": oldest}},
+                                        projection={"created_at": 1, "updated_at": 1}))
     stale = set()
     for message in changed:
         day = run.day_of(message["created_at"]) if isinstance(message.get("created_at"), int) else None
         if day in stored and message["updated_at"] >= stored[day]["as_of"]:
             stale.add(day)
-    return stale
+    return stale, len(changed)
 
 
 def _recheck(checked: dict, as_of: int) -> None:
     """Every change before `as_of` has been looked for: say so on the rollups checked
-    (by their rev: one rewritten meanwhile keeps its own as_of)."""
-    due = [doc for doc in checked.values() if doc["as_of"] < as_of - RECHECK_AFTER_MS]
+    (by their rev: one rewritten meanwhile keeps its own as_of), so the next read does
+    not look at the same changes again."""
+    due = [doc for doc in checked.values() if doc["as_of"] < as_of]
     if due:
         scoped(AnalyticsDay).update_many({"day": {"$in": [doc["day"] for doc in due]},
                                           "rev": {"$in": [doc["rev"] for doc in due]}}, {"$set": {"as_of": as_of}})
