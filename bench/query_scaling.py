@@ -14,7 +14,7 @@ from bench.dataset import Dataset
 from bench.stats import median
 
 DROPPED = 5
-SETTLE_S = 5.0  # > the service's settle window (EVENT_WRITE_DEADLINE + clock skew: 4 s by default)
+SETTLE_S = 5.0  # > the service's settle window (DB_TIMEOUT_MS + EVENTS_CLOCK_SKEW_MS: 4 s by default)
 ANALYTICS = "/api/v1/analytics/delivery"  # the last 30 days of the tenant
 
 
