@@ -8,8 +8,9 @@ reads. A read of days [first, last]:
    at or after its `as_of`;
 3. computes the missing and stale days from their messages (services.analytics.day_figures),
    consecutive days together: their messages by created_at, the same conversations'
-   messages of the lookback before them, and, when needed, which of the day's
-   contacts wrote before that (one query each), then stores them (one bulk write);
+   messages of the lookback before them, and, when needed, which of the days'
+   contacts wrote before that (one query each), then stores them (one bulk write),
+   at most MAX_RUN_DAYS at a time (a week's messages in memory, not a year's);
 4. when query (2) found changes, moves the `as_of` of the rollups it checked forward
    (one write), so the next read does not look at the same changes again.
 So a repeated read costs two queries whatever the history, and a read after changes
@@ -36,6 +37,7 @@ from services.analytics.day_figures import Run
 from services.events import event_log
 
 STALE_AFTER_MS = 7 * 24 * 3600 * 1000
+MAX_RUN_DAYS = 7
 MESSAGE_FIELDS = {"_id": 1, "session_id": 1, "conversation_id": 1, "direction": 1, "created_at": 1,
                   "status_times": 1, "awaiting_message": 1}
 
@@ -86,9 +88,10 @@ def _recheck(checked: dict, as_of: int) -> None:
 
 
 def _consecutive(days: list[date]) -> list[tuple[date, date]]:
+    """Runs of consecutive days, each at most MAX_RUN_DAYS long (what one computation holds in memory)."""
     runs = []
     for day in days:
-        if runs and (day - runs[-1][1]).days == 1:
+        if runs and (day - runs[-1][1]).days == 1 and (day - runs[-1][0]).days < MAX_RUN_DAYS:
             runs[-1] = (runs[-1][0], day)
         else:
             runs.append((day, day))
