@@ -67,10 +67,11 @@ class ConversationFiguresSchema(Schema):
 
 
 def _report_schema(figures, name: str):
-    day = Schema.from_dict({"date": fields.String(metadata={"example": "2026-11-22"}),
+    day = Schema.from_dict({"date": fields.String(metadata={"format": "date", "example": "2026-11-22"}),
                             **figures._declared_fields}, name=f"{name}Day")
     return Schema.from_dict({
-        "from": fields.String(metadata={"example": "2026-10-24"}), "to": fields.String(metadata={"example": "2026-11-22"}),
+        "from": fields.String(metadata={"format": "date", "example": "2026-10-24"}),
+        "to": fields.String(metadata={"format": "date", "example": "2026-11-22"}),
         "timezone": fields.String(metadata={"example": "America/Sao_Paulo"}),
         "totals": fields.Nested(figures, metadata={"description": "The whole range."}),
         "daily": fields.List(fields.Nested(day), metadata={
