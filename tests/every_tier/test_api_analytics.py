@@ -171,3 +171,16 @@ def test_a_range_of_366_days_is_fine_and_the_key_is_needed(client, tenant):
 
 def test_the_first_days_of_the_calendar_answer(client, tenant):
     assert analytics(client, tenant, "delivery", "?to=0001-01-03")["from"] == "0001-01-01"
+
+
+def test_a_held_message_counts_once_it_is_released(client, tenant, frozen_clock):
+    from tests.every_tier.test_held_messages import _without_sender
+    from tests.webhook_helpers import send as webhook
+    frozen_clock.set("2026-11-22T10:00:00Z")
+    assert webhook(client, "evolution", tenant, _without_sender("messages_upsert_text_inbound")).get_json()["held"] == 1
+    frozen_clock.set("2026-11-22T10:01:00Z")
+    assert analytics(client, tenant, "conversations")["totals"]["inbound"] == 0  # held: not shown, not counted
+    frozen_clock.set("2026-11-22T10:02:00Z")
+    assert webhook(client, "evolution", tenant, "connection_update_open").status_code == 200  # releases it
+    frozen_clock.set("2026-11-22T10:03:00Z")
+    assert analytics(client, tenant, "conversations")["totals"]["inbound"] == 1
