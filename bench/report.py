@@ -55,7 +55,8 @@ limit). Each figure below is the median over the runs of a value measured within
   `query_scaling.analytics_ratio`: the same for `GET /api/v1/analytics/delivery` (the last
   30 days), read 5 s after the load (past the settle window), so the measured reads reuse
   the per-day rollups as a refreshed dashboard does; `analytics_db_commands_per_read_*`
-  counts the database commands of one such read.
+  counts the database commands of one such read, `analytics_db_commands_first_read_*`
+  those of the read before them, which computed the days the load changed.
 - **startup**: seconds from launching gunicorn to the first `/readyz` 200 on the existing
   `DATA_DIR`, at 1x and at 10x (median of several cold starts).
 - **snapshot**: peak RSS (VmHWM, sampled every 10 ms) of `flask --app app snapshot take` at 10x over
