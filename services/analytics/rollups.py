@@ -38,6 +38,7 @@ from services.events import event_log
 
 STALE_AFTER_MS = 7 * 24 * 3600 * 1000
 MAX_RUN_DAYS = 7
+BATCH = 5000  # documents per round trip of the scans (a server's default getMore may be ~100)
 MESSAGE_FIELDS = {"_id": 1, "session_id": 1, "conversation_id": 1, "direction": 1, "created_at": 1,
                   "status_times": 1, "awaiting_message": 1}
 
@@ -68,7 +69,7 @@ def _changed_days(run: Run, stored: dict) -> tuple[set[str], int]:
         return set(), 0
     oldest = min(doc["as_of"] for doc in stored.values())
     changed = list(scoped(Message).find({"updated_at": {"$gte": oldest}},
-                                        projection={"created_at": 1, "updated_at": 1}))
+                                        projection={"created_at": 1, "updated_at": 1}).batch_size(BATCH))
     stale = set()
     for message in changed:
         day = run.day_of(message["created_at"]) if isinstance(message.get("created_at"), int) else None
@@ -107,14 +108,14 @@ def _compute_and_store(run: Run) -> dict[str, dict]:
     messages = scoped(Message)
     # awaiting_message is filtered here: asked of the database, it may pick that index.
     found = _visible(messages.find({"created_at": {"$gte": run.start_ms, "$lt": run.end_ms}},
-                                   projection=MESSAGE_FIELDS))
+                                   projection=MESSAGE_FIELDS).batch_size(BATCH))
     conversations = sorted({m["conversation_id"] for m in found if m.get("conversation_id")})
     prior = []
     if conversations:
         prior = _visible(messages.find({"conversation_id": {"$in": conversations},
                                         "created_at": {"$gte": run.start_ms - day_figures.LOOKBACK_MS,
                                                        "$lt": run.start_ms}},
-                                       projection=MESSAGE_FIELDS))
+                                       projection=MESSAGE_FIELDS).batch_size(BATCH))
     seen_inbound = {m["conversation_id"] for m in prior if m.get("direction") == "in"}
     unknown = sorted({m["conversation_id"] for m in found
                       if m.get("direction") == "in" and m.get("conversation_id") not in seen_inbound} - {None})
