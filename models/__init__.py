@@ -21,7 +21,7 @@ TENANT_DOCUMENTS = (GatewaySession, Message, Conversation, ConversationRepair, C
                     SalesDay, LegacyImport, WebhookArchive, Event, WebhookEndpoint, WebhookDelivery, WebhookAttempt,
                     WebhookDispatch, ErasedContact, Erasure, AnalyticsDay)
 
-__all__ = ["GLOBAL_DOCUMENTS", "TENANT_DOCUMENTS", "AnalyticsDay", "ChatSession", "Conversation", "ConversationRepair",
-           "ErasedContact", "Erasure", "Event", "GatewaySession", "Lease", "LegacyImport", "Message", "Order",
+__all__ = ["GLOBAL_DOCUMENTS", "TENANT_DOCUMENTS", "AnalyticsDay", "ChatSession", "Conversation",
+           "ConversationRepair", "ErasedContact", "Erasure", "Event", "GatewaySession", "Lease", "LegacyImport", "Message", "Order",
            "RestoreMarker", "SalesDay", "SalesTotal", "Tenant", "TenantDocument", "WebhookArchive", "WebhookAttempt",
            "WebhookDelivery", "WebhookDispatch", "WebhookEndpoint"]
