@@ -184,3 +184,29 @@ def test_a_held_message_counts_once_it_is_released(client, tenant, frozen_clock)
     assert webhook(client, "evolution", tenant, "connection_update_open").status_code == 200  # releases it
     frozen_clock.set("2026-11-22T10:03:00Z")
     assert analytics(client, tenant, "conversations")["totals"]["inbound"] == 1
+
+
+def test_rollups_name_no_contact_and_an_erasure_leaves_computed_days_as_they_were(client, sao_paulo, frozen_clock):
+    load_dataset(client, sao_paulo, frozen_clock)
+    query = "?from=2026-11-21&to=2026-11-22"
+    frozen_clock.set("2026-11-22T12:00:05Z")  # past the settle window of the last status: the days are settled
+    before = {kind: analytics(client, sao_paulo, kind, query) for kind in ("delivery", "conversations")}
+    stored = repr(rollups(client, sao_paulo))
+    assert "2026-11-21" in stored and not [phone for phone in (A, B, C, BOT) if phone in stored]
+    frozen_clock.set("2026-11-22T12:10:00Z")
+    erased = client.delete(f"/api/v1/contacts/{A}", headers=sao_paulo.headers)
+    assert erased.status_code == 200 and erased.get_json()["erased"]["messages"] == 4
+    frozen_clock.set("2026-11-22T12:20:00Z")
+    assert {kind: analytics(client, sao_paulo, kind, query) for kind in before} == before  # statistics stay
+    send(client, sao_paulo, frozen_clock, "2026-11-22T12:30:00Z", "out", B, "s2")  # the 22nd changes:
+    frozen_clock.set("2026-11-22T12:40:00Z")  # computed again, it counts what is left (A's messages are gone)
+    after = analytics(client, sao_paulo, "conversations", query)["daily"]
+    assert after[0] == before["conversations"]["daily"][0]
+    assert (after[1]["inbound"], after[1]["outbound"], after[1]["active_contacts"]) == (1, 3, 1)
+    assert client.get(f"/api/v1/conversations/{A}/{BOT}", headers=sao_paulo.headers).status_code == 404
+
+
+def rollups(client, tenant) -> list:
+    with client.application.app_context():
+        with tenant_scope(tenants.get_tenant(tenant.slug).id):
+            return list(scoped(AnalyticsDay).find({}))
