@@ -161,8 +161,8 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_api(app: Flask) -> None:
-    from blueprints import (admin, chat_sessions, contacts, conversations, events, messages, ops, orders, sessions,
-                            snapshots, stats, webhook_endpoints, webhooks)
+    from blueprints import (admin, analytics, chat_sessions, contacts, conversations, events, messages, ops, orders,
+                            sessions, snapshots, stats, webhook_endpoints, webhooks)
     from blueprints.problems import register_error_handlers
 
     app.config.update({
@@ -181,7 +181,7 @@ def register_api(app: Flask) -> None:
         api.spec.components.security_scheme(name, scheme)
     for blueprint in (ops.blp, admin.blp, snapshots.blp, sessions.blp, messages.blp, conversations.blp,
                       webhooks.blp, chat_sessions.blp, orders.blp, stats.blp, events.blp, webhook_endpoints.blp,
-                      contacts.blp):
+                      contacts.blp, analytics.blp):
         api.register_blueprint(blueprint)
     app.add_url_rule("/docs/assets/<path:filename>", "docs_asset", ops.docs_asset)
     from schemas.events import envelope

@@ -18,6 +18,7 @@ TARGETS = (
     ("ingest.db_commands_per_status_update", 2.0, "database commands per status update"),
     ("query_scaling.conversation_messages_ratio", 1.5, "message page latency, 10x data / 1x"),
     ("query_scaling.conversation_list_ratio", 1.5, "conversation list latency, 10x data / 1x"),
+    ("query_scaling.analytics_ratio", 1.5, "delivery analytics (30 days) latency, 10x history / 1x"),
     ("snapshot.peak_rss_ratio", 1.5, "snapshot peak RSS, 10x data / 1x"),
     ("snapshot.latency_p99_ratio_during_snapshot", 1.5, "webhook p99 during a snapshot / without"),
     ("startup.ready_ratio", 1.5, "time to /readyz, 10x data / 1x"),
@@ -51,6 +52,11 @@ limit). Each figure below is the median over the runs of a value measured within
   for one tenant at 1x (60+ conversations, 100+ messages in the measured one), and again
   after 9x more messages went to new conversations of that tenant and to four other
   tenants (each with its own WhatsApp number), loaded as batched Evolution upserts.
+  `query_scaling.analytics_ratio`: the same for `GET /api/v1/analytics/delivery` (the last
+  30 days), read 5 s after the load (past the settle window), so the measured reads reuse
+  the per-day rollups as a refreshed dashboard does; `analytics_db_commands_per_read_*`
+  counts the database commands of one such read, `analytics_db_commands_first_read_*`
+  those of the read before them, which computed the days the load changed.
 - **startup**: seconds from launching gunicorn to the first `/readyz` 200 on the existing
   `DATA_DIR`, at 1x and at 10x (median of several cold starts).
 - **snapshot**: peak RSS (VmHWM, sampled every 10 ms) of `flask --app app snapshot take` at 10x over

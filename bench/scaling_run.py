@@ -52,6 +52,12 @@ def _figures(sizes: dict, during: dict | None, messages_10x: int) -> dict:
         "query_scaling": {
             "conversation_messages_ratio": ratio(ten["conversation_messages_ms"], one["conversation_messages_ms"]),
             "conversation_list_ratio": ratio(ten["conversation_list_ms"], one["conversation_list_ms"]),
+            "analytics_ratio": ratio(ten["analytics_ms"], one["analytics_ms"]),
+            "analytics_ms_1x": one["analytics_ms"], "analytics_ms_10x": ten["analytics_ms"],
+            "analytics_db_commands_per_read_1x": one["analytics_db_commands_per_read"],
+            "analytics_db_commands_per_read_10x": ten["analytics_db_commands_per_read"],
+            "analytics_db_commands_first_read_1x": one["analytics_db_commands_first_read"],
+            "analytics_db_commands_first_read_10x": ten["analytics_db_commands_first_read"],
             "conversation_messages_ms_1x": one["conversation_messages_ms"],
             "conversation_messages_ms_10x": ten["conversation_messages_ms"],
             "conversation_list_ms_1x": one["conversation_list_ms"],

@@ -1,4 +1,5 @@
 """MongoEngine documents. TENANT_DOCUMENTS lists every tenant-owned one (tests check it)."""
+from models.analytics import AnalyticsDay
 from models.chat_session import ChatSession
 from models.conversation import Conversation, ConversationRepair
 from models.erasure import ErasedContact, Erasure
@@ -19,9 +20,10 @@ from models.webhook_endpoint import WebhookAttempt, WebhookDelivery, WebhookDisp
 GLOBAL_DOCUMENTS = (Tenant, Lease, RestoreMarker, SecretCheck)
 TENANT_DOCUMENTS = (GatewaySession, Message, Conversation, ConversationRepair, ChatSession, Order, SalesTotal,
                     SalesDay, LegacyImport, WebhookArchive, Event, WebhookEndpoint, WebhookDelivery, WebhookAttempt,
-                    WebhookDispatch, ErasedContact, Erasure)
+                    WebhookDispatch, ErasedContact, Erasure, AnalyticsDay)
 
-__all__ = ["GLOBAL_DOCUMENTS", "TENANT_DOCUMENTS", "ChatSession", "Conversation", "ConversationRepair",
-           "ErasedContact", "Erasure", "Event", "GatewaySession", "Lease", "LegacyImport", "Message", "Order",
-           "RestoreMarker", "SalesDay", "SalesTotal", "SecretCheck", "Tenant", "TenantDocument", "WebhookArchive", "WebhookAttempt",
+__all__ = ["GLOBAL_DOCUMENTS", "TENANT_DOCUMENTS", "AnalyticsDay", "ChatSession", "Conversation",
+           "ConversationRepair", "ErasedContact", "Erasure", "Event", "GatewaySession", "Lease", "LegacyImport",
+           "Message", "Order", "RestoreMarker", "SalesDay", "SalesTotal", "SecretCheck", "Tenant", "TenantDocument",
+           "WebhookArchive", "WebhookAttempt",
            "WebhookDelivery", "WebhookDispatch", "WebhookEndpoint"]

@@ -54,6 +54,12 @@ class ScopedCollection:
     def update_one(self, query: dict, update: dict, upsert: bool = False):
         return self._collection.update_one(scoped_filter(query), update, upsert=upsert)
 
+    def counts_by(self, query: dict, field: str) -> dict:
+        """{value of `field`: how many match} in one aggregation (a single-field $group key)."""
+        rows = self._collection.aggregate([{"$match": scoped_filter(query)},
+                                           {"$group": {"_id": f"${field}", "count": {"$sum": 1}}}])
+        return {row["_id"]: row["count"] for row in rows}
+
     def update_many(self, query: dict, update: dict) -> int:
         return self._collection.update_many(scoped_filter(query), update).modified_count
 

@@ -66,5 +66,7 @@ class Message(TenantDocument):
             {"fields": ["tenant_id", "direction", "-created_at"]},
             {"fields": ["tenant_id", "awaiting_message", "session_id"]},
             {"fields": ["tenant_id", "events_due_at"]},
+            # Analytics: the messages changed since a day's figures were computed.
+            {"fields": ["tenant_id", "updated_at"]},
         ],
     }

@@ -32,3 +32,7 @@ class OrderFilterSchema(_FormQuery):
 class SalesQuerySchema(_FormQuery):
     days = fields.Integer(load_default=30, validate=validate.OneOf((30, 90)))
 
+
+
+class DeliveryQuerySchema(_FormQuery):
+    days = fields.Integer(load_default=30, validate=validate.OneOf((7, 30, 90)))

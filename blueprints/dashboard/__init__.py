@@ -3,7 +3,8 @@ services as the API. `register(app)` wires it into the app; it is not part of th
 OpenAPI document (a plain Flask blueprint, not flask-smorest's)."""
 from flask import Flask
 
-from blueprints.dashboard import conversations, orders, overview, sales, signin, webhooks  # noqa: F401  (routes)
+from blueprints.dashboard import (conversations, delivery, orders, overview, sales, signin,  # noqa: F401  (routes)
+                                  webhooks)
 from blueprints.dashboard.web import DashboardSessionInterface, bp
 from extensions import csrf
 

@@ -139,8 +139,9 @@ def release_held(held: dict, own: str) -> dict | None:
     with event_log.deadline():
         # released_at: it was unseen until now, so a read mark before now leaves it unread.
         now = clock.now_ms()
+        # updated_at: it changed (analytics recompute its day on the next read).
         named = {"from": sender, "to": recipient, "conversation_id": conversation_id_for(sender, recipient),
-                 "awaiting_message": 0, "released_at": now, "event_at": now}
+                 "awaiting_message": 0, "released_at": now, "event_at": now, "updated_at": now}
         if not _messages().update_one({"_id": held["_id"], "awaiting_message": HELD},
                                       {"$set": {**named, **event_log.mark("created", now)}}).matched_count:
             return None

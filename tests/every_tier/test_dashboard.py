@@ -70,7 +70,8 @@ def test_sign_in_cookie_is_signed_httponly_samesite_and_secure_over_https(app, c
 
 
 def test_pages_need_a_sign_in_and_sign_out_ends_it(client, tenant):
-    for path in ("/dashboard", "/dashboard/conversations", "/dashboard/orders", "/dashboard/sales"):
+    for path in ("/dashboard", "/dashboard/conversations", "/dashboard/orders", "/dashboard/sales",
+                 "/dashboard/delivery"):
         response = client.get(path)
         assert response.status_code == 303 and response.headers["Location"].endswith("/dashboard/sign-in"), path
     sign_in(client, tenant.api_key)
@@ -287,3 +288,31 @@ def test_webhooks_page_shows_the_endpoints_and_their_latest_deliveries(app, clie
     html = text(page)
     assert "https://93.184.216.34/ours" in html and "order.completed" in html and "answered 503" in html
     assert "theirs" not in html
+
+
+def test_delivery_page_draws_rates_and_time_to_read_per_day_and_failures_by_session(client, tenant, signed_in,
+                                                                                     frozen_clock):
+    from tests.every_tier.test_api_analytics import send, status
+    client.patch(f"/api/v1/admin/tenants/{tenant.slug}", json={"timezone": "America/Sao_Paulo"},
+                 headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+    read = send(client, tenant, frozen_clock, "2026-11-22T02:30:00Z", "out", CUSTOMER, "store-main")  # 21st, local
+    status(client, tenant, read, "sent", "2026-11-22T02:30:00Z")
+    status(client, tenant, read, "read", "2026-11-22T02:32:00Z")  # 120 s
+    failed = send(client, tenant, frozen_clock, "2026-11-22T12:00:00Z", "out", OTHER, "store-2")
+    status(client, tenant, failed, "failed", "2026-11-22T12:00:01Z")
+    send(client, tenant, frozen_clock, "2026-11-22T12:00:00Z", "out", OTHER, "store-2")
+    for days in (7, 30, 90):
+        page = text(client.get(f"/dashboard/delivery?days={days}"))
+        bars = re.findall(r'<rect class="bar" [^>]*data-date="([0-9-]+)" data-value="(\d+)"><title>([^<]*)</title>',
+                          page)
+        assert len(bars) == 3 * days
+        drawn = [(date, int(value)) for date, value, _ in bars if value != "0"]  # delivered, read, time to read
+        assert [date for date, _ in drawn] == ["2026-11-21"] * 3 and [v for _, v in drawn][:2] == [100, 100]
+        assert abs(drawn[2][1] - 120) <= 6  # seconds, within 5 %
+        assert ("2026-11-22", "0", "2026-11-22: 0 %") in bars
+        assert ("2026-11-20", "0", "2026-11-20: nothing sent") in bars
+    assert "Days in America/Sao_Paulo" in page and 'aria-current="page">Delivery<' in page
+    sessions = re.findall(r"<tr><td>([^<]+)</td><td class=\"num\">(\d+)</td><td class=\"num\">(\d+)</td>"
+                          r"<td class=\"num\">([^<]+)</td>", page.split('id="sessions"')[1].split("</table>")[0])
+    assert sessions == [("store-2", "2", "1", "50.0 %"), ("store-main", "1", "0", "0.0 %")]
+    assert_problem(client.get("/dashboard/delivery?days=45"), 422, "days")

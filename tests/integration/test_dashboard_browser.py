@@ -2,7 +2,7 @@
 `chromium-driver`) driven by selenium, against gunicorn on nx-27017.
 
 It signs in with the keyboard, reads a conversation and marks it read, completes an
-order, sees the sales chart's non-zero bars, checks that no request left the service's
+order, sees the sales chart's non-zero bars and the delivery charts, checks that no request left the service's
 origin and that no page is wider than a 375 px phone screen, and signs out. A
 screenshot of each page goes to test-artifacts/screenshots/ (not in git).
 """
@@ -179,6 +179,17 @@ def test_a_person_reads_a_conversation_completes_an_order_and_sees_the_chart(ser
     phone_screen(browser, 1280)
     browser.save_screenshot(str(SCREENSHOTS / "07-sales-desktop.png"))
     phone_screen(browser)
+
+    css(By.LINK_TEXT, "Delivery").send_keys(Keys.ENTER)
+    wait_for(browser, on_page("/dashboard/delivery"))
+    for chart in ("delivered-chart", "read-chart"):  # the reply was read today: 100 % of 1
+        bars = browser.find_elements(By.CSS_SELECTOR, f"#{chart} rect.bar")
+        drawn = [(bar.get_attribute("data-value"), bar.size["height"]) for bar in bars]
+        assert len(drawn) == 30 and [value for value, _ in drawn if value != "0"] == ["100"], drawn
+        assert all(height > 0 for value, height in drawn if value != "0"), drawn
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#read-time-chart rect.bar")) == 30
+    assert css(By.CSS_SELECTOR, "#sessions tbody td").text == "store-main"
+    shot(browser, "09-delivery")
 
     css(By.XPATH, "//button[normalize-space()='Sign out']").send_keys(Keys.ENTER)
     wait_for(browser, on_page("/dashboard/sign-in"))
