@@ -747,6 +747,192 @@ export type Erasure = {
     finished_at?: string | null;
 };
 
+export type DeliveryFigures = {
+    /**
+     * Outbound messages created in the period.
+     */
+    outbound: number;
+    /**
+     * Of those, how many reached sent or beyond.
+     */
+    sent: number;
+    /**
+     * Of those, how many reached delivered or beyond.
+     */
+    delivered: number;
+    /**
+     * Of those, how many were read (played counts as read).
+     */
+    read: number;
+    /**
+     * Of those, how many failed.
+     */
+    failed: number;
+    /**
+     * delivered / outbound; null when nothing was sent.
+     */
+    delivery_rate: number | null;
+    /**
+     * read / outbound; null when nothing was sent.
+     */
+    read_rate: number | null;
+    /**
+     * failed / outbound; null when nothing was sent.
+     */
+    failure_rate: number | null;
+    /**
+     * Median time from sent (or created, without a sent time) to delivered, in seconds (within 5 %); null when nothing qualifies.
+     */
+    time_to_deliver_p50_s: number | null;
+    /**
+     * 90th percentile of the same, in seconds (within 5 %); null when nothing qualifies.
+     */
+    time_to_deliver_p90_s: number | null;
+    /**
+     * Median time from sent (or created) to read or played, in seconds (within 5 %); null when nothing qualifies.
+     */
+    time_to_read_p50_s: number | null;
+    /**
+     * 90th percentile of the same, in seconds (within 5 %); null when nothing qualifies.
+     */
+    time_to_read_p90_s: number | null;
+};
+
+export type DeliveryReportDay = {
+    date: string;
+    /**
+     * Outbound messages created in the period.
+     */
+    outbound: number;
+    /**
+     * Of those, how many reached sent or beyond.
+     */
+    sent: number;
+    /**
+     * Of those, how many reached delivered or beyond.
+     */
+    delivered: number;
+    /**
+     * Of those, how many were read (played counts as read).
+     */
+    read: number;
+    /**
+     * Of those, how many failed.
+     */
+    failed: number;
+    /**
+     * delivered / outbound; null when nothing was sent.
+     */
+    delivery_rate: number | null;
+    /**
+     * read / outbound; null when nothing was sent.
+     */
+    read_rate: number | null;
+    /**
+     * failed / outbound; null when nothing was sent.
+     */
+    failure_rate: number | null;
+    /**
+     * Median time from sent (or created, without a sent time) to delivered, in seconds (within 5 %); null when nothing qualifies.
+     */
+    time_to_deliver_p50_s: number | null;
+    /**
+     * 90th percentile of the same, in seconds (within 5 %); null when nothing qualifies.
+     */
+    time_to_deliver_p90_s: number | null;
+    /**
+     * Median time from sent (or created) to read or played, in seconds (within 5 %); null when nothing qualifies.
+     */
+    time_to_read_p50_s: number | null;
+    /**
+     * 90th percentile of the same, in seconds (within 5 %); null when nothing qualifies.
+     */
+    time_to_read_p90_s: number | null;
+};
+
+export type DeliveryReport = {
+    from: string;
+    to: string;
+    timezone: string;
+    /**
+     * The whole range.
+     */
+    totals: DeliveryFigures;
+    /**
+     * Every day of the range, oldest first, zeros included. A message counts on the day it was created, its late statuses too.
+     */
+    daily: Array<DeliveryReportDay>;
+};
+
+export type ConversationFigures = {
+    /**
+     * Inbound messages created in the period.
+     */
+    inbound: number;
+    /**
+     * Outbound messages created in the period.
+     */
+    outbound: number;
+    /**
+     * Contacts (conversations) with an inbound message that day; in totals, summed over the days.
+     */
+    active_contacts: number;
+    /**
+     * Contacts whose first inbound message ever was then.
+     */
+    new_contacts: number;
+    /**
+     * Median wait of a contact's message that follows an answered one, or opens the conversation, for the next outbound message (counted on the answer's day; unanswered ones and waits over 7 days do not count), in seconds (within 5 %); null when nothing qualifies.
+     */
+    response_p50_s: number | null;
+    /**
+     * 90th percentile of the same, in seconds (within 5 %); null when nothing qualifies.
+     */
+    response_p90_s: number | null;
+};
+
+export type ConversationReportDay = {
+    date: string;
+    /**
+     * Inbound messages created in the period.
+     */
+    inbound: number;
+    /**
+     * Outbound messages created in the period.
+     */
+    outbound: number;
+    /**
+     * Contacts (conversations) with an inbound message that day; in totals, summed over the days.
+     */
+    active_contacts: number;
+    /**
+     * Contacts whose first inbound message ever was then.
+     */
+    new_contacts: number;
+    /**
+     * Median wait of a contact's message that follows an answered one, or opens the conversation, for the next outbound message (counted on the answer's day; unanswered ones and waits over 7 days do not count), in seconds (within 5 %); null when nothing qualifies.
+     */
+    response_p50_s: number | null;
+    /**
+     * 90th percentile of the same, in seconds (within 5 %); null when nothing qualifies.
+     */
+    response_p90_s: number | null;
+};
+
+export type ConversationReport = {
+    from: string;
+    to: string;
+    timezone: string;
+    /**
+     * The whole range.
+     */
+    totals: ConversationFigures;
+    /**
+     * Every day of the range, oldest first, zeros included. A message counts on the day it was created, its late statuses too.
+     */
+    daily: Array<ConversationReportDay>;
+};
+
 export type Direction = 'in' | 'out';
 
 export type ErasureState = 'running' | 'done' | 'failed';
@@ -3776,3 +3962,111 @@ export type ContactsErasureGetResponses = {
 };
 
 export type ContactsErasureGetResponse = ContactsErasureGetResponses[keyof ContactsErasureGetResponses];
+
+export type AnalyticsDeliveryData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * First day (tenant time zone), inclusive. Default: 29 days before `to`.
+         */
+        from?: string;
+        /**
+         * Last day, inclusive. Default: today (tenant time zone).
+         */
+        to?: string;
+        /**
+         * Only this gateway session's messages.
+         */
+        session_id?: string;
+    };
+    url: '/api/v1/analytics/delivery';
+};
+
+export type AnalyticsDeliveryErrors = {
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Unprocessable Entity
+     */
+    422: Problem;
+    /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
+    /**
+     * Default error response
+     */
+    default: Problem;
+};
+
+export type AnalyticsDeliveryError = AnalyticsDeliveryErrors[keyof AnalyticsDeliveryErrors];
+
+export type AnalyticsDeliveryResponses = {
+    /**
+     * OK
+     */
+    200: DeliveryReport;
+};
+
+export type AnalyticsDeliveryResponse = AnalyticsDeliveryResponses[keyof AnalyticsDeliveryResponses];
+
+export type AnalyticsConversationsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * First day (tenant time zone), inclusive. Default: 29 days before `to`.
+         */
+        from?: string;
+        /**
+         * Last day, inclusive. Default: today (tenant time zone).
+         */
+        to?: string;
+        /**
+         * Only this gateway session's messages.
+         */
+        session_id?: string;
+    };
+    url: '/api/v1/analytics/conversations';
+};
+
+export type AnalyticsConversationsErrors = {
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Unprocessable Entity
+     */
+    422: Problem;
+    /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
+    /**
+     * Default error response
+     */
+    default: Problem;
+};
+
+export type AnalyticsConversationsError = AnalyticsConversationsErrors[keyof AnalyticsConversationsErrors];
+
+export type AnalyticsConversationsResponses = {
+    /**
+     * OK
+     */
+    200: ConversationReport;
+};
+
+export type AnalyticsConversationsResponse = AnalyticsConversationsResponses[keyof AnalyticsConversationsResponses];

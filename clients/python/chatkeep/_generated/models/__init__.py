@@ -9,9 +9,15 @@ from .chat_session_put_state import ChatSessionPutState
 from .chat_session_state import ChatSessionState
 from .contact_export import ContactExport
 from .conversation import Conversation
+from .conversation_figures import ConversationFigures
 from .conversation_page import ConversationPage
+from .conversation_report import ConversationReport
+from .conversation_report_day import ConversationReportDay
 from .day_figures import DayFigures
 from .day_figures_by_product_type import DayFiguresByProductType
+from .delivery_figures import DeliveryFigures
+from .delivery_report import DeliveryReport
+from .delivery_report_day import DeliveryReportDay
 from .direction import Direction
 from .endpoint import Endpoint
 from .endpoint_create import EndpointCreate
@@ -82,9 +88,15 @@ __all__ = (
     "ChatSessionState",
     "ContactExport",
     "Conversation",
+    "ConversationFigures",
     "ConversationPage",
+    "ConversationReport",
+    "ConversationReportDay",
     "DayFigures",
     "DayFiguresByProductType",
+    "DeliveryFigures",
+    "DeliveryReport",
+    "DeliveryReportDay",
     "Direction",
     "Endpoint",
     "EndpointCreate",
