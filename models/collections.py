@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from pymongo import InsertOne, MongoClient, ReturnDocument, UpdateOne
 from pymongo.collection import Collection
-from pymongo.errors import ClientBulkWriteException, DuplicateKeyError, OperationFailure
+from pymongo.errors import BulkWriteError, ClientBulkWriteException, DuplicateKeyError, OperationFailure
 
 from models.tenancy import current_tenant_id, scoped_filter
 
@@ -50,6 +50,17 @@ class ScopedCollection:
     def count(self, query: dict, limit: int = 0) -> int:
         """How many match, counting no further than `limit` (0: all)."""
         return self._collection.count_documents(scoped_filter(query), **({"limit": limit} if limit else {}))
+
+    def insert_new(self, documents: list[dict]) -> int:
+        """Insert those of `documents` whose _id is not there yet, in one command; how many."""
+        tenant_id = current_tenant_id()
+        try:
+            return len(self._collection.insert_many([{**d, "tenant_id": tenant_id} for d in documents],
+                                                    ordered=False).inserted_ids)
+        except BulkWriteError as exc:
+            if any(error.get("code") != DUPLICATE_KEY for error in exc.details.get("writeErrors", [])):
+                raise
+            return exc.details.get("nInserted", 0)
 
     def update_one(self, query: dict, update: dict, upsert: bool = False):
         return self._collection.update_one(scoped_filter(query), update, upsert=upsert)

@@ -68,3 +68,24 @@ def fetch_page(collection, query: dict, sort: list[tuple[str, int]], limit: int,
         counted = collection.count(query, limit=TOTAL_CAP + 1)
         page["total"], page["total_capped"] = min(counted, TOTAL_CAP), counted > TOTAL_CAP
     return page
+
+
+def oldest_first(collection, query: dict, size: int, position: tuple | None = None, projection=None):
+    """`collection`'s documents matching `query` in batches of up to `size`, oldest first
+    by (created_at, _id), strictly after `position` (created_at, _id) when given; memory
+    holds one batch. Each read is one range on created_at and the tie is skipped here:
+    with an $or for the tie nx-27017 reads every document of the tenant."""
+    while True:
+        low = {"created_at": {**query.get("created_at", {}), "$gte": position[0]}} if position else {}
+        raw = list(collection.find({**query, **low}, sort=[("created_at", ASC), ("_id", ASC)], limit=size,
+                                   projection=projection))
+        batch = [d for d in raw if position is None or (d["created_at"], d["_id"]) > position]
+        if raw and not batch:  # a whole batch in one millisecond: go on by _id within it
+            batch = list(collection.find({**query, "created_at": position[0], "_id": {"$gt": position[1]}},
+                                         sort=[("_id", ASC)], limit=size, projection=projection))
+            raw = batch
+        if batch:
+            position = (batch[-1]["created_at"], batch[-1]["_id"])
+            yield batch
+        if len(raw) < size:
+            return

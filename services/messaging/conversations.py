@@ -16,6 +16,7 @@ from models.message import VISIBLE, Message
 from services import clock
 from services.errors import NotFound, found
 from services.events import event_log
+from services.messaging import search_index
 from services.pagination import DESC, fetch_page
 
 log = logging.getLogger(__name__)
@@ -141,6 +142,7 @@ def delete_conversation(conversation_id: str) -> None:
 
 def finish_deletion(conversation_id: str, at: int, marked: bool = True, placed_at: int | None = None) -> None:
     """The deletion marked at `at`, from its first step (each step may be done already)."""
+    search_index.forget({"conversation_id": conversation_id})
     removed_messages = scoped(Message).delete_many({"conversation_id": conversation_id})
     if not (removed_messages or marked):
         raise NotFound(f"no conversation '{conversation_id}'")

@@ -25,7 +25,7 @@ from models.tenancy import current_tenant_id
 from services import clock
 from services.errors import found
 from services.events import event_log
-from services.messaging import conversation_repairs, conversations, message_status
+from services.messaging import conversation_repairs, conversations, message_status, search_index
 from services.privacy import ledger
 from services.pagination import NEWEST_FIRST, fetch_page
 from services.phones import conversation_id_for
@@ -89,7 +89,10 @@ def record_message(fields: dict, repair: bool = True) -> tuple[dict, bool]:
     duplicates themselves, the replays, pass False).
     """
     with event_log.deadline():
-        return _record_message(fields, repair)
+        message, created = _record_message(fields, repair)
+    if created:  # its words, for search (a crash before this: search_index.backfill)
+        search_index.post(message)
+    return message, created
 
 
 def _record_message(fields: dict, repair: bool) -> tuple[dict, bool]:

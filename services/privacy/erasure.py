@@ -31,6 +31,7 @@ from models.webhook_endpoint import WebhookDelivery
 from services import clock, secret_box
 from services.errors import found
 from services.events import event_log
+from services.messaging import search_index
 from services.privacy import export, ledger
 
 log = logging.getLogger(__name__)
@@ -117,6 +118,7 @@ def _conversations(erasure, phone, deadline) -> bool:
                                                             projection={"_id": 1}, limit=BATCH)]
             if not batch:
                 break
+            search_index.forget_ids(batch)
             _count(erasure, "messages", scoped(Message).delete_many({"_id": {"$in": batch}}))
         _count(erasure, "conversations", scoped(Conversation).delete_one({"conversation_id": conversation_id}))
     return True
@@ -126,6 +128,7 @@ def _held_messages(erasure, phone, deadline) -> bool:
     held = [m["_id"] for m in scoped(Message).find({"awaiting_message": HELD}, projection={"chat": 1})
             if m.get("chat") == phone]
     if held:
+        search_index.forget_ids(held)
         _count(erasure, "messages", scoped(Message).delete_many({"_id": {"$in": held}}))
     return time.monotonic() < deadline
 
