@@ -77,15 +77,16 @@ def oldest_first(collection, query: dict, size: int, position: tuple | None = No
     with an $or for the tie nx-27017 reads every document of the tenant."""
     while True:
         low = {"created_at": {**query.get("created_at", {}), "$gte": position[0]}} if position else {}
-        raw = list(collection.find({**query, **low}, sort=[("created_at", ASC), ("_id", ASC)], limit=size,
+        limit = size + (1 if position else 0)  # the row at `position` comes again: read one more
+        raw = list(collection.find({**query, **low}, sort=[("created_at", ASC), ("_id", ASC)], limit=limit,
                                    projection=projection))
-        batch = [d for d in raw if position is None or (d["created_at"], d["_id"]) > position]
+        batch = [d for d in raw if position is None or (d["created_at"], d["_id"]) > position][:size]
         if raw and not batch:  # a whole batch in one millisecond: go on by _id within it
             batch = list(collection.find({**query, "created_at": position[0], "_id": {"$gt": position[1]}},
                                          sort=[("_id", ASC)], limit=size, projection=projection))
-            raw = batch
+            raw, limit = batch, size
         if batch:
             position = (batch[-1]["created_at"], batch[-1]["_id"])
             yield batch
-        if len(raw) < size:
+        if len(raw) < limit:
             return
