@@ -1,6 +1,7 @@
 """Messages the bot sent or received, with their delivery status."""
 from flask import Response, stream_with_context
 from flask.views import MethodView
+from werkzeug.routing import BaseConverter
 
 from blueprints.auth import require_tenant
 from extensions import Blueprint
@@ -27,6 +28,16 @@ from services.messaging import message_export, message_search, messages
 blp = Blueprint("messages", __name__, url_prefix="/api/v1/messages",
                 description="Inbound and outbound messages; status only moves forward.")
 blp.before_request(require_tenant)
+
+
+class MessageIdConverter(BaseConverter):
+    """A message id: any path segment but the names of this blueprint's own routes, so
+    that /messages/search and /messages/export belong to those alone (also for the
+    methods an OPTIONS request lists)."""
+    regex = r"(?!(?:search|export)$)[^/]+"
+
+
+blp.record_once(lambda state: state.app.url_map.converters.setdefault("message_id", MessageIdConverter))
 
 
 @blp.route("")
@@ -113,7 +124,7 @@ def export(query):
     return response
 
 
-@blp.route("/<message_id>")
+@blp.route("/<message_id:message_id>")
 class MessageById(MethodView):
     @blp.response(200, MessageSchema)
     def get(self, message_id):
