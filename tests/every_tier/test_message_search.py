@@ -9,6 +9,7 @@ from models.collections import ScopedCollection, scoped
 from models.message_term import MessageTerm
 from models.tenancy import tenant_scope
 from services.messaging import message_search, search_index
+from services.operations import snapshots
 from services.operations.upkeep import run_upkeep
 from services.tenancy import tenants
 from tests.conftest import assert_problem, create_tenant
@@ -234,3 +235,25 @@ def _plan(collection, tenant_id: str, database_uri: str) -> str | None:
 @pytest.mark.parametrize("path", ["/api/v1/messages/search", "/api/v1/messages/export"])
 def test_search_and_export_are_not_taken_for_message_ids(client, tenant, path):
     assert_problem(client.get(path, headers=tenant.headers), 422)
+
+
+def test_a_restored_snapshot_is_searchable_and_keeps_erased_contacts_out(app, client, tenant, tmp_path):
+    post(client, tenant, "pedido do cliente que sai")
+    post(client, tenant, "pedido de quem fica", customer=OTHER)
+    with app.app_context():
+        older = snapshots.take_snapshot(str(tmp_path), "manual", 5)
+    assert client.delete(f"/api/v1/contacts/{CUSTOMER}", headers=tenant.headers).status_code == 200
+    result = app.test_cli_runner().invoke(args=["snapshot", "restore", older["generation"], "--replace"])
+    assert result.exit_code == 0, result.output
+    assert texts(client, tenant, "pedido") == ["pedido de quem fica"]  # the terms were made again
+    assert _terms_of(app, tenant) == ["de", "fica", "pedido", "quem"]
+
+
+def test_the_command_indexes_older_messages(app, client, tenant):
+    post(client, tenant, "antigo")
+    with app.app_context(), tenant_scope(tenants.get_tenant(tenant.slug).id):
+        scoped(MessageTerm).delete_many({})
+    result = app.test_cli_runner().invoke(args=["messages", "index-terms", "--tenant", tenant.slug, "--again"])
+    assert result.exit_code == 0, result.output
+    assert f"{tenant.slug}: 1 messages read, 1 terms added" in result.output
+    assert texts(client, tenant, "antigo") == ["antigo"]
