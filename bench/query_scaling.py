@@ -8,6 +8,7 @@ from bench.dataset import Dataset
 from bench.stats import median
 
 DROPPED = 5
+SEARCH_RARE = 11  # "(#11)" ends the 1x message number 11, one of those asking about "prazo de entrega"
 
 
 def _series(url: str, path: str, headers: dict, reps: int, max_s: float) -> float | None:
@@ -28,4 +29,9 @@ def latencies(url: str, data: Dataset) -> dict:
         "conversation_messages_ms": _series(
             url, f"/api/v1/conversations/{data.target_customer}/{own}/messages?limit=50", headers, reps, max_s),
         "conversation_list_ms": _series(url, "/api/v1/conversations?limit=50", headers, reps, max_s),
+        # A full page of a common pair of words (every fifth message has both), and a page
+        # with one message: a word of one 1x message beside a common word.
+        "search_ms": _series(url, "/api/v1/messages/search?q=prazo+entreg*&limit=50", headers, reps, max_s),
+        "search_rare_ms": _series(url, f"/api/v1/messages/search?q=prazo+{SEARCH_RARE}&limit=50", headers, reps,
+                                  max_s),
     }

@@ -19,7 +19,7 @@ from models.message_term import MessageTerm
 from services.search_terms import matches, message_words
 from services.pagination import InvalidCursor, decode_cursor, encode_cursor
 
-SELECTIVITY_CAP = 1000
+SELECTIVITY_CAP = 100  # entries read per word to choose the lead: beyond it, a word is common
 SCAN_CAP = 5000
 ORDER = [("created_at", -1), ("message_id", -1)]
 
