@@ -21,6 +21,7 @@ from services.pagination import InvalidCursor, decode_cursor, encode_cursor
 
 SELECTIVITY_CAP = 100  # entries read per word to choose the lead: beyond it, a word is common
 SCAN_CAP = 5000
+BATCH_MIN = 50  # index entries read at a time, at least
 ORDER = [("created_at", -1), ("message_id", -1)]
 
 
@@ -79,13 +80,18 @@ def _keeps(message: dict | None, query, filters: dict) -> bool:
 def _entries(lead: dict, filters: dict, position, size: int) -> tuple[list, bool]:
     """Up to `size` index entries strictly after `position`, newest first, and whether more may follow."""
     fields = {"message_id": 1, "created_at": 1}
-    raw = list(scoped(MessageTerm).find({**lead, **_created_range(filters, position and position[0])},
-                                        sort=ORDER, limit=size, projection=fields))
+
+    def read(at_most, extra=None):
+        return list(scoped(MessageTerm).find({**lead, **_created_range(filters, at_most), **(extra or {})},
+                                             sort=ORDER, limit=size, projection=fields))
+    raw = read(position and position[0])
     entries = [e for e in raw if position is None or (e["created_at"], e["message_id"]) < position]
-    if raw and not entries:  # a whole batch in position's millisecond: go on within it
-        entries = list(scoped(MessageTerm).find({**lead, "created_at": position[0], "message_id": {"$lt": position[1]}},
-                                                sort=ORDER, limit=size, projection=fields))
-        return entries, bool(entries)
+    if raw and not entries:  # a whole batch in position's millisecond: go on within it, then before it
+        same_ms = read(position[0], {"created_at": position[0], "message_id": {"$lt": position[1]}})
+        if same_ms:
+            return same_ms, True  # earlier milliseconds may follow
+        entries = read(position[0] - 1)
+        return entries, len(entries) == size
     return entries, len(raw) == size
 
 
@@ -96,7 +102,7 @@ def search(query: list[tuple[str, bool]], filters: dict, limit: int, cursor: str
     (word, prefix), count = lead_word(query, _created_range(filters))
     if count == 0:
         return {"items": [], "next_cursor": None}
-    lead, size = _term_filter(word, prefix), min(500, max(2 * limit, 50))
+    lead, size = _term_filter(word, prefix), min(500, max(2 * limit, BATCH_MIN))
     items, seen, examined = [], set(), 0
     while True:
         entries, more = _entries(lead, filters, position, size)

@@ -127,3 +127,12 @@ def test_a_failure_part_way_is_an_error_not_a_shorter_file(client, tenant, monke
     assert response.status_code == 200
     with pytest.raises(ConnectionError):
         response.get_data()
+
+
+def test_many_messages_in_one_millisecond_are_each_exported_once(client, tenant, monkeypatch, frozen_clock):
+    monkeypatch.setattr(message_export, "BATCH", 2)
+    frozen_clock.set("2026-11-22T10:00:00Z")
+    tied = [post(client, tenant, f"t{n}")["id"] for n in range(7)]  # one millisecond: the _id orders them
+    frozen_clock.set("2026-11-22T10:00:01Z")
+    later = [post(client, tenant, f"l{n}")["id"] for n in range(3)]
+    assert [m["id"] for m in jsonl(client, tenant)] == sorted(tied) + sorted(later)

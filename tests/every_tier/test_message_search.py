@@ -257,3 +257,25 @@ def test_the_command_indexes_older_messages(app, client, tenant):
     assert result.exit_code == 0, result.output
     assert f"{tenant.slug}: 1 messages read, 1 terms added" in result.output
     assert texts(client, tenant, "antigo") == ["antigo"]
+
+
+def test_many_matches_in_one_millisecond_page_without_repeats_or_gaps(app, client, tenant, monkeypatch,
+                                                                      frozen_clock):
+    monkeypatch.setattr(message_search, "BATCH_MIN", 2)
+    frozen_clock.set("2026-11-22T10:00:00Z")
+    earlier = [post(client, tenant, f"pedido antes {n}")["id"] for n in range(3)]
+    frozen_clock.set("2026-11-22T10:00:01Z")
+    tied = [post(client, tenant, f"pedido junto {n}")["id"] for n in range(7)]
+    seen, cursor = [], None
+    while True:
+        page = search(client, tenant, "pedido", limit=1, **({"cursor": cursor} if cursor else {})).get_json()
+        seen += [m["id"] for m in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == sorted(tied, reverse=True) + sorted(earlier, reverse=True)
+    monkeypatch.setattr(search_index, "BATCH", 2)
+    with app.app_context(), tenant_scope(tenants.get_tenant(tenant.slug).id):
+        scoped(MessageTerm).delete_many({})
+        assert search_index.backfill()["messages"] == 10  # the backfill through the same millisecond
+    assert len(texts(client, tenant, "pedido", limit=20)) == 10
