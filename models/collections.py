@@ -74,6 +74,13 @@ class ScopedCollection:
         return Write(self._collection, InsertOne(document, namespace=self._collection.full_name),
                      lambda: self._collection.insert_one(document))
 
+    def insert_new_write(self, documents: list[dict]) -> "Write":
+        """insert_new, to be applied by `in_order`: in its bulkWrite an InsertOne each (a
+        duplicate stops there, as any write does), elsewhere one insert_many that skips them."""
+        tenant_id = current_tenant_id()
+        models = [InsertOne({**d, "tenant_id": tenant_id}, namespace=self._collection.full_name) for d in documents]
+        return Write(self._collection, models[0], lambda: self.insert_new(documents), tuple(models[1:]))
+
     def update_write(self, query: dict, update: dict, upsert: bool = False) -> "Write":
         """update_one, to be applied by `in_order`."""
         query = scoped_filter(query)
@@ -98,10 +105,12 @@ def scoped(document_class) -> ScopedCollection:
 
 @dataclass(frozen=True)
 class Write:
-    """One scoped write: as a model of the bulkWrite command, and as a command of its own."""
+    """One scoped write: as a model of the bulkWrite command (and `more` after it), and as a
+    command of its own."""
     collection: Collection
     model: InsertOne | UpdateOne
     apply: Callable[[], object]
+    more: tuple = ()
 
 
 class DuplicateKeyAt(DuplicateKeyError):
@@ -139,14 +148,18 @@ def in_order(*writes: Write) -> None:
 
 
 def _in_one_command(client: MongoClient, writes) -> None:
+    models, owners = [], []  # each model, and the number of the write it belongs to
+    for index, write in enumerate(writes):
+        models += [write.model, *write.more]
+        owners += [index] * (1 + len(write.more))
     try:
-        client.bulk_write([write.model for write in writes], ordered=True)
+        client.bulk_write(models, ordered=True)
     except ClientBulkWriteException as exc:
         if isinstance(exc.error, Exception):  # a network error, timeout or refusal, wrapped: raise it
             raise exc.error from exc          # as itself, so callers tell an outage from bad data as before
         errors = exc.write_errors or []
         if len(errors) == 1 and errors[0].get("code") == DUPLICATE_KEY and not exc.error:
-            raise DuplicateKeyAt(errors[0]["idx"], errors[0]) from exc
+            raise DuplicateKeyAt(owners[errors[0]["idx"]], errors[0]) from exc
         raise
 
 

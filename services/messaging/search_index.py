@@ -27,9 +27,18 @@ def _terms():
 
 
 def entries(message: dict) -> list[dict]:
-    """The index entries of a stored message."""
+    """The index entries of a stored message (none for a document without a time: no message yet)."""
+    if message.get("created_at") is None:
+        return []
     return [{"_id": f"{message['_id']}:{term}", "term": term, "message_id": message["_id"],
              "created_at": message["created_at"]} for term in message_terms(message)]
+
+
+def writes(message: dict) -> list:
+    """The writes that post a new message's terms, for its ordered write (models.collections.in_order):
+    none for a message without words."""
+    found = entries(message)
+    return [_terms().insert_new_write(found)] if found else []
 
 
 def post(message: dict) -> int:
@@ -62,7 +71,7 @@ def forget_ids(message_ids: list) -> int:
 def _forget_entries_of(messages) -> int:
     removed, ids = 0, []
     for message in messages:
-        ids.extend(entry["_id"] for entry in entries({**message, "created_at": 0}))
+        ids.extend(f"{message['_id']}:{term}" for term in message_terms(message))
         if len(ids) >= BATCH * 10:
             removed += _terms().delete_many({"_id": {"$in": ids}})
             ids = []

@@ -8,7 +8,7 @@ import pytest
 from models.collections import ScopedCollection, scoped
 from models.message_term import MessageTerm
 from models.tenancy import tenant_scope
-from services.messaging import message_search, search_index
+from services.messaging import message_search, messages, search_index
 from services.operations import snapshots
 from services.operations.upkeep import run_upkeep
 from services.tenancy import tenants
@@ -279,3 +279,13 @@ def test_many_matches_in_one_millisecond_page_without_repeats_or_gaps(app, clien
         scoped(MessageTerm).delete_many({})
         assert search_index.backfill()["messages"] == 10  # the backfill through the same millisecond
     assert len(texts(client, tenant, "pedido", limit=20)) == 10
+
+
+def test_a_term_left_from_before_does_not_stop_a_message_or_its_other_terms(app, client, tenant):
+    """A deletion cut off between a message's terms and the message leaves terms behind;
+    the same external id stored again collides with them inside its ordered write."""
+    with app.app_context(), tenant_scope(tenants.get_tenant(tenant.slug).id):
+        message_id = messages.message_id_for("wamid.again")
+        search_index.post({"_id": message_id, "text": "pedido", "created_at": 1})
+    post(client, tenant, "pedido novo chegou", external_id="wamid.again")
+    assert texts(client, tenant, "novo") == texts(client, tenant, "pedido chegou") == ["pedido novo chegou"]
