@@ -34,4 +34,12 @@ def latencies(url: str, data: Dataset) -> dict:
         "search_ms": _series(url, "/api/v1/messages/search?q=prazo+entreg*&limit=50", headers, reps, max_s),
         "search_rare_ms": _series(url, f"/api/v1/messages/search?q=prazo+{SEARCH_RARE}&limit=50", headers, reps,
                                   max_s),
+        "search_db_commands": _commands(url, "/api/v1/messages/search?q=prazo+entreg*&limit=50", headers),
     }
+
+
+def _commands(url: str, path: str, headers: dict) -> float:
+    """Database commands one request costs (a count: no noise from the machine)."""
+    before = api.db_commands(url)
+    loadgen.run(url, [loadgen.request("GET", path, None, headers)], 1, 30)
+    return sum(api.delta(before, api.db_commands(url)).values())

@@ -60,6 +60,7 @@ def _figures(sizes: dict, during: dict | None, messages_10x: int) -> dict:
             "conversation_list_ms_10x": ten["conversation_list_ms"],
             "search_ms_1x": one["search_ms"], "search_ms_10x": ten["search_ms"],
             "search_rare_ms_1x": one["search_rare_ms"], "search_rare_ms_10x": ten["search_rare_ms"],
+            "search_db_commands_1x": one["search_db_commands"], "search_db_commands_10x": ten["search_db_commands"],
             "messages_10x": messages_10x,
         },
         "startup": {"ready_ratio": ratio(ten["ready_s"], one["ready_s"]),
