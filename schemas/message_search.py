@@ -16,14 +16,22 @@ EXPORT_FORMATS = ("jsonl", "csv")
 CSV_COLUMNS = ("id", "created_at", "session_id", "direction", "from", "to", "status", "text", "media_url",
                "external_id")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+MAX_QUERY_CHARS = 1000
 
 
 class SearchWords(fields.String):
     """The `q` of a search, loaded as [(term, is_prefix)] (services.search_terms)."""
 
+    def __init__(self, **kwargs):
+        kwargs.setdefault("metadata", {}).setdefault("maxLength", MAX_QUERY_CHARS)
+        super().__init__(**kwargs)
+
     def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if len(text) > MAX_QUERY_CHARS:
+            raise ValidationError(f"At most {MAX_QUERY_CHARS} characters.")
         try:
-            return parse_query(super()._deserialize(value, attr, data, **kwargs))
+            return parse_query(text)
         except BadQuery as exc:
             raise ValidationError(str(exc)) from None
 
