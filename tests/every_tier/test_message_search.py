@@ -289,3 +289,16 @@ def test_a_term_left_from_before_does_not_stop_a_message_or_its_other_terms(app,
         search_index.post({"_id": message_id, "text": "pedido", "created_at": 1})
     post(client, tenant, "pedido novo chegou", external_id="wamid.again")
     assert texts(client, tenant, "novo") == texts(client, tenant, "pedido chegou") == ["pedido novo chegou"]
+
+
+def test_messages_past_retention_leave_no_words(app, client, tenant, admin, frozen_clock):
+    frozen_clock.set("2026-11-01T10:00:00Z")
+    post(client, tenant, "pedido antigo")
+    frozen_clock.set("2026-11-20T10:00:00Z")
+    post(client, tenant, "pedido recente")
+    assert client.patch(f"/api/v1/admin/tenants/{tenant.slug}", json={"message_retention_days": 10},
+                        headers=admin).status_code == 200
+    with app.app_context():
+        assert run_upkeep(app.config)["messages"] == 1
+    assert texts(client, tenant, "pedido") == ["pedido recente"]
+    assert _terms_of(app, tenant) == ["pedido", "recente"]
