@@ -103,8 +103,9 @@ def _prepare_store():
 
 
 def post_worker_init(worker):
-    from services.operations import scheduler
+    from services.operations import heartbeat, scheduler
 
+    heartbeat.install(worker.notify)  # a long export tells the master it is alive (sync workers)
     worker.chatkeep_scheduler = scheduler.start(worker.wsgi)
 
 

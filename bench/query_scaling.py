@@ -16,6 +16,7 @@ from bench.stats import median
 DROPPED = 5
 SETTLE_S = 5.0  # > the service's settle window (DB_TIMEOUT_MS + EVENTS_CLOCK_SKEW_MS: 4 s by default)
 ANALYTICS = "/api/v1/analytics/delivery"  # the last 30 days of the tenant
+SEARCH_RARE = 11  # "(#11)" ends the 1x message number 11, one of those asking about "prazo de entrega"
 
 
 def _series(url: str, path: str, headers: dict, reps: int, max_s: float) -> float | None:
@@ -28,7 +29,8 @@ def _series(url: str, path: str, headers: dict, reps: int, max_s: float) -> floa
 
 
 def latencies(url: str, data: Dataset) -> dict:
-    """Median ms of the measured conversation's message page and of the conversation list."""
+    """Median ms of the measured conversation's message page, the conversation list, a
+    search page and the delivery analytics."""
     headers = api.auth(data.measured)
     own = payloads.OWN_NUMBER
     reps, max_s = data.profile.query_reps, data.profile.max_load_s
@@ -36,6 +38,12 @@ def latencies(url: str, data: Dataset) -> dict:
         "conversation_messages_ms": _series(
             url, f"/api/v1/conversations/{data.target_customer}/{own}/messages?limit=50", headers, reps, max_s),
         "conversation_list_ms": _series(url, "/api/v1/conversations?limit=50", headers, reps, max_s),
+        # A full page of a common pair of words (every fifth message has both), and a page
+        # with one message: a word of one 1x message beside a common word.
+        "search_ms": _series(url, "/api/v1/messages/search?q=prazo+entreg*&limit=50", headers, reps, max_s),
+        "search_rare_ms": _series(url, f"/api/v1/messages/search?q=prazo+{SEARCH_RARE}&limit=50", headers, reps,
+                                  max_s),
+        "search_db_commands": _commands(url, "/api/v1/messages/search?q=prazo+entreg*&limit=50", headers),
         **_analytics(url, headers, reps, max_s),
     }
 
@@ -52,3 +60,10 @@ def _analytics(url: str, headers: dict, reps: int, max_s: float) -> dict:
     commands = sum(api.delta(before, api.db_commands(url)).values())
     return {"analytics_ms": ms, "analytics_db_commands_per_read": round(commands / (reps + DROPPED), 2),
             "analytics_db_commands_first_read": first}
+
+
+def _commands(url: str, path: str, headers: dict) -> float:
+    """Database commands one request costs (a count: no noise from the machine)."""
+    before = api.db_commands(url)
+    loadgen.run(url, [loadgen.request("GET", path, None, headers)], 1, 30)
+    return sum(api.delta(before, api.db_commands(url)).values())

@@ -19,6 +19,8 @@ TARGETS = (
     ("query_scaling.conversation_messages_ratio", 1.5, "message page latency, 10x data / 1x"),
     ("query_scaling.conversation_list_ratio", 1.5, "conversation list latency, 10x data / 1x"),
     ("query_scaling.analytics_ratio", 1.5, "delivery analytics (30 days) latency, 10x history / 1x"),
+    ("query_scaling.search_ratio", 1.5, "message search page latency, 10x the tenant's other messages / 1x"),
+    ("export.peak_rss_ratio", 1.5, "peak RSS of the worker streaming an export, 10x the messages / 1x"),
     ("snapshot.peak_rss_ratio", 1.5, "snapshot peak RSS, 10x data / 1x"),
     ("snapshot.latency_p99_ratio_during_snapshot", 1.5, "webhook p99 during a snapshot / without"),
     ("startup.ready_ratio", 1.5, "time to /readyz, 10x data / 1x"),
@@ -57,6 +59,9 @@ limit). Each figure below is the median over the runs of a value measured within
   the per-day rollups as a refreshed dashboard does; `analytics_db_commands_per_read_*`
   counts the database commands of one such read, `analytics_db_commands_first_read_*`
   those of the read before them, which computed the days the load changed.
+  The same for `GET /api/v1/messages/search?q=prazo+entreg*&limit=50` (a full page: every
+  fifth message has both words, at 1x and at 10x) as `search_ratio`, and for
+  `q=prazo+11` (one message of the 1x data) as `search_rare_ratio`.
 - **startup**: seconds from launching gunicorn to the first `/readyz` 200 on the existing
   `DATA_DIR`, at 1x and at 10x (median of several cold starts).
 - **snapshot**: peak RSS (VmHWM, sampled every 10 ms) of `flask --app app snapshot take` at 10x over
@@ -71,7 +76,12 @@ limit). Each figure below is the median over the runs of a value measured within
   `chatkeep_events_unpublished` reads 0, the publisher's next tick included) over events
   stored per second during the ingest. `events.feed_page_ratio`: median latency of
   `GET /api/v1/events?limit=50&after=<cursor>` for that tenant with four other tenants
-  holding as many events in all (1x), then ten times as many (10x)."""
+  holding as many events in all (1x), then ten times as many (10x).
+- **export**: a tenant with 2 x `unit` messages, then 20 x `unit`; each time a fresh service
+  with one worker streams `GET /api/v1/messages/export?format=jsonl` to a client that reads
+  and drops it, while the worker's VmHWM is sampled every 10 ms. `peak_rss_ratio` is the
+  peak at 10x over the peak at 1x (start-up included in both, as the snapshot's is);
+  `growth_kb_*` is the peak minus the worker's peak before the request."""
 
 
 def lookup(results: dict, dotted: str):
@@ -131,7 +141,7 @@ def render(results: dict) -> str:
         lines.append(f"| `{key}` ({why}) | {_against(verdict['value'], target)} | {direction[0] if direction else '<='} "
                      f"{target} | **{verdict['result']}** |")
     lines += ["", "## All figures", "", "| figure | median | range over runs |", "| --- | --- | --- |"]
-    for section in ("ingest", "query_scaling", "startup", "snapshot", "events"):
+    for section in ("ingest", "query_scaling", "startup", "snapshot", "events", "export"):
         for key, value in results[section].items():
             samples = meta["samples"].get(f"{section}.{key}", [])
             lines.append(f"| `{section}.{key}` | {_fmt(value)} | {_spread(samples)} |")

@@ -17,12 +17,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bench import events, ingest, machine, report, scaling_run, snapshot
+from bench import events, export, ingest, machine, report, scaling_run, snapshot
 from bench.settings import profile_from_env
 from bench.stats import median
 
 ROOT = Path(__file__).resolve().parents[1]
-SECTIONS = ("ingest", "query_scaling", "startup", "snapshot", "events")
+SECTIONS = ("ingest", "query_scaling", "startup", "snapshot", "events", "export")
 
 
 def _database_uri(run_tag: str, purpose: str) -> str | None:
@@ -44,7 +44,7 @@ def _drop(uri: str | None) -> None:
 
 def _one_run(profile, index: int, snapshots: bool) -> dict:
     tag = f"{index}{secrets.token_hex(3)}"
-    uris = {purpose: _database_uri(tag, purpose) for purpose in ("ingest", "scaling", "events")}
+    uris = {purpose: _database_uri(tag, purpose) for purpose in ("ingest", "scaling", "events", "export")}
     broker, bootstrap = events.start_broker()  # events go to Kafka while ingest is measured
     with tempfile.TemporaryDirectory(prefix="chatkeep-bench-") as tmp:
         try:
@@ -53,6 +53,7 @@ def _one_run(profile, index: int, snapshots: bool) -> dict:
             measured = events.measure(profile, Path(tmp), tag, uris["events"], bootstrap)
             figures["events"] = measured["events"]
             figures["notes"] = figures.get("notes", []) + measured["notes"]
+            figures["export"] = export.measure(profile, Path(tmp), tag, uris["export"])
         finally:
             events.stop_broker(broker)
             for uri in uris.values():

@@ -1,5 +1,7 @@
 """Messages the bot sent or received, with their delivery status."""
+from flask import Response, stream_with_context
 from flask.views import MethodView
+from werkzeug.routing import BaseConverter
 
 from blueprints.auth import require_tenant
 from extensions import Blueprint
@@ -10,11 +12,32 @@ from schemas.messages import (
     MessageSchema,
     StatusUpdateSchema,
 )
-from services.messaging import messages
+from models.tenancy import current_tenant_id, tenant_scope
+from schemas.message_search import (
+    CSV_COLUMNS,
+    MessageExportQuerySchema,
+    MessageSearchQuerySchema,
+    csv_header,
+    csv_rows,
+    export_file_name,
+    jsonl_lines,
+)
+from services import clock
+from services.messaging import message_export, message_search, messages
 
 blp = Blueprint("messages", __name__, url_prefix="/api/v1/messages",
                 description="Inbound and outbound messages; status only moves forward.")
 blp.before_request(require_tenant)
+
+
+class MessageIdConverter(BaseConverter):
+    """A message id: any path segment but the names of this blueprint's own routes, so
+    that /messages/search and /messages/export belong to those alone (also for the
+    methods an OPTIONS request lists)."""
+    regex = r"(?!(?:search|export)$)[^/]+"
+
+
+blp.record_once(lambda state: state.app.url_map.converters.setdefault("message_id", MessageIdConverter))
 
 
 @blp.route("")
@@ -44,7 +67,64 @@ class Messages(MethodView):
         return messages.list_messages(query, query["limit"], query["cursor"], query["include_total"])
 
 
-@blp.route("/<message_id>")
+@blp.route("/search")
+@blp.doc(operationId="messages_search")
+@blp.arguments(MessageSearchQuerySchema, location="query")
+@blp.response(200, MessagePageSchema)
+def search(query):
+    """Search messages by the words of their text and media caption, newest first.
+
+    Every word of `q` must be in the message (`pedido entreg*`: *pedido* and a word
+    starting with *entreg*), whatever the case and accents. Served from an index of
+    each message's words: a page costs about the same however many other messages the
+    tenant has; its cost grows with the messages holding the query's rarest word. A
+    page may hold fewer than `limit` items (even none) while `next_cursor` is set
+    (it read its share of the index; follow the cursor to go on); `next_cursor` is
+    null at the end. Erased contacts' messages are never found.
+    """
+    return message_search.search(query["q"], query, query["limit"], query["cursor"])
+
+
+@blp.route("/export")
+@blp.doc(operationId="messages_export", responses={"200": {
+    "description": "The messages, oldest first, as an attachment, streamed. If the export fails part way the "
+                   "connection is cut without the end of the chunked body: a client sees an error, never a "
+                   "complete-looking shorter file (read it over HTTP/1.1).",
+    "headers": {"Content-Disposition": {"schema": {"type": "string"},
+                                        "example": 'attachment; filename="messages-20261122T101530Z.csv"'}},
+    "content": {"application/x-ndjson": {"schema": {"$ref": "#/components/schemas/Message"}},
+                "text/csv": {"schema": {"type": "string"}, "example": ",".join(CSV_COLUMNS) + "\r\n"}}}})
+@blp.arguments(MessageExportQuerySchema, location="query")
+def export(query):
+    """Export messages as JSONL or CSV, oldest first, streamed.
+
+    JSONL: one message per line in the API's message shape. CSV: a header row, then
+    `id, created_at, session_id, direction, from, to, status, text, media_url,
+    external_id`; a cell that would start a spreadsheet formula (`=`, `+`, `-`, `@`, tab,
+    CR) gets a leading `'` (JSONL keeps every value exact). Memory stays flat whatever
+    the size; one export holds one worker while it streams.
+    """
+    fmt = query["format"]
+    filters = {**query, "conversation_id": query.get("conversation")}
+    tenant_id = current_tenant_id()
+
+    def body():
+        with tenant_scope(tenant_id):
+            if fmt == "csv":
+                yield csv_header()
+            for batch in message_export.message_batches(filters):
+                yield jsonl_lines(batch) if fmt == "jsonl" else csv_rows(batch)
+
+    mimetype = "application/x-ndjson" if fmt == "jsonl" else "text/csv"
+    response = Response(stream_with_context(body()), mimetype=mimetype)
+    if fmt == "csv":
+        response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="{export_file_name(fmt, clock.now_ms())}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@blp.route("/<message_id:message_id>")
 class MessageById(MethodView):
     @blp.response(200, MessageSchema)
     def get(self, message_id):

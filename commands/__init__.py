@@ -2,8 +2,8 @@
 
 
 def register_commands(app) -> None:
-    from commands import conversations, events, legacy, snapshots, stats, tenants, webhooks
+    from commands import conversations, events, legacy, messages, snapshots, stats, tenants, webhooks
 
     for command in (tenants.group, conversations.group, stats.group, snapshots.group, legacy.legacy_import,
-                    webhooks.group, events.group):
+                    webhooks.group, events.group, messages.group):
         app.cli.add_command(command)

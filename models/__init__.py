@@ -8,6 +8,7 @@ from models.gateway_session import GatewaySession
 from models.lease import Lease
 from models.legacy_import import LegacyImport
 from models.message import Message
+from models.message_term import MessageTerm
 from models.order import Order
 from models.restore_marker import RestoreMarker
 from models.sales_stats import SalesDay, SalesTotal
@@ -20,10 +21,10 @@ from models.webhook_endpoint import WebhookAttempt, WebhookDelivery, WebhookDisp
 GLOBAL_DOCUMENTS = (Tenant, Lease, RestoreMarker, SecretCheck)
 TENANT_DOCUMENTS = (GatewaySession, Message, Conversation, ConversationRepair, ChatSession, Order, SalesTotal,
                     SalesDay, LegacyImport, WebhookArchive, Event, WebhookEndpoint, WebhookDelivery, WebhookAttempt,
-                    WebhookDispatch, ErasedContact, Erasure, AnalyticsDay)
+                    WebhookDispatch, ErasedContact, Erasure, AnalyticsDay, MessageTerm)
 
 __all__ = ["GLOBAL_DOCUMENTS", "TENANT_DOCUMENTS", "AnalyticsDay", "ChatSession", "Conversation",
            "ConversationRepair", "ErasedContact", "Erasure", "Event", "GatewaySession", "Lease", "LegacyImport",
-           "Message", "Order", "RestoreMarker", "SalesDay", "SalesTotal", "SecretCheck", "Tenant", "TenantDocument",
-           "WebhookArchive", "WebhookAttempt",
+           "Message", "MessageTerm", "Order", "RestoreMarker", "SalesDay", "SalesTotal", "SecretCheck", "Tenant",
+           "TenantDocument", "WebhookArchive", "WebhookAttempt",
            "WebhookDelivery", "WebhookDispatch", "WebhookEndpoint"]

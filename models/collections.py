@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from pymongo import InsertOne, MongoClient, ReturnDocument, UpdateOne
 from pymongo.collection import Collection
-from pymongo.errors import ClientBulkWriteException, DuplicateKeyError, OperationFailure
+from pymongo.errors import BulkWriteError, ClientBulkWriteException, DuplicateKeyError, OperationFailure
 
 from models.tenancy import current_tenant_id, scoped_filter
 
@@ -51,6 +51,17 @@ class ScopedCollection:
         """How many match, counting no further than `limit` (0: all)."""
         return self._collection.count_documents(scoped_filter(query), **({"limit": limit} if limit else {}))
 
+    def insert_new(self, documents: list[dict]) -> int:
+        """Insert those of `documents` whose _id is not there yet, in one command; how many."""
+        tenant_id = current_tenant_id()
+        try:
+            return len(self._collection.insert_many([{**d, "tenant_id": tenant_id} for d in documents],
+                                                    ordered=False).inserted_ids)
+        except BulkWriteError as exc:
+            if any(error.get("code") != DUPLICATE_KEY for error in exc.details.get("writeErrors", [])):
+                raise
+            return exc.details.get("nInserted", 0)
+
     def update_one(self, query: dict, update: dict, upsert: bool = False):
         return self._collection.update_one(scoped_filter(query), update, upsert=upsert)
 
@@ -68,6 +79,13 @@ class ScopedCollection:
         document = {**document, "tenant_id": current_tenant_id()}
         return Write(self._collection, InsertOne(document, namespace=self._collection.full_name),
                      lambda: self._collection.insert_one(document))
+
+    def insert_new_write(self, documents: list[dict]) -> "Write":
+        """insert_new, to be applied by `in_order`: in its bulkWrite an InsertOne each (a
+        duplicate stops there, as any write does), elsewhere one insert_many that skips them."""
+        tenant_id = current_tenant_id()
+        models = [InsertOne({**d, "tenant_id": tenant_id}, namespace=self._collection.full_name) for d in documents]
+        return Write(self._collection, models[0], lambda: self.insert_new(documents), tuple(models[1:]))
 
     def update_write(self, query: dict, update: dict, upsert: bool = False) -> "Write":
         """update_one, to be applied by `in_order`."""
@@ -93,10 +111,12 @@ def scoped(document_class) -> ScopedCollection:
 
 @dataclass(frozen=True)
 class Write:
-    """One scoped write: as a model of the bulkWrite command, and as a command of its own."""
+    """One scoped write: as a model of the bulkWrite command (and `more` after it), and as a
+    command of its own."""
     collection: Collection
     model: InsertOne | UpdateOne
     apply: Callable[[], object]
+    more: tuple = ()
 
 
 class DuplicateKeyAt(DuplicateKeyError):
@@ -134,14 +154,18 @@ def in_order(*writes: Write) -> None:
 
 
 def _in_one_command(client: MongoClient, writes) -> None:
+    models, owners = [], []  # each model, and the number of the write it belongs to
+    for index, write in enumerate(writes):
+        models += [write.model, *write.more]
+        owners += [index] * (1 + len(write.more))
     try:
-        client.bulk_write([write.model for write in writes], ordered=True)
+        client.bulk_write(models, ordered=True)
     except ClientBulkWriteException as exc:
         if isinstance(exc.error, Exception):  # a network error, timeout or refusal, wrapped: raise it
             raise exc.error from exc          # as itself, so callers tell an outage from bad data as before
         errors = exc.write_errors or []
         if len(errors) == 1 and errors[0].get("code") == DUPLICATE_KEY and not exc.error:
-            raise DuplicateKeyAt(errors[0]["idx"], errors[0]) from exc
+            raise DuplicateKeyAt(owners[errors[0]["idx"]], errors[0]) from exc
         raise
 
 

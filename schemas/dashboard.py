@@ -4,6 +4,7 @@ from marshmallow import Schema, fields, pre_load, validate
 
 from models.order import ORDER_STATUSES
 from schemas.fields import Phone
+from schemas.message_search import SearchWords
 
 CURSOR = validate.Length(max=512)
 
@@ -17,6 +18,11 @@ class _FormQuery(Schema):
 class ConversationFilterSchema(_FormQuery):
     phone = Phone(metadata={"description": "Only conversations with this number (any form) or chat id."})
     unread = fields.Boolean(load_default=False)
+    cursor = fields.String(load_default=None, validate=CURSOR)
+
+
+class MessageSearchFormSchema(_FormQuery):
+    q = SearchWords(required=True, error_messages={"required": "Type one or more words to look for."})
     cursor = fields.String(load_default=None, validate=CURSOR)
 
 

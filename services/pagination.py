@@ -68,3 +68,31 @@ def fetch_page(collection, query: dict, sort: list[tuple[str, int]], limit: int,
         counted = collection.count(query, limit=TOTAL_CAP + 1)
         page["total"], page["total_capped"] = min(counted, TOTAL_CAP), counted > TOTAL_CAP
     return page
+
+
+def oldest_first(collection, query: dict, size: int, position: tuple | None = None, projection=None):
+    """`collection`'s documents matching `query` in batches of up to `size`, oldest first
+    by (created_at, _id), strictly after `position` (created_at, _id) when given; memory
+    holds one batch. Each read is one range on created_at and the tie is skipped here:
+    with an $or for the tie nx-27017 reads every document of the tenant."""
+    created = query.get("created_at", {})
+
+    def read(low: dict, extra: dict | None = None, limit: int = size) -> list:
+        return list(collection.find({**query, "created_at": {**created, **low}, **(extra or {})},
+                                    sort=[("created_at", ASC), ("_id", ASC)], limit=limit, projection=projection))
+    while True:
+        if position is None:
+            batch = read({})
+            full = len(batch) == size
+        else:  # the documents at `position` come again: read one more, skip them
+            raw = read({"$gte": position[0]}, limit=size + 1)
+            batch = [d for d in raw if (d["created_at"], d["_id"]) > position][:size]
+            full = len(raw) == size + 1
+            if raw and not batch:  # a whole batch in position's millisecond: on within it, then after it
+                batch = read({}, {"created_at": position[0], "_id": {"$gt": position[1]}}) or read({"$gt": position[0]})
+                full = bool(batch)
+        if batch:
+            position = (batch[-1]["created_at"], batch[-1]["_id"])
+            yield batch
+        if not full:
+            return

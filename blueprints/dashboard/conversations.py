@@ -1,14 +1,16 @@
 """Conversations, newest activity first, and one conversation's thread."""
 from flask import flash, redirect, render_template, request, url_for
+from marshmallow import ValidationError
 
 from blueprints.dashboard.web import bp, signed_in_as
-from schemas.dashboard import ConversationFilterSchema, CursorQuerySchema
+from schemas.dashboard import ConversationFilterSchema, CursorQuerySchema, MessageSearchFormSchema
 from schemas.fields import phone_or_422
-from services.messaging import conversations, messages
+from services.messaging import conversations, message_search, messages
 from services.phones import conversation_id_for
 
 CONVERSATIONS_PER_PAGE = 25
 MESSAGES_PER_PAGE = 50
+RESULTS_PER_PAGE = 25
 
 
 def _conversation_id(a: str, b: str) -> str:
@@ -23,6 +25,20 @@ def conversation_list():
                                             unread_only=query["unread"], phone=query.get("phone"))
     return render_template("dashboard/conversations.html", page=page, query=query,
                            searched=request.args.get("phone", ""))
+
+
+@bp.route("/conversations/search")
+@signed_in_as("tenant")
+def message_search_results():
+    """Messages with every word typed (as GET /api/v1/messages/search), each linking to its thread."""
+    words = request.args.get("q", "")
+    try:
+        query = MessageSearchFormSchema().load(request.args)
+    except ValidationError as exc:  # the form again, saying what to change
+        problems = [m for field in ("q", "cursor") for m in exc.messages.get(field, [])]
+        return render_template("dashboard/message_search.html", words=words, problems=problems, page=None), 422
+    page = message_search.search(query["q"], {}, RESULTS_PER_PAGE, query["cursor"])
+    return render_template("dashboard/message_search.html", words=words, problems=[], page=page)
 
 
 @bp.route("/conversations/<a>/<b>")

@@ -16,6 +16,7 @@ from models.message import VISIBLE, Message
 from services import clock
 from services.errors import NotFound, found
 from services.events import event_log
+from services.messaging import search_index
 from services.pagination import DESC, fetch_page
 
 log = logging.getLogger(__name__)
@@ -144,7 +145,9 @@ def finish_deletion(conversation_id: str, at: int, marked: bool = True, placed_a
     Only messages stored at or before `at` go: the upkeep finishes a cut-off deletion up
     to an hour later, and what arrived meanwhile was stored as new. The summary goes, or
     is rebuilt from those newer messages."""
-    removed_messages = scoped(Message).delete_many({"conversation_id": conversation_id, "created_at": {"$lte": at}})
+    stored_before = {"conversation_id": conversation_id, "created_at": {"$lte": at}}
+    search_index.forget(stored_before)
+    removed_messages = scoped(Message).delete_many(stored_before)
     if not (removed_messages or marked):
         raise NotFound(f"no conversation '{conversation_id}'")
     event_log.record("conversation", "deleted", at, {"conversation_id": conversation_id}, placed_at)

@@ -19,7 +19,7 @@ from models.collections import scoped
 from models.gateway_session import GatewaySession
 from models.message import HELD, VISIBLE, Message
 from services import clock
-from services.messaging import messages
+from services.messaging import messages, search_index
 from services.privacy import ledger
 from services.pagination import DESC
 
@@ -39,6 +39,7 @@ def hold(fields: dict) -> bool:
         if messages.fill_placeholder(document, messages.initial_status(fields), fields.get("at") or now,
                                      messages.CONTENT_FIELDS + ("chat",)) is None:
             return False
+    search_index.post(document)
     # A connection event may have brought the number while this was being held.
     own = own_number(fields["session_id"])
     if own:

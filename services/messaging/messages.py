@@ -25,7 +25,7 @@ from models.tenancy import current_tenant_id
 from services import clock
 from services.errors import found
 from services.events import event_log
-from services.messaging import conversation_repairs, conversations, message_status
+from services.messaging import conversation_repairs, conversations, message_status, search_index
 from services.privacy import ledger
 from services.pagination import NEWEST_FIRST, fetch_page
 from services.phones import conversation_id_for
@@ -96,16 +96,18 @@ def _record_message(fields: dict, repair: bool) -> tuple[dict, bool]:
     now = clock.now_ms()
     ledger.refuse_if_erased((fields.get("from"), fields.get("to")), fields.get("at") or now)
     document = new_document(fields, now)
-    try:  # the message, its summary's update and its event in one round trip
+    try:  # the message, its summary's update, its event and its search terms in one round trip
         in_order(_messages().insert_write(document), conversations.summary_write(document),
-                 event_log.event_write("message", "created", now, document))
+                 event_log.event_write("message", "created", now, document), *search_index.writes(document))
         return document, True
     except DuplicateKeyAt as exc:
-        if exc.index == 1:  # the message is stored; its summary holds a newer one
+        if exc.index >= 1:  # the message is stored: its search terms did not go with it
+            search_index.post(document)
+        if exc.index == 1:  # its summary holds a newer one
             conversations.count_in_existing(document)
             event_log.record("message", "created", now, document)
             return document, True
-        if exc.index == 2:  # its event is there already (the same id again within a millisecond)
+        if exc.index >= 2:  # its event (the same id again within a millisecond) or a term is there already
             return document, True
     stored = fill_placeholder(document, initial_status(fields), fields.get("at") or now)
     if stored is None:
@@ -114,7 +116,10 @@ def _record_message(fields: dict, repair: bool) -> tuple[dict, bool]:
             return release_held(existing, own_end(document)) or get_message(existing["_id"]), False
         if existing is not None and repair:
             conversation_repairs.mark_if_uncounted(existing)
+        if existing is not None:  # a retry: the first attempt may have been cut off before its terms
+            search_index.post(existing)
         return existing, False
+    search_index.post(stored)
     conversations.record_message(stored)
     event_log.record("message", "created", stored["created_at"], stored)
     return stored, True

@@ -31,7 +31,7 @@ from models import TENANT_DOCUMENTS, ErasedContact, Tenant
 from models.collections import GlobalCollection
 from models.lease import Lease
 from services import clock
-from services.messaging import conversations
+from services.messaging import conversations, search_index
 from services.operations import leases, restore_marker, snapshots
 from services.operations.snapshot_files import read_records
 from services.privacy import ledger_keys, scrub
@@ -125,6 +125,7 @@ def restore(generation: Path, progress=None) -> Restored:
     for tenant in tenants.each_tenant():
         conversations.rebuild_summaries()
         scrubbed = scrub.scrub_store()  # what the ledger says was erased after the snapshot
+        search_index.backfill()  # snapshots hold no search terms: made again from what was restored
         if any(scrubbed.values()):
             log.warning("restore: tenant %s: erased contacts' data left out again: %s", tenant.slug, scrubbed)
     counts.secrets_to_set_again = tenant_secrets.seal_stored_secrets(unset_unreadable=True)

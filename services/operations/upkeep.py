@@ -8,12 +8,15 @@ from services import clock
 from services.commerce import chat_sessions, order_counting, sales_stats
 from services.events import repair
 from services.gateways import webhook_archive
-from services.messaging import held_messages, messages
+from services.messaging import held_messages, messages, search_index
 from services.operations import metrics
 from services.privacy import retention
 from services.tenancy import tenants
 
 RETENTION_BUDGET_S = 20  # per tenant and upkeep: a tenant with millions to delete goes on next hour
+# Messages stored before search existed get their terms a slice per hour (a done tenant costs one read);
+# `flask --app app messages index-terms` does all at once.
+SEARCH_BACKFILL_BUDGET_S = 20
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +24,7 @@ log = logging.getLogger(__name__)
 def run_upkeep(config) -> dict:
     removed = {"messages": 0, "chat_sessions": 0, "daily_stats": 0, "parked_statuses": 0, "archived_webhooks": 0,
                "events": 0}
-    done = {"finished": 0, "released": 0, "events_made": 0, "failed": 0}
+    done = {"finished": 0, "released": 0, "events_made": 0, "failed": 0, "indexed_for_search": 0}
     for tenant in tenants.each_tenant():
         try:
             _tenant_upkeep(tenant, config, removed, done)
@@ -31,8 +34,9 @@ def run_upkeep(config) -> dict:
             log.exception("upkeep failed for tenant %s; going on with the others", tenant.slug)
     if any(removed.values()) or any(done.values()):  # an hour that needed nothing logs nothing
         log.info("upkeep removed %s; finished %s interrupted order counts; released %s held messages; "
-                 "made %s events cut off from their changes; failed for %s tenants", removed, done["finished"],
-                 done["released"], done["events_made"], done["failed"])
+                 "made %s events cut off from their changes; indexed %s older messages for search; "
+                 "failed for %s tenants", removed, done["finished"], done["released"], done["events_made"],
+                 done["indexed_for_search"], done["failed"])
     return removed
 
 
@@ -43,6 +47,7 @@ def _tenant_upkeep(tenant, config, removed: dict, done: dict) -> None:
     removed["events"] += repair.prune(config["EVENTS_RETENTION_DAYS"], bool(config.get("KAFKA_BOOTSTRAP_SERVERS")))
     removed["chat_sessions"] += chat_sessions.delete_expired(tenant.chat_session_ttl_hours)
     removed["messages"] += retention.delete_expired_messages(tenant.message_retention_days, RETENTION_BUDGET_S)
+    done["indexed_for_search"] += search_index.backfill(SEARCH_BACKFILL_BUDGET_S)["messages"]
     removed["daily_stats"] += sales_stats.prune_days(tenant.timezone, config["STATS_RETENTION_DAYS"])
     removed["parked_statuses"] += messages.drop_stale_parked(
         clock.now_ms() - config["PARKED_STATUS_DAYS"] * clock.DAY_MS)

@@ -19,7 +19,7 @@ from models.message import HELD, Message
 from models.order import Order
 from models.webhook_archive import WebhookArchive
 from models.webhook_endpoint import WebhookDelivery
-from services.messaging import conversations
+from services.messaging import conversations, search_index
 from services.privacy import export
 
 BATCH = 1000
@@ -55,7 +55,7 @@ def conversations_of(erasure, phone, deadline, count) -> bool:
                 projection={"_id": 1})]
             if not batch:
                 break
-            count("messages", scoped(Message).delete_many({"_id": {"$in": batch}}))
+            _delete_messages(batch, count)
         if not _stored_since(conversation_id, erased_at, deadline, count):
             return False
         count("conversations", conversations.rebuild_summaries(conversation_id)["removed"])
@@ -75,10 +75,16 @@ def _stored_since(conversation_id: str, erased_at: int, deadline: float, count) 
             sort=[("created_at", 1), ("_id", 1)], limit=BATCH, projection={"created_at": 1, "status_times": 1}))
         erased = [m["_id"] for m in page if dated_by(m, erased_at)]
         if erased:
-            count("messages", scoped(Message).delete_many({"_id": {"$in": erased}}))
+            _delete_messages(erased, count)
         if len(page) < BATCH:
             return True
         after = (page[-1]["created_at"], page[-1]["_id"])
+
+
+def _delete_messages(ids: list, count) -> None:
+    """The erased messages, their search words first (none left behind)."""
+    search_index.forget_ids(ids)
+    count("messages", scoped(Message).delete_many({"_id": {"$in": ids}}))
 
 
 def held_messages(erasure, phone, deadline, count) -> bool:
@@ -86,7 +92,7 @@ def held_messages(erasure, phone, deadline, count) -> bool:
                                                    projection={"chat": 1, "created_at": 1, "status_times": 1})
             if m.get("chat") == phone and dated_by(m, erasure["erased_at"])]
     if held:
-        count("messages", scoped(Message).delete_many({"_id": {"$in": held}}))
+        _delete_messages(held, count)
     return time.monotonic() < deadline
 
 

@@ -19,7 +19,7 @@ from models.event import Event
 from models.order import Order
 from models.tenancy import tenant_scope
 from models.webhook_archive import WebhookArchive
-from services.messaging import conversations
+from services.messaging import conversations, search_index
 from services.operations import snapshots
 from services.operations.snapshot_files import fsync_dir, read_records, write_records
 from services.privacy import ledger
@@ -66,12 +66,14 @@ def scrub_store() -> dict:
         erased = [ledger.erased_at(phone) for phone in conversation_id.split(":")]
         latest = max((at for at in erased if at is not None), default=None)
         if latest is not None:
+            search_index.forget({"conversation_id": conversation_id, "created_at": {"$lte": latest}})
             counts["messages"] += scoped(Message).delete_many({"conversation_id": conversation_id,
                                                                "created_at": {"$lte": latest}})
             counts["conversations"] += conversations.rebuild_summaries(conversation_id)["removed"]
     held = [m["_id"] for m in scoped(Message).find({"awaiting_message": HELD}, projection={"chat": 1, "created_at": 1})
             if ledger.erased_before([m.get("chat")], m.get("created_at") or 0)]
     if held:
+        search_index.forget_ids(held)
         counts["messages"] += scoped(Message).delete_many({"_id": {"$in": held}})
     for session in list(scoped(ChatSession).find({}, projection={"phone": 1, "last_activity": 1})):
         if ledger.erased_before([session["phone"]], session["last_activity"]):

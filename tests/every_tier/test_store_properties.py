@@ -126,7 +126,7 @@ def test_a_summary_write_after_a_rebuild_counted_its_message_adds_nothing(app, m
     with app.app_context(), tenant_scope("tenant-stalled-writer"):
         conversation_id = messages.record_message(INBOUND)[0]["conversation_id"]
         time.sleep(0.002)
-        monkeypatch.setattr(messages, "in_order", lambda insert, _summary, _event: insert.apply())  # stalls before the summary
+        monkeypatch.setattr(messages, "in_order", lambda insert, *_later: insert.apply())  # stalls before the summary
         message, _ = messages.record_message({**INBOUND, "external_id": "stalled"})
         monkeypatch.undo()
         conversations.rebuild_summaries(conversation_id)  # as the repair job does for a marked conversation

@@ -14,10 +14,12 @@ REQUIRED = {
     "ingest": ("events", "events_per_s", "app_cpu_us_per_event", "db_cpu_us_per_event",
                "floor_cpu_us_per_request", "cpu_ratio_vs_floor", "db_commands_per_inbound_message",
                "db_commands_per_status_update"),
-    "query_scaling": ("conversation_messages_ratio", "conversation_list_ratio", "analytics_ratio"),
+    "query_scaling": ("conversation_messages_ratio", "conversation_list_ratio", "analytics_ratio", "search_ratio",
+                      "search_rare_ratio"),
     "startup": ("ready_ratio",),
     "snapshot": ("peak_rss_ratio", "records_per_s", "latency_p99_ratio_during_snapshot"),
     "events": ("publish_ratio", "feed_page_ratio"),
+    "export": ("peak_rss_ratio", "peak_rss_kb_1x", "peak_rss_kb_10x", "messages_10x", "bytes_10x"),
 }
 
 

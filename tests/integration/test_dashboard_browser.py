@@ -154,6 +154,17 @@ def test_a_person_reads_a_conversation_completes_an_order_and_sees_the_chart(ser
                            timeout=10).json()
     assert summary["unread_count"] == 0
 
+    # The search box on the conversations page: words in any case, without accents.
+    css(By.LINK_TEXT, "Conversations").send_keys(Keys.ENTER)
+    wait_for(browser, on_page("/dashboard/conversations"))
+    css(By.ID, "q").send_keys("PEDIDO ja sa*", Keys.ENTER)
+    wait_for(browser, on_page("/dashboard/conversations/search"))
+    found = browser.find_elements(By.CSS_SELECTOR, ".search-results .conversation")
+    assert len(found) == 1 and "Meu pedido SO-1 já saiu?" in found[0].text and "-03" in found[0].text
+    shot(browser, "04b-message-search")
+    found[0].find_element(By.TAG_NAME, "a").send_keys(Keys.ENTER)
+    wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, ".bubble")) == 3)
+
     css(By.LINK_TEXT, "Orders").send_keys(Keys.ENTER)
     wait_for(browser, on_page("/dashboard/orders"))
     shot(browser, "05-orders")

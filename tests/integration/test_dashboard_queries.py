@@ -11,7 +11,8 @@ from tests.every_tier.test_api_orders import act, create, item, order
 
 TENANT_PAGES = ("/dashboard", "/dashboard/conversations", "/dashboard/conversations?unread=on",
                 f"/dashboard/conversations?phone=%2B{BOT}", f"/dashboard/conversations/5511900000000/{BOT}",
-                "/dashboard/orders", "/dashboard/orders?status=pending", "/dashboard/sales?days=90", "/dashboard/webhooks")
+                "/dashboard/orders", "/dashboard/orders?status=pending", "/dashboard/sales?days=90", "/dashboard/webhooks",
+                "/dashboard/conversations/search?q=ola")
 
 
 @pytest.fixture

@@ -56,8 +56,8 @@ def test_a_server_refusing_bulk_write_gets_one_command_per_write(app, monkeypatc
         assert messages.record_message({**record, "external_id": "second"})[1]
         before = {name: _sent(name) for name in ("bulkWrite", "insert", "update")}
         assert messages.record_message({**record, "external_id": "third"})[1]
-        # The message, its summary and its event: one command each, one more than before events.
-        assert {name: _sent(name) - before[name] for name in before} == {"bulkWrite": 0, "insert": 2, "update": 1}
-        assert refused == [3]
+        # The message, its summary, its event and its search terms (one insert for all of them): one command each.
+        assert {name: _sent(name) - before[name] for name in before} == {"bulkWrite": 0, "insert": 3, "update": 1}
+        assert refused == [4]  # the message, its summary, its event, its one word
         summary = conversations.list_conversations(None, 10, None, False)["items"][0]
         assert summary["message_count"] == 3
