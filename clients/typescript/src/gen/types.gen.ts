@@ -2123,6 +2123,129 @@ export type MessagesCreateResponses = {
 
 export type MessagesCreateResponse = MessagesCreateResponses[keyof MessagesCreateResponses];
 
+export type MessagesSearchData = {
+    body?: never;
+    path?: never;
+    query: {
+        /**
+         * Only messages stored at or after this time.
+         */
+        since?: string;
+        /**
+         * Only messages stored before this time.
+         */
+        until?: string;
+        session_id?: string;
+        /**
+         * 1 to 10 words, each at most 64 letters and digits; a message matches when it has every word in its text or media caption, whatever the case and accents (`cafe` finds `Café`). A word ending in `*` is a prefix (`entreg*`).
+         */
+        q: string;
+        direction?: Direction;
+        /**
+         * Items per page, 1..200.
+         */
+        limit?: number;
+        /**
+         * Opaque cursor from the previous page's next_cursor.
+         */
+        cursor?: string | null;
+    };
+    url: '/api/v1/messages/search';
+};
+
+export type MessagesSearchErrors = {
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Unprocessable Entity
+     */
+    422: Problem;
+    /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
+    /**
+     * Default error response
+     */
+    default: Problem;
+};
+
+export type MessagesSearchError = MessagesSearchErrors[keyof MessagesSearchErrors];
+
+export type MessagesSearchResponses = {
+    /**
+     * OK
+     */
+    200: MessagePage;
+};
+
+export type MessagesSearchResponse = MessagesSearchResponses[keyof MessagesSearchResponses];
+
+export type MessagesExportData = {
+    body?: never;
+    path?: never;
+    query: {
+        /**
+         * Only messages stored at or after this time.
+         */
+        since?: string;
+        /**
+         * Only messages stored before this time.
+         */
+        until?: string;
+        session_id?: string;
+        /**
+         * `jsonl`: one message per line, in the API's message shape; `csv`: a header row, then one row per message.
+         */
+        format: 'jsonl' | 'csv';
+        /**
+         * Only this conversation: its two phones as `<a>:<b>`, in any order and accepted form.
+         */
+        conversation?: string;
+    };
+    url: '/api/v1/messages/export';
+};
+
+export type MessagesExportErrors = {
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Unprocessable Entity
+     */
+    422: Problem;
+    /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
+    /**
+     * Default error response
+     */
+    default: Problem;
+};
+
+export type MessagesExportError = MessagesExportErrors[keyof MessagesExportErrors];
+
+export type MessagesExportResponses = {
+    /**
+     * The messages, oldest first, as an attachment, streamed. If the export fails part way the connection is cut without the end of the chunked body: a client sees an error, never a complete-looking shorter file (read it over HTTP/1.1).
+     */
+    200: Message;
+};
+
+export type MessagesExportResponse = MessagesExportResponses[keyof MessagesExportResponses];
+
 export type MessagesGetData = {
     body?: never;
     path: {

@@ -46,6 +46,7 @@ from .message_page import MessagePage
 from .message_status import MessageStatus
 from .message_status_history_item import MessageStatusHistoryItem
 from .message_type import MessageType
+from .messages_export_format import MessagesExportFormat
 from .order import Order
 from .order_complete import OrderComplete
 from .order_create import OrderCreate
@@ -125,6 +126,7 @@ __all__ = (
     "MessageStatus",
     "MessageStatusHistoryItem",
     "MessageType",
+    "MessagesExportFormat",
     "Order",
     "OrderComplete",
     "OrderCreate",
