@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
+from cryptography.fernet import Fernet
 from pymongo import MongoClient
 
 from tests.conftest import ADMIN_TOKEN
@@ -60,7 +61,8 @@ def _poll(url: str, headers: dict, until: threading.Event, seen: list) -> None:
 
 @pytest.mark.slow
 def test_a_poller_sees_every_event_once_in_subject_order_while_several_processes_write(tmp_path, database_uri):
-    env = {**SETTLE_ENV, "MONGODB_URI": database_uri}
+    # Two hosts on one database share one SECRET_KEY (a host with another refuses to start).
+    env = {**SETTLE_ENV, "MONGODB_URI": database_uri, "SECRET_KEY": Fernet.generate_key().decode()}
     with Service(tmp_path / "a", env=env) as one, Service(tmp_path / "b", env=env) as two:
         tenant = create_tenant(one.url, "feed-race")
         headers = tenant["headers"]
