@@ -14,7 +14,7 @@ from models.collections import scoped
 from models.conversation import Conversation
 from models.event import Event
 from models.gateway_session import GatewaySession
-from models.message import Message
+from models.message import VISIBLE, Message
 from models.order import Order
 from services import clock
 from services.events import event_log
@@ -32,7 +32,9 @@ def repair_events() -> int:
     for kind, document_class in SOURCES:
         documents = scoped(document_class)
         while True:
-            batch = list(documents.find({"events_due_at": {"$gt": 0, "$lte": cutoff}}, limit=BATCH))
+            # A parked status's marks wait for its message (messages.fill_placeholder clears them).
+            batch = list(documents.find({"events_due_at": {"$gt": 0, "$lte": cutoff},
+                                         **(VISIBLE if kind == "message" else {})}, limit=BATCH))
             made += _make_missing(kind, batch)
             if batch:
                 documents.update_many({"_id": {"$in": [d["_id"] for d in batch]}, "events_due_at": {"$lte": cutoff}},

@@ -25,6 +25,7 @@ from models.tenancy import current_tenant_id
 from services import clock
 from services.errors import found
 from services.events import event_log
+from services.events.event_log import STATUS_KEY
 from services.messaging import conversation_repairs, conversations, message_status
 from services.privacy import ledger
 from services.pagination import NEWEST_FIRST, fetch_page
@@ -125,10 +126,12 @@ def fill_placeholder(document: dict, status: str, at_ms: int, fields=CONTENT_FIE
     awaiting_message); None if no placeholder is there. A message made visible so is
     marked for its `message.created` event, which the caller records."""
     update = message_status.status_update(status, at_ms, document["updated_at"])
+    # The parked statuses' marks go: their events are this message.created (or, held, its release's).
+    visible = document["awaiting_message"] == 0
     update["$set"].update({k: document[k] for k in fields}, awaiting_message=document["awaiting_message"],
-                          event_at=document["created_at"])
-    if document["awaiting_message"] == 0:
-        update["$set"].update(event_log.mark("created", document["created_at"]))
+                          event_at=document["created_at"],
+                          **(event_log.mark_on_insert("created", document["created_at"]) if visible
+                             else {"events_due": {}, "events_due_at": 0}))
     return _messages().find_one_and_update({"_id": document["_id"], "awaiting_message": 1}, update)
 
 
@@ -151,18 +154,38 @@ def release_held(held: dict, own: str) -> dict | None:
 
 
 def record_status(external_id: str, status: str, at_ms: int, error: str | None = None) -> None:
-    """Apply a gateway's status for a message known by its external id, or park it."""
+    """Apply a gateway's status for a message known by its external id, or park it.
+
+    The usual case is one command: the write that moves a visible message's status (or,
+    with no message stored, parks the status as a placeholder), a guard, and the status
+    event, in that order (models.collections.in_order). A write that matches nothing
+    upserts, and the upsert collides with the stored document's `_id`, which stops the
+    writes after it: a status that does not move the message (or one of a held message,
+    or of a message whose latest event another writer's clock placed later) makes no
+    event and takes apply_status's way; a parked status stops at the guard, which only
+    a message moved by this very write (visible, `event_at` = this write's time) passes.
+    """
     message_id = message_id_for(external_id)
-    if apply_status(message_id, status, at_ms, error, visible_only=False) is not None:
-        return
-    now = clock.now_ms()
-    placeholder = {"_id": message_id, "awaiting_message": 1, "external_id": external_id,
-                   "error": error if status == "failed" else None, "updated_at": now,
-                   **message_status.initial_fields(status, at_ms)}
-    try:
-        _messages().insert_one(placeholder)
-    except DuplicateKeyError:  # the message (or another parked status) arrived meanwhile
-        apply_status(message_id, status, at_ms, error, visible_only=False)
+    rank, key = RANK[status], STATUS_KEY + status
+    with event_log.deadline():
+        now = clock.now_ms()
+        moving = message_status.status_update(status, at_ms or now, now, error)
+        moving["$set"].update(event_at=now, **event_log.mark(key, now))
+        moving["$setOnInsert"] = {"awaiting_message": 1, "external_id": external_id}  # no message: parked
+        try:
+            in_order(_messages().update_write({"_id": message_id, "awaiting_message": {"$lt": 1},
+                                               "status_rank": {"$lt": rank}, "event_at": {"$lt": now}},
+                                              moving, upsert=True),
+                     _messages().update_write({"_id": message_id, **VISIBLE, "event_at": now},
+                                              {"$set": {"event_at": now}}, upsert=True),
+                     event_log.status_write(message_id, status, now, error))
+            return
+        except DuplicateKeyAt as exc:
+            if exc.index == 2:  # its event is there already
+                return
+    # Not moved (0), or parked (1): nx-27017's upsert stores `$min`'s dotted status time
+    # under a literal "status_times.<status>" key, so the parked status is written again.
+    apply_status(message_id, status, at_ms, error, visible_only=False)
 
 
 def apply_status(message_id: str, status: str, at_ms: int | None, error: str | None = None,
@@ -175,7 +198,7 @@ def apply_status(message_id: str, status: str, at_ms: int | None, error: str | N
     event being older (`event_at`), so one message's events follow each other in the
     feed in the order they happened, also across hosts whose clocks differ a little.
     """
-    rank, key, floor = RANK[status], f"status-{status}", 0
+    rank, key, floor = RANK[status], STATUS_KEY + status, 0
     scope = {"_id": message_id} if not visible_only else {"_id": message_id, **VISIBLE}
     for _attempt in range(STATUS_ATTEMPTS):
         with event_log.deadline():
