@@ -101,9 +101,10 @@ def register_database(app: Flask) -> None:
     else:
         log.info("database: %s", redact(uri))
     connect(uri, app.config["DB_TIMEOUT_MS"], [CommandCounter()])
-    from services.events import event_log
+    from services.events import doorbell, event_log
 
     event_log.configure(app.config["DB_TIMEOUT_MS"], app.config["EVENTS_CLOCK_SKEW_MS"])
+    doorbell.configure(app.config["DATA_DIR"])
     from services.tenancy.tenant_cache import cache, last_known
 
     cache.fresh_s = app.config["AUTH_CACHE_S"]

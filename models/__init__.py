@@ -3,6 +3,7 @@ from models.chat_session import ChatSession
 from models.conversation import Conversation, ConversationRepair
 from models.erasure import ErasedContact, Erasure
 from models.event import Event
+from models.event_bell import EventBell
 from models.gateway_session import GatewaySession
 from models.lease import Lease
 from models.legacy_import import LegacyImport
@@ -15,12 +16,12 @@ from models.tenant import Tenant
 from models.webhook_archive import WebhookArchive
 from models.webhook_endpoint import WebhookAttempt, WebhookDelivery, WebhookDispatch, WebhookEndpoint
 
-GLOBAL_DOCUMENTS = (Tenant, Lease, RestoreMarker)
+GLOBAL_DOCUMENTS = (Tenant, Lease, RestoreMarker, EventBell)
 TENANT_DOCUMENTS = (GatewaySession, Message, Conversation, ConversationRepair, ChatSession, Order, SalesTotal,
                     SalesDay, LegacyImport, WebhookArchive, Event, WebhookEndpoint, WebhookDelivery, WebhookAttempt,
                     WebhookDispatch, ErasedContact, Erasure)
 
 __all__ = ["GLOBAL_DOCUMENTS", "TENANT_DOCUMENTS", "ChatSession", "Conversation", "ConversationRepair",
-           "ErasedContact", "Erasure", "Event", "GatewaySession", "Lease", "LegacyImport", "Message", "Order",
+           "ErasedContact", "Erasure", "Event", "EventBell", "GatewaySession", "Lease", "LegacyImport", "Message", "Order",
            "RestoreMarker", "SalesDay", "SalesTotal", "Tenant", "TenantDocument", "WebhookArchive", "WebhookAttempt",
            "WebhookDelivery", "WebhookDispatch", "WebhookEndpoint"]

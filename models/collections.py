@@ -182,6 +182,12 @@ class GlobalCollection:
     def update_one(self, query: dict, update: dict, upsert: bool = False):
         return self._collection.update_one(query, update, upsert=upsert)
 
+    def update_write(self, query: dict, update: dict, upsert: bool = False) -> "Write":
+        """update_one, to be applied by `in_order`."""
+        return Write(self._collection,
+                     UpdateOne(query, update, upsert=upsert, namespace=self._collection.full_name),
+                     lambda: self._collection.update_one(query, update, upsert=upsert))
+
     def find_one(self, query: dict):
         return self._collection.find_one(query)
 

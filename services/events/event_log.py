@@ -22,6 +22,7 @@ from models.collections import scoped
 from models.event import Event
 from models.message import RANK
 from models.tenancy import current_tenant_id
+from services.events import doorbell
 
 KIND_LETTER = {"message": "m", "order": "o", "session": "s", "conversation": "c", "contact": "e"}
 # Within one millisecond a subject's creation comes first and its deletion last.
@@ -151,6 +152,7 @@ def record(kind: str, key: str, at: int, document: dict, placed_at: int | None =
     """Insert the event of a change; False if it is there already."""
     try:
         scoped(Event).insert_one(event_for(kind, key, at, document, placed_at))
-        return True
     except DuplicateKeyError:
         return False
+    doorbell.ring(at if placed_at is None else placed_at)
+    return True

@@ -24,7 +24,7 @@ from models.message import HELD, RANK, VISIBLE, Message
 from models.tenancy import current_tenant_id
 from services import clock
 from services.errors import found
-from services.events import event_log
+from services.events import doorbell, event_log
 from services.events.event_log import STATUS_KEY
 from services.messaging import conversation_repairs, conversations, message_status
 from services.privacy import ledger
@@ -98,8 +98,10 @@ def _record_message(fields: dict, repair: bool) -> tuple[dict, bool]:
     ledger.refuse_if_erased((fields.get("from"), fields.get("to")), fields.get("at") or now)
     document = new_document(fields, now)
     try:  # the message, its summary's update and its event in one round trip
+        bell = doorbell.bell_writes(now)
         in_order(_messages().insert_write(document), conversations.summary_write(document),
-                 event_log.event_write("message", "created", now, document))
+                 event_log.event_write("message", "created", now, document), *bell)
+        doorbell.written(now, bell)
         return document, True
     except DuplicateKeyAt as exc:
         if exc.index == 1:  # the message is stored; its summary holds a newer one
@@ -172,13 +174,15 @@ def record_status(external_id: str, status: str, at_ms: int, error: str | None =
         moving = message_status.status_update(status, at_ms or now, now, error)
         moving["$set"].update(event_at=now, **event_log.mark(key, now))
         moving["$setOnInsert"] = {"awaiting_message": 1, "external_id": external_id}  # no message: parked
+        bell = doorbell.bell_writes(now)
         try:
             in_order(_messages().update_write({"_id": message_id, "awaiting_message": {"$lt": 1},
                                                "status_rank": {"$lt": rank}, "event_at": {"$lt": now}},
                                               moving, upsert=True),
                      _messages().update_write({"_id": message_id, **VISIBLE, "event_at": now},
                                               {"$set": {"event_at": now}}, upsert=True),
-                     event_log.status_write(message_id, status, now, error))
+                     event_log.status_write(message_id, status, now, error), *bell)
+            doorbell.written(now, bell)
             return
         except DuplicateKeyAt as exc:
             if exc.index == 2:  # its event is there already

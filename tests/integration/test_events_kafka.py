@@ -74,7 +74,8 @@ def test_events_reach_kafka_and_survive_a_broker_outage_in_key_order(tmp_path):
             assert hook.status_code == 200 and hook.json()["accepted"] == 1
             expected += 1  # the session's status
             assert requests.get(f"{service.url}/readyz", timeout=30).status_code == 200
-            assert _gauge(service.url, "chatkeep_events_unpublished") == expected
+            # The publisher counts the backlog (about once a second) for /metrics to read in one query.
+            wait_until(lambda: _gauge(service.url, "chatkeep_events_unpublished") == expected, 30)
             assert _gauge(service.url, "chatkeep_events_oldest_unpublished_age_seconds") > 0
 
             broker.start()  # back, empty (memory storage): everything written since arrives
