@@ -21,6 +21,7 @@ In each message's order (services.events.publish_order): an event waits while an
 earlier change of its message, marked on the message by the same write, has no event
 published yet and may still commit one.
 """
+import itertools
 import json
 import logging
 import os
@@ -41,8 +42,9 @@ FLUSH_S = 5.0
 MESSAGE_TIMEOUT_MS = 15_000
 CONTENT_TYPE = [("content-type", b"application/cloudevents+json")]
 LEASE = "events-publisher"
-POLL_S = 0.15  # while a tenant is active: its next look
+POLL_S = 0.2  # rounds are this far apart at least: while a tenant is active, its next look
 GATHER_S = 0.02  # after a wake-up: the writes of the same moment go in one batch
+RECENT = 20_000  # ids of events this process published lately: predecessors known to be out
 SWEEP_S = 600
 STATS_S = 1.0  # the backlog's figures, counted at most this often
 
@@ -67,6 +69,7 @@ class Publisher:
         self._backlog: set[str] = set()  # tenants known to have more to send
         self._swept_at = None
         self._slugs: dict[str, str] = {}
+        self._recent: dict[str, None] = {}  # insertion-ordered: the oldest go first
         self._stats = None
         self._stats_at = float("-inf")
 
@@ -94,23 +97,25 @@ class Publisher:
     # -- rounds ---------------------------------------------------------------------
 
     def run(self, seconds: float) -> int:
-        """Publish for about `seconds` (the lease is held): at once what writers wake it
-        for, every POLL_S while tenants are active, else wait. How many were acknowledged."""
+        """Publish for about `seconds` (the lease is held): a round at once when writers
+        wake it, then every POLL_S while tenants are active (the wake-ups meanwhile go in
+        the next round: one batch, not one per write), else wait. How many were acknowledged."""
         if self._listener is None:
             self._listener = doorbell.Listener()
-        end, done = time.monotonic() + seconds, 0
-        woken = set()
+        end, done, woken = time.monotonic() + seconds, 0, set()
         while True:
+            started = time.monotonic()
             done += self.publish(woken)
-            left = end - time.monotonic()
-            if left <= 0:
+            if end - time.monotonic() <= 0:
                 return done
-            busy = self._busy()
-            woken = self._listener.wait(min(POLL_S, left) if busy else left)
-            if woken:
-                woken |= self._listener.wait(GATHER_S)
-            elif not busy:  # idle the whole time: the next run looks again
-                return done
+            woken = set()
+            if not self._busy():
+                woken = self._listener.wait(end - time.monotonic())
+                if not woken:  # idle the whole time: the next run looks again
+                    return done
+            next_round = max(started + POLL_S, time.monotonic() + GATHER_S)
+            while (left := min(next_round, end) - time.monotonic()) > 0:
+                woken |= self._listener.wait(left)
 
     def stop(self) -> None:
         """The lease is gone: stop listening (the next holder binds), forget the state."""
@@ -175,7 +180,7 @@ class Publisher:
         with tenant_scope(tenant_id):
             events = list(scoped(Event).find({"published": 0}, sort=[("pos", 1)], limit=BATCH))
             messages = event_data.messages_of(events)
-            ready = publish_order.ready(events, messages)
+            ready = publish_order.ready(events, messages, self._recent)
             envelopes = self.render(event_data.resolved(ready, messages), slug) if ready else []
         acked = self._acked.setdefault(tenant_id, [])
         for event, envelope in zip(ready, envelopes):
@@ -209,6 +214,9 @@ class Publisher:
                 with tenant_scope(tenant_id):
                     scoped(Event).update_many({"_id": {"$in": list(ids)}}, {"$set": {"published": 1}})
                 done += len(ids)
+                self._recent.update(dict.fromkeys(ids))
+                for old in list(itertools.islice(self._recent, max(0, len(self._recent) - RECENT))):
+                    del self._recent[old]
                 del ids[:]
         return done
 

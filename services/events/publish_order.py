@@ -17,13 +17,15 @@ from services import clock
 from services.events import event_log
 
 
-def ready(events: list[dict], messages: dict[str, dict]) -> list[dict]:
-    """The events (oldest first) that may be published now, in their order."""
+def ready(events: list[dict], messages: dict[str, dict], known_published=frozenset()) -> list[dict]:
+    """The events (oldest first) that may be published now, in their order.
+    `known_published`: ids known to be published (not looked up)."""
     since = clock.now_ms() - event_log.settle_ms()
     in_batch = {event["_id"] for event in events}
     waits_for = {event["_id"]: _predecessors(event, messages.get(event.get("ref")), since) for event in events}
-    outside = {pid for ids in waits_for.values() for pid in ids} - in_batch
+    outside = {pid for ids in waits_for.values() for pid in ids if pid not in known_published} - in_batch
     published = {e["_id"] for e in scoped(Event).find_by_ids(sorted(outside)) if e.get("published")} if outside else set()
+    published |= {pid for ids in waits_for.values() for pid in ids if pid in known_published}
     going, held, out = set(), set(), []
     for event in events:
         subject = _subject(event, messages)
