@@ -23,7 +23,9 @@ from models.tenancy import current_tenant_id
 
 log = logging.getLogger(__name__)
 BELL_MS = 1000
+WAKE_MS = 500
 _rung: dict[str, int] = {}  # tenant id -> when this process last rang its bell
+_woke: dict[str, int] = {}  # tenant id -> when this process last woke the publisher for it
 _sender: dict[int, socket.socket] = {}  # pid -> this process's sending socket (not shared across a fork)
 
 
@@ -56,7 +58,7 @@ def written(now_ms: int, bell: list) -> None:
     """After a write that made events (with `bell`, from bell_writes): wake the publisher."""
     if bell:
         _rung[current_tenant_id()] = now_ms
-    wake()
+    wake(now_ms)
 
 
 def ring(now_ms: int) -> None:
@@ -67,16 +69,23 @@ def ring(now_ms: int) -> None:
     written(now_ms, bell)
 
 
-def wake() -> None:
-    """Tell this host's publisher, if it listens, that the current tenant has new events."""
+def wake(now_ms: int | None = None) -> None:
+    """Tell this host's publisher, if it listens, that the current tenant has new events:
+    at most once per WAKE_MS per tenant and process (a woken tenant is looked at every
+    few hundred ms for a while: services.events.kafka_publisher)."""
     if address.value is None:
         return
+    tenant_id = current_tenant_id()
+    if now_ms is not None:
+        if now_ms - _woke.get(tenant_id, -WAKE_MS) < WAKE_MS:
+            return
+        _woke[tenant_id] = now_ms
     sender = _sender.get(os.getpid())
     if sender is None:
         sender = _sender[os.getpid()] = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         sender.setblocking(False)
     try:
-        sender.sendto(current_tenant_id().encode(), address.value)
+        sender.sendto(tenant_id.encode(), address.value)
     except OSError:  # nobody listens on this host, or its queue is full: the bells still tell
         pass
 
