@@ -5,9 +5,10 @@ id), so the unique `_id` index recognises duplicates atomically. A status that
 arrives before its message is parked as a placeholder under that same id
 (`awaiting_message: 1`); the message, when it comes, collides with it and fills it
 in, keeping the statuses. Recording a new message costs one database command (the
-insert and the summary upsert, sent together where the server has bulkWrite, two
-commands where it has not); a status update costs two (the conditional write that
-moves it, and its event or the write that only records it).
+insert, the summary upsert and its event, sent together where the server has bulkWrite:
+`creation_writes`); so does a gateway's status that moves a message (`record_status`:
+the moving write, a guard and its event). A status that does not move it costs two or
+three (the attempt, and the write that only records it).
 
 Each change a client can see makes its event (services.events.event_log): a new
 message's `message.created` rides in the same ordered write as the message; a status
@@ -60,7 +61,8 @@ def initial_status(fields: dict) -> str:
 
 
 def new_document(fields: dict, now: int) -> dict:
-    """The stored form of a new message, from `fields` as record_message takes them.
+    """The stored form of a new message, from `fields` as record_message takes them (the
+    one place a new message's document is built, held or not).
     Without ends (`from` None) it is held (services.messaging.held_messages), the other party in
     `fields["chat"]`."""
     external_id = fields.get("external_id")
@@ -81,6 +83,14 @@ def new_document(fields: dict, now: int) -> dict:
     return document
 
 
+def creation_writes(document: dict, now: int) -> list:
+    """The one ordered write (one command where the server has bulkWrite) that stores a
+    new visible message: the message, its summary's update, its `message.created`, and
+    the tenant's bell when due (services.events.doorbell), in that order."""
+    return [_messages().insert_write(document), conversations.summary_write(document),
+            event_log.event_write("message", "created", now, document), *doorbell.bell_writes(now)]
+
+
 def record_message(fields: dict, repair: bool = True) -> tuple[dict, bool]:
     """Store a message (normalised phones in `from`/`to`); returns (message, created).
 
@@ -97,11 +107,10 @@ def _record_message(fields: dict, repair: bool) -> tuple[dict, bool]:
     now = clock.now_ms()
     ledger.refuse_if_erased((fields.get("from"), fields.get("to")), fields.get("at") or now)
     document = new_document(fields, now)
-    try:  # the message, its summary's update and its event in one round trip
-        bell = doorbell.bell_writes(now)
-        in_order(_messages().insert_write(document), conversations.summary_write(document),
-                 event_log.event_write("message", "created", now, document), *bell)
-        doorbell.written(now, bell)
+    writes = creation_writes(document, now)
+    try:
+        in_order(*writes)
+        doorbell.written(now, writes[3:])
         return document, True
     except DuplicateKeyAt as exc:
         if exc.index == 1:  # the message is stored; its summary holds a newer one
