@@ -67,6 +67,7 @@ class Publisher:
         self._listener = None
         self._active: dict[str, float] = {}  # tenant id -> monotonic time until which it is looked at
         self._backlog: set[str] = set()  # tenants known to have more to send
+        self._full: set[str] = set()  # tenants whose last batch was full: the next round at once
         self._swept_at = None
         self._slugs: dict[str, str] = {}
         self._recent: dict[str, None] = {}  # insertion-ordered: the oldest go first
@@ -109,6 +110,8 @@ class Publisher:
             if end - time.monotonic() <= 0:
                 return done
             woken = set()
+            if self._full:  # a backlog: its next batch at once
+                continue
             if not self._busy():
                 woken = self._listener.wait(end - time.monotonic())
                 if not woken:  # idle the whole time: the next run looks again
@@ -137,6 +140,7 @@ class Publisher:
         producer.flush(FLUSH_S if len(producer) else 0)  # what is in flight, first
         done = self._mark_acked()
         due = self._due(woken)
+        self._full = set()
         if not (len(producer) or self._fatal):
             for tenant_id in sorted(due):
                 self._publish_batch(producer, tenant_id)
@@ -192,6 +196,8 @@ class Publisher:
             self._backlog.add(tenant_id)  # more to send, or some wait for their predecessors
         else:
             self._backlog.discard(tenant_id)
+        if len(events) == BATCH and ready:
+            self._full.add(tenant_id)
         return len(ready)
 
     def _produce(self, producer, key: str, value: bytes, event_id: str, acked: list) -> None:
