@@ -97,16 +97,20 @@ class Publisher:
 
     # -- rounds ---------------------------------------------------------------------
 
-    def run(self, seconds: float) -> int:
+    def run(self, seconds: float, still_mine=lambda: True) -> int:
         """Publish for about `seconds` (the lease is held): a round at once when writers
         wake it, then every POLL_S while tenants are active (the wake-ups meanwhile go in
-        the next round: one batch, not one per write), else wait. How many were acknowledged."""
+        the next round: one batch, not one per write), else wait. `still_mine()` is asked
+        before a round that has work (False: another process took the lease, stop).
+        How many were acknowledged."""
         if self._listener is None:
             self._listener = doorbell.Listener()
         end, done, woken = time.monotonic() + seconds, 0, set()
         while True:
             started = time.monotonic()
-            done += self.publish(woken)
+            done += self.publish(woken, still_mine)
+            if self._listener is None:  # the lease is lost (stop)
+                return done
             if end - time.monotonic() <= 0:
                 return done
             woken = set()
@@ -134,13 +138,16 @@ class Publisher:
         self._active = {t: until for t, until in self._active.items() if until > now}
         return bool(self._active or self._backlog)
 
-    def publish(self, woken: set | frozenset = frozenset()) -> int:
+    def publish(self, woken: set | frozenset = frozenset(), still_mine=lambda: True) -> int:
         """One round: one batch for each tenant woken, rung lately or with a backlog."""
         producer = self._get_producer()
         producer.flush(FLUSH_S if len(producer) else 0)  # what is in flight, first
         done = self._mark_acked()
         due = self._due(woken)
         self._full = set()
+        if due and not still_mine():
+            self.stop()
+            return done
         if not (len(producer) or self._fatal):
             for tenant_id in sorted(due):
                 self._publish_batch(producer, tenant_id)

@@ -140,6 +140,15 @@ def _held_by_another(name: str) -> bool:
     return bool(lease) and lease.get("holder") != leases.holder_id() and lease.get("expires_at", 0) > clock.now_ms()
 
 
+def _still_publisher() -> bool:
+    """Asked before a round that has work (one read): a holder paused past its lease
+    stops sending as soon as it sees another process holds it."""
+    if _held_by_another(kafka_publisher.LEASE):
+        _publisher_lease["renewed"] = float("-inf")
+        return False
+    return True
+
+
 def publish_events(app) -> None:
     """Send the event log to Kafka: one process in the deployment at a time (a held
     lease). The holder's run lasts about one interval and publishes as events come
@@ -160,7 +169,7 @@ def publish_events(app) -> None:
                 _publisher_lease["renewed"] = now
             if _publisher is None:
                 _publisher = kafka_publisher.Publisher(app.config, app.extensions["chatkeep_event_envelopes"])
-            _publisher.run(PUBLISH_INTERVAL_S * 0.9)
+            _publisher.run(PUBLISH_INTERVAL_S * 0.9, _still_publisher)
         except PyMongoError as exc:  # events wait in the database
             log.info("event publishing waits for the database: %s", type(exc).__name__)
 
