@@ -124,7 +124,7 @@ def repair_conversations(app) -> None:
 PUBLISH_INTERVAL_S = 1
 PUBLISHER_LEASE_MS = 30_000
 PUBLISHER_RENEW_S = 5  # the holder renews its lease this often (not every run)
-PUBLISHER_RETRY_S = 1  # a process that found the lease held looks again after this (one read)
+PUBLISHER_RETRY_S = 0.9  # a process that found the lease held looks again at its next tick (one read)
 _publisher: kafka_publisher.Publisher | None = None  # made in the worker that publishes, after the fork
 _publisher_lease = {"renewed": float("-inf"), "retry": float("-inf")}  # monotonic times
 
