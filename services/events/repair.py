@@ -23,6 +23,12 @@ from services.messaging import conversations
 log = logging.getLogger(__name__)
 GRACE_MS = 5 * 60_000
 BATCH = 500
+# What an event of theirs needs (a message's event records only what changed): not the
+# whole document, read back for every change of the last hour. Orders' and sessions'
+# events carry the document.
+NEEDED = {"message": dict.fromkeys(("events_due", "status_rank", "updated_at", "error", "from", "to",
+                                    "conversation_id"), 1),
+          "conversation": {"events_due": 1, "conversation_id": 1}}
 SOURCES = (("message", Message), ("order", Order), ("session", GatewaySession), ("conversation", Conversation))
 
 
@@ -34,7 +40,8 @@ def repair_events() -> int:
         while True:
             # A parked status's marks wait for its message (messages.fill_placeholder clears them).
             batch = list(documents.find({"events_due_at": {"$gt": 0, "$lte": cutoff},
-                                         **(VISIBLE if kind == "message" else {})}, limit=BATCH))
+                                         **(VISIBLE if kind == "message" else {})}, limit=BATCH,
+                                        projection=NEEDED.get(kind)))
             made += _make_missing(kind, batch)
             if batch:
                 documents.update_many({"_id": {"$in": [d["_id"] for d in batch]}, "events_due_at": {"$lte": cutoff}},
