@@ -42,7 +42,9 @@ FLUSH_S = 5.0
 MESSAGE_TIMEOUT_MS = 15_000
 CONTENT_TYPE = [("content-type", b"application/cloudevents+json")]
 LEASE = "events-publisher"
-POLL_S = 0.2  # rounds are this far apart at least: while a tenant is active, its next look
+POLL_S = 0.25  # rounds are this far apart at least: while a tenant is active, its next look
+BELLS_S = 0.5  # the bells are read at most this often
+LEASE_CHECK_S = 1.0  # before rounds with work, the lease is read at most this often
 GATHER_S = 0.02  # after a wake-up: the writes of the same moment go in one batch
 RECENT = 20_000  # ids of events this process published lately: predecessors known to be out
 SWEEP_S = 600
@@ -71,6 +73,8 @@ class Publisher:
         self._swept_at = None
         self._slugs: dict[str, str] = {}
         self._recent: dict[str, None] = {}  # insertion-ordered: the oldest go first
+        self._bells_read_at = float("-inf")
+        self._lease_read_at = float("-inf")
         self._stats = None
         self._stats_at = float("-inf")
 
@@ -145,9 +149,11 @@ class Publisher:
         done = self._mark_acked()
         due = self._due(woken)
         self._full = set()
-        if due and not still_mine():
-            self.stop()
-            return done
+        if due and time.monotonic() - self._lease_read_at >= LEASE_CHECK_S:
+            self._lease_read_at = time.monotonic()
+            if not still_mine():
+                self.stop()
+                return done
         if not (len(producer) or self._fatal):
             for tenant_id in sorted(due):
                 self._publish_batch(producer, tenant_id)
@@ -161,9 +167,11 @@ class Publisher:
         now, window = time.monotonic(), (doorbell.BELL_MS + event_log.settle_ms()) / 1000
         for tenant_id in woken:
             self._active[tenant_id] = now + window
-        since = clock.now_ms() - doorbell.BELL_MS - event_log.settle_ms()
-        for bell in doorbell.bells().find({"at": {"$gte": since}}):
-            self._active[bell["_id"]] = max(self._active.get(bell["_id"], 0), now + (bell["at"] - since) / 1000)
+        if now - self._bells_read_at >= BELLS_S:  # other hosts' writers (this host's wake it)
+            self._bells_read_at = now
+            since = clock.now_ms() - doorbell.BELL_MS - event_log.settle_ms()
+            for bell in doorbell.bells().find({"at": {"$gte": since}}):
+                self._active[bell["_id"]] = max(self._active.get(bell["_id"], 0), now + (bell["at"] - since) / 1000)
         if self._swept_at is None or now - self._swept_at > SWEEP_S:
             self._swept_at = now
             self._slugs = {}

@@ -34,6 +34,7 @@ def test_an_idle_round_and_a_metrics_scrape_cost_the_same_whatever_the_number_of
     # A tenant is watched for BELL_MS + the settle window after its bell: short here.
     monkeypatch.setattr(doorbell, "BELL_MS", 100)
     monkeypatch.setattr(event_log, "settle_ms", lambda: 100)
+    monkeypatch.setattr(kafka_publisher, "BELLS_S", 0)  # the bells read at every round
     with app.app_context():
         ids = [tenants.create_tenant(f"cost-{n}", "Cost")[0].id for n in range(TENANTS)]
         for n, tenant_id in enumerate(ids):  # each with an event Kafka has had (published)
