@@ -27,6 +27,8 @@ import logging
 import os
 import time
 
+from pymongo.errors import PyMongoError
+
 from models.collections import GlobalCollection, scoped
 from models.event import Event
 from models.lease import Lease
@@ -156,7 +158,12 @@ class Publisher:
                 return done
         if not (len(producer) or self._fatal):
             for tenant_id in sorted(due):
-                self._publish_batch(producer, tenant_id)
+                try:
+                    self._publish_batch(producer, tenant_id)
+                except PyMongoError:
+                    raise  # the database: every tenant waits alike (the scheduler logs it once)
+                except Exception:  # one tenant's bad event must not stop the others' (issue 25, item 11)
+                    log.exception("publishing tenant %s's events failed; the others go on", tenant_id)
                 done += self._mark_acked()
                 if len(producer) or self._fatal:
                     break  # still waiting for the broker: nothing newer goes out meanwhile

@@ -1,6 +1,7 @@
 """What the Kafka publisher's idle rounds and a /metrics scrape cost: bounded by the
-tenants with work, not by the number of tenants (review F15). In-process on nx-27017,
-counting the commands the driver sends; no broker is needed (nothing is sent)."""
+tenants with work, not by the number of tenants (review F15); and a round that goes on
+past one bad tenant. In-process on nx-27017, counting the commands the driver sends;
+Kafka is a stand-in that acknowledges every send."""
 import time
 
 from models.collections import scoped
@@ -12,6 +13,25 @@ from services.operations.metrics import DB_COMMANDS
 from services.tenancy import tenants
 
 TENANTS = 25
+
+
+class AcceptingProducer:
+    """Kafka as the publisher sees it when every send is acknowledged at once."""
+
+    def __len__(self):
+        return 0
+
+    def flush(self, _timeout=None):
+        return 0
+
+    def produce(self, _topic, key, value, headers, on_delivery):
+        on_delivery(None, None)
+
+
+def _publisher(app, render) -> kafka_publisher.Publisher:
+    publisher = kafka_publisher.Publisher({**app.config, "KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9"}, render)
+    publisher._get_producer = AcceptingProducer
+    return publisher
 
 
 def _commands() -> float:
@@ -41,8 +61,7 @@ def test_an_idle_round_and_a_metrics_scrape_cost_the_same_whatever_the_number_of
             with tenant_scope(tenant_id):
                 _message(n)
                 scoped(Event).update_many({}, {"$set": {"published": 1}})
-        publisher = kafka_publisher.Publisher({**app.config, "KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9"},
-                                              lambda events, slug: [])
+        publisher = _publisher(app, lambda events, slug: [])
         time.sleep(0.3)  # the bells rung while the messages were written have gone quiet
         publisher.publish()  # the takeover's sweep looks at every tenant, once
 
@@ -56,3 +75,25 @@ def test_an_idle_round_and_a_metrics_scrape_cost_the_same_whatever_the_number_of
             _message(99)
             scoped(Event).update_many({}, {"$set": {"published": 1}})
         assert _counted(publisher.publish) <= 6
+
+
+def test_one_tenant_whose_events_cannot_be_rendered_does_not_stop_the_others(app):
+    """A round goes on past a tenant whose batch fails (issue 25, item 11): the other
+    tenant's events are still sent."""
+    with app.app_context():
+        ids = [tenants.create_tenant(f"bad-{n}", "Bad")[0].id for n in range(2)]
+        for n, tenant_id in enumerate(ids):
+            with tenant_scope(tenant_id):
+                _message(n)
+        rendered = []
+
+        def render(events, slug):
+            if slug == "bad-0":
+                raise ValueError("an event this renderer cannot show")
+            rendered.extend(events)
+            return [{"subject": event["subject"]} for event in events]
+        publisher = _publisher(app, render)
+        publisher.publish(woken=set(ids))
+        assert [event["type"] for event in rendered] == ["message.created"]
+        with tenant_scope(ids[1]):
+            assert scoped(Event).find_one({})["published"] == 1
