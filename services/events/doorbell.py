@@ -24,6 +24,9 @@ from models.tenancy import current_tenant_id
 log = logging.getLogger(__name__)
 BELL_MS = 1000
 WAKE_MS = 500
+# Who is woken on this host, each a Listener of its own (e.g. a webhook deliverer could add
+# "webhooks": every wake-up is then one datagram per name).
+LISTENERS = ("kafka",)
 _rung: dict[str, int] = {}  # tenant id -> when this process last rang its bell
 _woke: dict[str, int] = {}  # tenant id -> when this process last woke the publisher for it
 _sender: dict[int, socket.socket] = {}  # pid -> this process's sending socket (not shared across a fork)
@@ -38,7 +41,7 @@ address = Address()
 
 def configure(data_dir: str) -> None:
     digest = hashlib.sha256(os.path.realpath(data_dir).encode()).hexdigest()[:20]
-    address.value = f"\0chatkeep-events-{digest}"  # Linux abstract namespace: no file to clean up
+    address.value = f"\0chatkeep-events-{digest}-"  # Linux abstract namespace: no file to clean up
 
 
 def bells() -> GlobalCollection:
@@ -84,22 +87,23 @@ def wake(now_ms: int | None = None) -> None:
     if sender is None:
         sender = _sender[os.getpid()] = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         sender.setblocking(False)
-    try:
-        sender.sendto(tenant_id.encode(), address.value)
-    except OSError:  # nobody listens on this host, or its queue is full: the bells still tell
-        pass
+    for name in LISTENERS:
+        try:
+            sender.sendto(tenant_id.encode(), address.value + name)
+        except OSError:  # nobody listens on this host, or its queue is full: the bells still tell
+            pass
 
 
 class Listener:
-    """The publisher's end: the tenant ids written since the last `wait`."""
+    """A listener's end (one of LISTENERS): the tenant ids written since the last `wait`."""
 
-    def __init__(self):
+    def __init__(self, name: str = "kafka"):
         self._socket = None
         if address.value is None:
             return
         listening = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         try:
-            listening.bind(address.value)
+            listening.bind(address.value + name)
         except OSError as exc:  # another process of this host listens (a holder handing over)
             log.info("events wake-ups not bound (%s): polling only", exc)
             listening.close()
