@@ -101,9 +101,10 @@ def register_database(app: Flask) -> None:
     else:
         log.info("database: %s", redact(uri))
     connect(uri, app.config["DB_TIMEOUT_MS"], [CommandCounter()])
-    from services.events import event_log
+    from services.events import doorbell, event_log
 
     event_log.configure(app.config["DB_TIMEOUT_MS"], app.config["EVENTS_CLOCK_SKEW_MS"])
+    doorbell.configure(app.config["DATA_DIR"])
     from services.tenancy.tenant_cache import cache, last_known
 
     cache.fresh_s = app.config["AUTH_CACHE_S"]
@@ -184,9 +185,15 @@ def register_api(app: Flask) -> None:
                       contacts.blp, analytics.blp):
         api.register_blueprint(blueprint)
     app.add_url_rule("/docs/assets/<path:filename>", "docs_asset", ops.docs_asset)
+    # For the Kafka publisher and the webhook fan-out (services cannot import schemas):
+    # envelopes(events, slug) renders a batch (a message event reads its message, one read
+    # per batch: services.events.event_data); envelope(event, slug) one event.
     from schemas.events import envelope
+    from services.events import event_data
 
-    app.extensions["chatkeep_event_envelope"] = envelope  # for the Kafka publisher (services cannot import schemas)
+    app.extensions["chatkeep_event_envelopes"] = lambda events, slug: [
+        envelope(event, slug) for event in event_data.resolved(events)]
+    app.extensions["chatkeep_event_envelope"] = lambda event, slug: envelope(event_data.resolved([event])[0], slug)
     register_error_handlers(app)
 
 

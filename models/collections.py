@@ -6,6 +6,7 @@ tenant to every filter and every inserted document, exactly as TenantQuerySet do
 `in_order` applies such writes, on several collections, in one round trip.
 """
 import logging
+import time
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ CLIENT_BULK_WIRE_VERSION = 25
 DUPLICATE_KEY = 11000
 BULK_WRITE_REFUSED = {59, 115, 8000}  # CommandNotFound, CommandNotSupported, AtlasError
 _without_client_bulk_write: "weakref.WeakSet[MongoClient]" = weakref.WeakSet()
+_bulk_write_checked: "weakref.WeakKeyDictionary[MongoClient, float]" = weakref.WeakKeyDictionary()
+BULK_WRITE_CHECK_S = 10
 
 log = logging.getLogger(__name__)
 
@@ -171,11 +174,18 @@ def _in_one_command(client: MongoClient, writes) -> None:
 
 def _has_client_bulk_write(client) -> bool:
     """Whether every writable server the client knows has the bulkWrite command. Before
-    the client has met its servers this is False: those first writes go one by one."""
+    the client has met its servers this is False: those first writes go one by one.
+    A yes is remembered for BULK_WRITE_CHECK_S (reading the topology costs a copy of it,
+    on every message)."""
     if not isinstance(client, MongoClient) or client in _without_client_bulk_write:  # mongomock
         return False
+    if _bulk_write_checked.get(client, float("-inf")) > time.monotonic() - BULK_WRITE_CHECK_S:
+        return True
     servers = [s for s in client.topology_description.server_descriptions().values() if s.is_writable]
-    return bool(servers) and all(s.max_wire_version >= CLIENT_BULK_WIRE_VERSION for s in servers)
+    if bool(servers) and all(s.max_wire_version >= CLIENT_BULK_WIRE_VERSION for s in servers):
+        _bulk_write_checked[client] = time.monotonic()
+        return True
+    return False
 
 
 class GlobalCollection:
@@ -211,6 +221,12 @@ class GlobalCollection:
 
     def update_one(self, query: dict, update: dict, upsert: bool = False):
         return self._collection.update_one(query, update, upsert=upsert)
+
+    def update_write(self, query: dict, update: dict, upsert: bool = False) -> "Write":
+        """update_one, to be applied by `in_order`."""
+        return Write(self._collection,
+                     UpdateOne(query, update, upsert=upsert, namespace=self._collection.full_name),
+                     lambda: self._collection.update_one(query, update, upsert=upsert))
 
     def find_one(self, query: dict):
         return self._collection.find_one(query)

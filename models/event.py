@@ -2,8 +2,9 @@
 
 `pos` is the event's place in its tenant's feed: the writer's clock (ms, 13 digits)
 when it made the change, then what names the change, so it sorts by time and is
-unique per tenant (docs/EVENTS.md). `data` is the changed document as stored; the
-envelope is rendered when it is read. `published` is 1 once Kafka acknowledged it.
+unique per tenant (docs/EVENTS.md). `data` is the changed document as stored, or for a
+message's event (`ref`: the message's id) only what changed, the message being read
+when the event is (services.events.event_data); the envelope is rendered when it is read. `published` is 1 once Kafka acknowledged it.
 """
 from mongoengine import DictField, IntField, LongField, StringField
 
@@ -20,6 +21,7 @@ class Event(TenantDocument):
     subject = StringField(required=True)
     time = LongField(required=True)  # when the change happened
     data = DictField()
+    ref = StringField()  # a message's event: the message's id
     published = IntField(default=0)
 
     meta = {

@@ -12,7 +12,7 @@ from models.collections import scoped
 from models.event import Event
 from models.tenancy import current_tenant_id
 from services import clock
-from services.events import event_log
+from services.events import event_data, event_log
 from services.pagination import InvalidCursor, decode_cursor, encode_cursor
 
 START = ""  # before every position
@@ -46,5 +46,5 @@ def read_feed(after: str | None, types: list[str], limit: int) -> dict:
     query = {"pos": {"$gt": start, "$lt": horizon()}}
     if types:
         query["type"] = {"$in": sorted(set(types))}
-    items = list(scoped(Event).find(query, sort=[("pos", 1)], limit=limit))
+    items = event_data.resolved(list(scoped(Event).find(query, sort=[("pos", 1)], limit=limit)))
     return {"items": items, "next_cursor": cursor_at(items[-1]["pos"]) if items else (after or cursor_at(START))}

@@ -14,7 +14,7 @@ from models.collections import scoped
 from models.conversation import Conversation
 from models.event import Event
 from models.gateway_session import GatewaySession
-from models.message import Message
+from models.message import VISIBLE, Message
 from models.order import Order
 from services import clock
 from services.events import event_log
@@ -23,6 +23,12 @@ from services.messaging import conversations
 log = logging.getLogger(__name__)
 GRACE_MS = 5 * 60_000
 BATCH = 500
+# What an event of theirs needs (a message's event records only what changed): not the
+# whole document, read back for every change of the last hour. Orders' and sessions'
+# events carry the document.
+NEEDED = {"message": dict.fromkeys(("events_due", "status_rank", "updated_at", "error", "from", "to",
+                                    "conversation_id"), 1),
+          "conversation": {"events_due": 1, "conversation_id": 1}}
 SOURCES = (("message", Message), ("order", Order), ("session", GatewaySession), ("conversation", Conversation))
 
 
@@ -32,7 +38,10 @@ def repair_events() -> int:
     for kind, document_class in SOURCES:
         documents = scoped(document_class)
         while True:
-            batch = list(documents.find({"events_due_at": {"$gt": 0, "$lte": cutoff}}, limit=BATCH))
+            # A parked status's marks wait for its message (messages.fill_placeholder clears them).
+            batch = list(documents.find({"events_due_at": {"$gt": 0, "$lte": cutoff},
+                                         **(VISIBLE if kind == "message" else {})}, limit=BATCH,
+                                        projection=NEEDED.get(kind)))
             made += _make_missing(kind, batch)
             if batch:
                 documents.update_many({"_id": {"$in": [d["_id"] for d in batch]}, "events_due_at": {"$lte": cutoff}},
@@ -66,8 +75,15 @@ def _make_missing(kind: str, batch: list) -> int:
 
 def prune(retention_days: int, keep_unpublished: bool) -> int:
     """Remove events older than the retention (those Kafka has not acknowledged yet
-    stay while it is configured); how many."""
+    stay while it is configured); how many. A batch at a time: one long delete would hold
+    the embedded database's lock past writers' deadlines (review F13)."""
     query = {"pos": {"$lt": f"{clock.now_ms() - retention_days * clock.DAY_MS:013d}"}}
     if keep_unpublished:
         query["published"] = 1
-    return scoped(Event).delete_many(query)
+    removed, cutoff = 0, query["pos"]["$lt"]
+    while True:
+        batch = list(scoped(Event).find(query, sort=[("pos", 1)], limit=BATCH, projection={"pos": 1}))
+        if len(batch) < BATCH:
+            return removed + scoped(Event).delete_many(query)
+        # Up to the batch's last position, on the (tenant_id, pos) index.
+        removed += scoped(Event).delete_many({**query, "pos": {"$lte": batch[-1]["pos"], "$lt": cutoff}})

@@ -5,9 +5,10 @@ id), so the unique `_id` index recognises duplicates atomically. A status that
 arrives before its message is parked as a placeholder under that same id
 (`awaiting_message: 1`); the message, when it comes, collides with it and fills it
 in, keeping the statuses. Recording a new message costs one database command (the
-insert and the summary upsert, sent together where the server has bulkWrite, two
-commands where it has not); a status update costs two (the conditional write that
-moves it, and its event or the write that only records it).
+insert, the summary upsert and its event, sent together where the server has bulkWrite:
+`creation_writes`); so does a gateway's status that moves a message (`record_status`:
+the moving write, a guard and its event). A status that does not move it costs two or
+three (the attempt, and the write that only records it).
 
 Each change a client can see makes its event (services.events.event_log): a new
 message's `message.created` rides in the same ordered write as the message; a status
@@ -24,7 +25,8 @@ from models.message import HELD, RANK, VISIBLE, Message
 from models.tenancy import current_tenant_id
 from services import clock
 from services.errors import found
-from services.events import event_log
+from services.events import doorbell, event_log
+from services.events.event_log import STATUS_KEY
 from services.messaging import conversation_repairs, conversations, message_status, search_index
 from services.privacy import ledger
 from services.pagination import NEWEST_FIRST, fetch_page
@@ -59,7 +61,8 @@ def initial_status(fields: dict) -> str:
 
 
 def new_document(fields: dict, now: int) -> dict:
-    """The stored form of a new message, from `fields` as record_message takes them.
+    """The stored form of a new message, from `fields` as record_message takes them (the
+    one place a new message's document is built, held or not).
     Without ends (`from` None) it is held (services.messaging.held_messages), the other party in
     `fields["chat"]`."""
     external_id = fields.get("external_id")
@@ -80,6 +83,14 @@ def new_document(fields: dict, now: int) -> dict:
     return document
 
 
+def creation_writes(document: dict, now: int, bell: list) -> list:
+    """The one ordered write (one command where the server has bulkWrite) that stores a
+    new visible message: the message, its summary's update, its `message.created`, its
+    search words, and `bell` (services.events.doorbell.bell_writes), in that order."""
+    return [_messages().insert_write(document), conversations.summary_write(document),
+            event_log.event_write("message", "created", now, document), *search_index.writes(document), *bell]
+
+
 def record_message(fields: dict, repair: bool = True) -> tuple[dict, bool]:
     """Store a message (normalised phones in `from`/`to`); returns (message, created).
 
@@ -96,9 +107,10 @@ def _record_message(fields: dict, repair: bool) -> tuple[dict, bool]:
     now = clock.now_ms()
     ledger.refuse_if_erased((fields.get("from"), fields.get("to")), fields.get("at") or now)
     document = new_document(fields, now)
-    try:  # the message, its summary's update, its event and its search terms in one round trip
-        in_order(_messages().insert_write(document), conversations.summary_write(document),
-                 event_log.event_write("message", "created", now, document), *search_index.writes(document))
+    bell = doorbell.bell_writes(now)
+    try:
+        in_order(*creation_writes(document, now, bell))
+        doorbell.written(now, bell)
         return document, True
     except DuplicateKeyAt as exc:
         if exc.index >= 1:  # the message is stored: its search terms did not go with it
@@ -130,10 +142,12 @@ def fill_placeholder(document: dict, status: str, at_ms: int, fields=CONTENT_FIE
     awaiting_message); None if no placeholder is there. A message made visible so is
     marked for its `message.created` event, which the caller records."""
     update = message_status.status_update(status, at_ms, document["updated_at"])
+    # The parked statuses' marks go: their events are this message.created (or, held, its release's).
+    visible = document["awaiting_message"] == 0
     update["$set"].update({k: document[k] for k in fields}, awaiting_message=document["awaiting_message"],
-                          event_at=document["created_at"])
-    if document["awaiting_message"] == 0:
-        update["$set"].update(event_log.mark("created", document["created_at"]))
+                          event_at=document["created_at"],
+                          **(event_log.mark_on_insert("created", document["created_at"]) if visible
+                             else {"events_due": {}, "events_due_at": 0}))
     return _messages().find_one_and_update({"_id": document["_id"], "awaiting_message": 1}, update)
 
 
@@ -157,18 +171,40 @@ def release_held(held: dict, own: str) -> dict | None:
 
 
 def record_status(external_id: str, status: str, at_ms: int, error: str | None = None) -> None:
-    """Apply a gateway's status for a message known by its external id, or park it."""
+    """Apply a gateway's status for a message known by its external id, or park it.
+
+    The usual case is one command: the write that moves a visible message's status (or,
+    with no message stored, parks the status as a placeholder), a guard, and the status
+    event, in that order (models.collections.in_order). A write that matches nothing
+    upserts, and the upsert collides with the stored document's `_id`, which stops the
+    writes after it: a status that does not move the message (or one of a held message,
+    or of a message whose latest event another writer's clock placed later) makes no
+    event and takes apply_status's way; a parked status stops at the guard, which only
+    a message moved by this very write (visible, `event_at` = this write's time) passes.
+    """
     message_id = message_id_for(external_id)
-    if apply_status(message_id, status, at_ms, error, visible_only=False) is not None:
-        return
-    now = clock.now_ms()
-    placeholder = {"_id": message_id, "awaiting_message": 1, "external_id": external_id,
-                   "error": error if status == "failed" else None, "updated_at": now,
-                   **message_status.initial_fields(status, at_ms)}
-    try:
-        _messages().insert_one(placeholder)
-    except DuplicateKeyError:  # the message (or another parked status) arrived meanwhile
-        apply_status(message_id, status, at_ms, error, visible_only=False)
+    rank, key = RANK[status], STATUS_KEY + status
+    with event_log.deadline():
+        now = clock.now_ms()
+        moving = message_status.status_update(status, at_ms or now, now, error)
+        moving["$set"].update(event_at=now, **event_log.mark(key, now))
+        moving["$setOnInsert"] = {"awaiting_message": 1, "external_id": external_id}  # no message: parked
+        bell = doorbell.bell_writes(now)
+        try:
+            in_order(_messages().update_write({"_id": message_id, "awaiting_message": {"$lt": 1},
+                                               "status_rank": {"$lt": rank}, "event_at": {"$lt": now}},
+                                              moving, upsert=True),
+                     _messages().update_write({"_id": message_id, **VISIBLE, "event_at": now},
+                                              {"$set": {"event_at": now}}, upsert=True),
+                     event_log.status_write(message_id, status, now, error), *bell)
+            doorbell.written(now, bell)
+            return
+        except DuplicateKeyAt as exc:
+            if exc.index == 2:  # its event is there already
+                return
+    # Not moved (0), or parked (1): nx-27017's upsert stores `$min`'s dotted status time
+    # under a literal "status_times.<status>" key, so the parked status is written again.
+    apply_status(message_id, status, at_ms, error, visible_only=False)
 
 
 def apply_status(message_id: str, status: str, at_ms: int | None, error: str | None = None,
@@ -181,7 +217,7 @@ def apply_status(message_id: str, status: str, at_ms: int | None, error: str | N
     event being older (`event_at`), so one message's events follow each other in the
     feed in the order they happened, also across hosts whose clocks differ a little.
     """
-    rank, key, floor = RANK[status], f"status-{status}", 0
+    rank, key, floor = RANK[status], STATUS_KEY + status, 0
     scope = {"_id": message_id} if not visible_only else {"_id": message_id, **VISIBLE}
     for _attempt in range(STATUS_ATTEMPTS):
         with event_log.deadline():

@@ -121,19 +121,53 @@ def repair_conversations(app) -> None:
 
 PUBLISH_INTERVAL_S = 1
 PUBLISHER_LEASE_MS = 30_000
+PUBLISHER_RENEW_S = 5  # the holder renews its lease this often (not every run)
+PUBLISHER_RETRY_S = 0.9  # a process that found the lease held looks again at its next tick (one read)
 _publisher: kafka_publisher.Publisher | None = None  # made in the worker that publishes, after the fork
+_publisher_lease = {"renewed": float("-inf"), "retry": float("-inf")}  # monotonic times
+
+
+def _held_by_another(name: str) -> bool:
+    """One read: whether another process holds the lease `name` now (hold takes three
+    commands to find that out)."""
+    from models.collections import GlobalCollection
+    from models.lease import Lease
+    from services import clock
+
+    lease = GlobalCollection(Lease).find_one({"_id": name})
+    return bool(lease) and lease.get("holder") != leases.holder_id() and lease.get("expires_at", 0) > clock.now_ms()
+
+
+def _still_publisher() -> bool:
+    """Asked before a round that has work (one read): a holder paused past its lease
+    stops sending as soon as it sees another process holds it."""
+    if _held_by_another(kafka_publisher.LEASE):
+        _publisher_lease["renewed"] = float("-inf")
+        return False
+    return True
 
 
 def publish_events(app) -> None:
-    """Send the event log to Kafka: one process in the deployment at a time (a held lease)."""
+    """Send the event log to Kafka: one process in the deployment at a time (a held
+    lease). The holder's run lasts about one interval and publishes as events come
+    (services.events.kafka_publisher); the others look at the lease now and then."""
     global _publisher
-    with app.app_context(), leases.working("events-publisher"):
+    now = time.monotonic()
+    if now < _publisher_lease["retry"]:
+        return
+    with app.app_context(), leases.working(kafka_publisher.LEASE):
         try:
-            if not leases.hold("events-publisher", PUBLISHER_LEASE_MS):
-                return
+            if now - _publisher_lease["renewed"] >= PUBLISHER_RENEW_S:
+                if _held_by_another(kafka_publisher.LEASE) or not leases.hold(kafka_publisher.LEASE,
+                                                                              PUBLISHER_LEASE_MS):
+                    _publisher_lease.update(renewed=float("-inf"), retry=now + PUBLISHER_RETRY_S)
+                    if _publisher is not None:
+                        _publisher.stop()
+                    return
+                _publisher_lease["renewed"] = now
             if _publisher is None:
-                _publisher = kafka_publisher.Publisher(app.config, app.extensions["chatkeep_event_envelope"])
-            _publisher.publish(lambda: leases.hold("events-publisher", PUBLISHER_LEASE_MS))
+                _publisher = kafka_publisher.Publisher(app.config, app.extensions["chatkeep_event_envelopes"])
+            _publisher.run(PUBLISH_INTERVAL_S * 0.9, _still_publisher)
         except PyMongoError as exc:  # events wait in the database
             log.info("event publishing waits for the database: %s", type(exc).__name__)
 

@@ -9,7 +9,7 @@ from models.collections import scoped
 from models.event import Event
 from models.tenancy import tenant_scope
 from models.tenant import Tenant
-from services.events import event_log, repair
+from services.events import event_data, event_log, repair
 from services.messaging import conversation_repairs, conversations, messages
 from services.operations.upkeep import run_upkeep
 from tests.webhook_helpers import BOT, CUSTOMER, EVO_IN, fixture, send
@@ -19,9 +19,9 @@ MESSAGE = {"session_id": "s1", "from": CUSTOMER, "to": BOT, "direction": "in", "
 
 
 def events(app, tenant) -> list[dict]:
-    """The tenant's events in feed order."""
+    """The tenant's events in feed order, as they are shown (a message's event reads its message)."""
     with app.app_context(), tenant_scope(Tenant.objects(slug=tenant.slug).first().id):
-        return list(scoped(Event).find({}, sort=[("pos", 1)]))
+        return event_data.resolved(list(scoped(Event).find({}, sort=[("pos", 1)])))
 
 
 def types(app, tenant) -> list[str]:

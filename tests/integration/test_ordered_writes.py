@@ -61,3 +61,23 @@ def test_a_server_refusing_bulk_write_gets_one_command_per_write(app, monkeypatc
         assert refused == [4]  # the message, its summary, its event, its one word
         summary = conversations.list_conversations(None, 10, None, False)["items"][0]
         assert summary["message_count"] == 3
+
+
+def test_a_status_that_moves_a_message_and_its_event_take_one_command(app):
+    """The status write, its guard and its message.status_changed go in one bulkWrite."""
+    from models.collections import scoped
+    from models.event import Event
+
+    with app.app_context(), tenant_scope("tenant-status-one-command"):
+        record = {"session_id": "s", "from": "5511987654321", "to": "5511912345678", "direction": "out",
+                  "text": "hi"}
+        messages.record_message({**record, "external_id": "out-1"})
+        messages.record_status("out-1", "sent", 1_700_000_000_000)  # the client meets its server
+        names = ("bulkWrite", "insert", "update", "findAndModify", "find")
+        before = {name: _sent(name) for name in names}
+        messages.record_status("out-1", "read", 1_700_000_001_000)
+        assert {name: _sent(name) - before[name] for name in names} == {
+            "bulkWrite": 1, "insert": 0, "update": 0, "findAndModify": 0, "find": 0}
+        assert [e["type"] for e in scoped(Event).find({}, sort=[("pos", 1)])] == [
+            "message.created", "message.status_changed", "message.status_changed"]
+        assert messages.get_by_external_id("out-1")["status_rank"] == 3

@@ -1,0 +1,28 @@
+"""The wake-up a writer sends its host's Kafka publisher (services.events.doorbell)."""
+from models.tenancy import tenant_scope
+from services.events import doorbell
+
+
+def test_a_write_wakes_the_listener_of_its_data_dir_once_per_interval(tmp_path, monkeypatch):
+    monkeypatch.setattr(doorbell, "_woke", {})
+    doorbell.configure(str(tmp_path / "host-a"))
+    listener = doorbell.Listener()
+    try:
+        with tenant_scope("tenant-1"):
+            doorbell.wake(1_000)
+            doorbell.wake(1_000 + doorbell.WAKE_MS - 1)  # the publisher watches it meanwhile
+        with tenant_scope("tenant-2"):
+            doorbell.wake(1_000)
+        assert listener.wait(1.0) == {"tenant-1", "tenant-2"}
+        assert listener.wait(0.05) == set()
+        with tenant_scope("tenant-1"):
+            doorbell.wake(1_000 + doorbell.WAKE_MS)
+        assert listener.wait(1.0) == {"tenant-1"}
+
+        doorbell.configure(str(tmp_path / "host-b"))  # another service's writers: not this listener's
+        with tenant_scope("tenant-3"):
+            doorbell.wake(5_000)
+        assert listener.wait(0.05) == set()
+    finally:
+        listener.close()
+        doorbell.address.value = None
