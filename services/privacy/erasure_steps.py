@@ -82,9 +82,21 @@ def _stored_since(conversation_id: str, erased_at: int, deadline: float, count) 
 
 
 def _delete_messages(ids: list, count) -> None:
-    """The erased messages, their search words first (none left behind)."""
+    """The erased messages, after their search words and their events (a message's event
+    names it by `ref` only, and a gateway status's has no subject to find it by later),
+    so a run cut off in between finds them again through the messages."""
     search_index.forget_ids(ids)
+    _delete_events([e["_id"] for e in scoped(Event).find({"ref": {"$in": ids}}, projection={"_id": 1})], count)
     count("messages", scoped(Message).delete_many({"_id": {"$in": ids}}))
+
+
+def _delete_events(event_ids: list, count) -> None:
+    """Events, their webhook deliveries first (a crash between the two finds the events
+    again); never contact.erased's."""
+    if event_ids:
+        count("deliveries", scoped(WebhookDelivery).delete_many({"event_id": {"$in": event_ids},
+                                                                 "event_type": {"$ne": ERASED_TYPE}}))
+        count("events", scoped(Event).delete_many({"_id": {"$in": event_ids}}))
 
 
 def held_messages(erasure, phone, deadline, count) -> bool:
@@ -147,10 +159,7 @@ def events(erasure, phone, deadline, count) -> bool:
                                         projection={"pos": 1, "type": 1, "subject": 1, "data": 1, "time": 1}))
         about = [e["_id"] for e in batch if e["type"] != ERASED_TYPE and mentions(e, phone)
                  and erased_event(e, erasure["erased_at"])]
-        if about:
-            count("deliveries", scoped(WebhookDelivery).delete_many({"event_id": {"$in": about},
-                                                                     "event_type": {"$ne": ERASED_TYPE}}))
-            count("events", scoped(Event).delete_many({"_id": {"$in": about}}))
+        _delete_events(about, count)
         if len(batch) < BATCH:
             return True
         last = batch[-1]["pos"]

@@ -20,7 +20,7 @@ from services.privacy import erasure, ledger
 from services.tenancy import tenants
 from tests.every_tier import test_privacy as privacy_tests
 from tests.every_tier.test_privacy import OTHER, _history, _message, _order
-from tests.webhook_helpers import BOT, CUSTOMER, fixture, send, stored
+from tests.webhook_helpers import BOT, CUSTOMER, EVO_OUT, fixture, send, stored
 
 LONGER = "5514155550123"  # a Brazilian number holding OTHER's digits (a US number) inside it
 
@@ -187,3 +187,24 @@ def test_a_re_sent_erased_history_is_not_archived_again(app, client, tenant):
     with app.app_context(), tenant_scope(_tenant_id(app, tenant)):
         archived = [kept["body"] for kept in scoped(WebhookArchive).find({})]
     assert len(archived) == 1 and "NEW-AFTER" in archived[0]
+
+
+def test_a_gateway_status_event_goes_with_the_erased_message(app, client, tenant):
+    """A gateway status's event names its message by id only (no subject, no phone); it
+    goes with the message, and with it the deliveries made of it."""
+    assert send(client, "evolution", tenant, "send_message_outbound").status_code == 200
+    assert send(client, "evolution", tenant, "messages_update_read").status_code == 200
+    message_id = stored(client, tenant, EVO_OUT).get_json()["id"]
+    tenant_id = _tenant_id(app, tenant)
+    with app.app_context(), tenant_scope(tenant_id):
+        statuses = list(scoped(Event).find({"ref": message_id, "type": "message.status_changed"}))
+        assert statuses, "the status made an event"
+        scoped(WebhookDelivery).insert_one({"_id": "e1:" + statuses[0]["_id"], "endpoint_id": "e1",
+                                            "event_id": statuses[0]["_id"], "event_type": "message.status_changed",
+                                            "state": "pending", "next_attempt_at": 0, "first_due_at": 0})
+    _erase(client, tenant)
+    with app.app_context(), tenant_scope(tenant_id):
+        assert list(scoped(Event).find({"ref": message_id})) == []
+        assert scoped(WebhookDelivery).find_one({"event_id": statuses[0]["_id"]}) is None
+    feed = client.get("/api/v1/events?limit=200", headers=tenant.headers).get_json()["items"]
+    assert [e for e in feed if (e.get("data") or {}).get("id") == message_id] == []
