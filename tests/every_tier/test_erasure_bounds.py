@@ -14,6 +14,7 @@ from models.tenancy import tenant_scope
 from models.webhook_archive import WebhookArchive
 from models.webhook_endpoint import WebhookDelivery
 from services import clock, secret_box
+from services.events import event_data
 from services.gateways import webhook_archive
 from services.operations import metrics
 from services.privacy import erasure, ledger
@@ -94,7 +95,8 @@ def test_what_is_stored_after_the_erasure_stays_through_the_runner(app, client, 
     summary = client.get(f"/api/v1/conversations/{CUSTOMER}/{BOT}", headers=tenant.headers).get_json()
     assert summary["message_count"] == 3 and summary["last_message"]["external_id"] == "later-in"
     with app.app_context(), tenant_scope(_tenant_id(app, tenant)):
-        created = [e for e in scoped(Event).find({"type": "message.created"}) if erasure.mentions(e, CUSTOMER)]
+        created = [e for e in event_data.resolved(list(scoped(Event).find({"type": "message.created"})))
+                   if erasure.mentions(e, CUSTOMER)]
         stored_erasure = scoped(Erasure).find_one({"_id": answered["id"]})
     assert sorted(e["data"]["external_id"] for e in created) == ["THANKS-AFTER", "later-in", "reply-after"]
     assert stored_erasure["state"] == "done" and stored_erasure["phone"] is None
@@ -110,7 +112,7 @@ def test_the_sweep_keeps_the_erasure_delivery_and_counts_deliveries_apart(app, c
     def pending_deliveries(fan_out=True):
         """Fan the events out to a slow endpoint (deliveries stay pending); the deliveries."""
         with app.app_context(), tenant_scope(tenant_id):
-            for event in scoped(Event).find({}) if fan_out else ():
+            for event in event_data.resolved(list(scoped(Event).find({}))) if fan_out else ():
                 envelope = {"id": event["_id"], "type": event["type"], "subject": event["subject"],
                             "data": event["data"]}
                 scoped(WebhookDelivery).update_one(
