@@ -13,14 +13,14 @@ from models.sales_stats import SalesDay, SalesTotal
 from models.tenancy import TenantDocument
 from models.tenant import Tenant
 from models.webhook_archive import WebhookArchive
-from models.webhook_endpoint import WebhookAttempt, WebhookDelivery, WebhookDispatch, WebhookEndpoint
+from models.webhook_endpoint import WebhookAttempt, WebhookCursor, WebhookDelivery, WebhookEndpoint, WebhookLane
 
-GLOBAL_DOCUMENTS = (Tenant, Lease, RestoreMarker)
+GLOBAL_DOCUMENTS = (Tenant, Lease, RestoreMarker, WebhookCursor, WebhookLane)
 TENANT_DOCUMENTS = (GatewaySession, Message, Conversation, ConversationRepair, ChatSession, Order, SalesTotal,
                     SalesDay, LegacyImport, WebhookArchive, Event, WebhookEndpoint, WebhookDelivery, WebhookAttempt,
-                    WebhookDispatch, ErasedContact, Erasure)
+                    ErasedContact, Erasure)
 
 __all__ = ["GLOBAL_DOCUMENTS", "TENANT_DOCUMENTS", "ChatSession", "Conversation", "ConversationRepair",
            "ErasedContact", "Erasure", "Event", "GatewaySession", "Lease", "LegacyImport", "Message", "Order",
            "RestoreMarker", "SalesDay", "SalesTotal", "Tenant", "TenantDocument", "WebhookArchive", "WebhookAttempt",
-           "WebhookDelivery", "WebhookDispatch", "WebhookEndpoint"]
+           "WebhookCursor", "WebhookDelivery", "WebhookEndpoint", "WebhookLane"]
