@@ -12,6 +12,7 @@ Disabled endpoints get their deliveries too, kept pending: a paused endpoint kee
 place and, enabled again, gets what it missed oldest first (within the events'
 retention: a delivery whose event is gone is dropped when its turn comes).
 """
+import hashlib
 import logging
 
 from pymongo.errors import BulkWriteError
@@ -101,9 +102,15 @@ def wants(endpoint: dict, event: dict) -> bool:
 def delivery_for(endpoint: dict, event: dict, now: int) -> dict:
     return {"_id": f"{endpoint['_id']}:{event['_id']}", "tenant_id": event["tenant_id"],
             "endpoint_id": endpoint["_id"], "event_id": event["_id"], "event_type": event["type"],
-            "event_time": event["time"], "subject": event["subject"], "pos": event["pos"], "state": "pending",
+            "event_time": event["time"], "subject": subject_key(event["subject"]), "pos": event["pos"], "state": "pending",
             "attempts": 0, "first_due_at": now, "next_attempt_at": now, "claim_until": 0, "claimed_by": None,
             "done_at": None}
+
+
+def subject_key(subject: str) -> str:
+    """What a lane needs of the subject (which deliveries share it), without the phone it
+    may hold: a delivery outlives its event's erasure until pruned."""
+    return hashlib.sha256(subject.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def insert_deliveries(documents: list) -> int:
