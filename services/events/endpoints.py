@@ -45,9 +45,11 @@ def create_endpoint(url: str, types: list, description: str | None) -> dict:
     document = {"_id": "we_" + secrets.token_hex(12), "url": url, "types": sorted(set(types or [])),
                 "description": description, "enabled": True, "secret": secret_box.encrypt(secret),
                 "failing_since": 0, "paused_until": 0, "created_at": now, "updated_at": now}
-    _endpoints().insert_one(document)
+    # The lane first: the delivering process, meeting the endpoint, finds it not joined yet
+    # and catches it up from its creation (a lane left by a failed insert is dropped by its run).
     GlobalCollection(WebhookLane).insert_one({"_id": document["_id"], "tenant_id": current_tenant_id(),
                                               "due_at": None, "due_seq": 0, "slow": False, "joined": False})
+    _endpoints().insert_one(document)
     return public(document, secret)
 
 

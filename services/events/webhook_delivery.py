@@ -37,9 +37,10 @@ log = logging.getLogger(__name__)
 GIVE_UP_AFTER_MS = 3 * clock.DAY_MS
 DISABLE_AFTER_MS = 3 * clock.DAY_MS
 LANE_BATCH = 50  # deliveries one lane run looks at, before the endpoint waits its turn again
-SLOW_MS = 1000  # an attempt longer than this makes its endpoint a slow one
+SLOW_MS = 500  # an attempt longer than this makes its endpoint a slow one
 USER_AGENT = "ChatKeep-Webhooks/1"
 WAITING = ("pending", "sending")
+CLAIM_RECHECK_MS = 2000
 
 
 def claim_ms(settings: dict) -> int:
@@ -64,7 +65,10 @@ def run_lane(endpoint_id: str, slug: str, seq: int, settings: dict, render, stil
     envelopes = render_envelopes([r["event_id"] for r in rows], slug, render) if rows else {}
     token = secrets.token_hex(8)
     for row in rows:
-        due_at = row["next_attempt_at"] if row["state"] == "pending" else row.get("claim_until", 0)
+        # Another sender's claim (a holder that lost the lease mid-attempt): it ends with
+        # that attempt, long before the claim lapses; look again soon.
+        due_at = row["next_attempt_at"] if row["state"] == "pending" else min(row.get("claim_until", 0),
+                                                                              now + CLAIM_RECHECK_MS)
         if row["subject"] in held or due_at > now:
             held.add(row["subject"])  # its subject's later deliveries wait behind it
             next_due = due_at if next_due is None else min(next_due, due_at)

@@ -64,9 +64,9 @@ class Engine:
         self.endpoints = by_tenant
         for lane in lanes.find({"joined": False}):  # created since the last look, maybe on another host
             created = [e for e in by_tenant.get(lane["tenant_id"], []) if e["_id"] == lane["_id"]]
-            if created:
+            if created:  # else its endpoint is being inserted right now: next time
                 webhook_fanout.catch_up(lane["tenant_id"], created[0]["created_at"], {lane["tenant_id"]: created})
-            lanes.update_one({"_id": lane["_id"]}, {"$set": {"joined": True}})
+                lanes.update_one({"_id": lane["_id"]}, {"$set": {"joined": True}})
         self.slugs = {t["_id"]: t["slug"] for t in GlobalCollection(Tenant).find(
             {"_id": {"$in": sorted(by_tenant)}}, projection={"slug": 1})}
         self.refreshed_at = time.monotonic()
@@ -87,8 +87,9 @@ class Engine:
         due = list(GlobalCollection(WebhookLane).find({"due_at": {"$lte": now}}, sort=[("due_at", 1)],
                                                       limit=DUE_BATCH))
         WEBHOOK_OLDEST_PENDING.set(max(0.0, (now - due[0]["due_at"]) / 1000) if due else 0.0)
-        started = self.deliverer.start_due(due, self._lane_context)
-        return bool(made or started)
+        started, waiting = self.deliverer.start_due(due, self._lane_context)
+        # Work waiting for a lane gets one as running lanes end (they nudge) or turn slow: look again soon.
+        return bool(made or started or (waiting and self.deliverer.running()))
 
     def _lane_context(self, lane: dict):
         return self.slugs.get(lane["tenant_id"], lane["tenant_id"]), self.config, self.render, self.still_mine

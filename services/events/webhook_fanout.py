@@ -15,7 +15,7 @@ retention: a delivery whose event is gone is dropped when its turn comes).
 import hashlib
 import logging
 
-from pymongo.errors import BulkWriteError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from models.collections import GlobalCollection
 from models.event import Event
@@ -35,8 +35,11 @@ def ensure_cursor() -> dict:
     restored from a snapshot, pushes no event older than that."""
     cursors = GlobalCollection(WebhookCursor)
     start = feed.horizon()
-    cursors.update_one({"_id": CURSOR_ID}, {"$setOnInsert": {"fast_after": start, "settled_after": start}},
-                       upsert=True)
+    try:
+        cursors.update_one({"_id": CURSOR_ID}, {"$setOnInsert": {"fast_after": start, "settled_after": start}},
+                           upsert=True)
+    except DuplicateKeyError:  # two first upserts at once: the other made it
+        pass
     return cursors.find_one({"_id": CURSOR_ID})
 
 

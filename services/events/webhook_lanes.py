@@ -2,13 +2,15 @@
 
 One endpoint is never in two lanes at once. Lanes are of two classes: a fast lane is
 one whose endpoint answered promptly last time; an endpoint that failed, or whose
-attempt has been running longer than SLOW_MS, is slow. Each class has
-WEBHOOK_CONCURRENCY lanes in all and WEBHOOK_TENANT_LANES per tenant, so a tenant's
-hanging receivers fill only its own slow lanes: its healthy endpoints and every other
-tenant's still find fast ones. Due endpoints are taken tenant by tenant, the tenant
-with the fewest running lanes first, and within a tenant the one due longest first:
-one endpoint's backlog (a lane sends LANE_BATCH and waits its turn again) never holds
-up the tenant's other endpoints.
+attempt has been running longer than SLOW_MS, is slow. There are WEBHOOK_CONCURRENCY
+lanes of each class. Fast ones are shared equally between the tenants with work (each
+at most concurrency / those tenants, never fewer than WEBHOOK_TENANT_LANES); slow ones
+are at most WEBHOOK_TENANT_LANES per tenant. So a tenant's hanging receivers soon count
+as slow and fill only its own slow lanes: its healthy endpoints and every other
+tenant's still find fast ones. Due endpoints are taken tenant by tenant, the tenant with
+the fewest running lanes first, and within a tenant the one due longest first: one
+endpoint's backlog (a lane sends LANE_BATCH and waits its turn again) never holds up
+the tenant's other endpoints.
 """
 import logging
 import threading
@@ -39,23 +41,27 @@ class Deliverer:
             total[klass] += 1
         return per_tenant, total
 
-    def start_due(self, due: list, context) -> int:
+    def start_due(self, due: list, context) -> tuple[int, int]:
         """Start lanes for due endpoints (lane documents: _id, tenant_id, due_seq, slow) as
-        far as the shares allow; `context(lane)` -> (slug, settings, render, still_mine)."""
-        started = 0
+        far as the shares allow; `context(lane)` -> (slug, settings, render, still_mine).
+        (started, left waiting for a lane)."""
+        started, waiting = 0, 0
         with self._lock:
             per_tenant, total = self._classes()
             by_tenant = defaultdict(list)
             for lane in sorted(due, key=lambda lane: lane.get("due_at") or 0):
                 if lane["_id"] not in self._running:
                     by_tenant[lane["tenant_id"]].append(lane)
+            active = set(by_tenant) | {lane["tenant"] for lane in self._running.values()}
+            shares = {"fast": max(self.per_tenant, self.concurrency // max(1, len(active))), "slow": self.per_tenant}
             while by_tenant:
                 tenant_id = min(by_tenant, key=lambda t: (per_tenant[("fast", t)] + per_tenant[("slow", t)], t))
                 lane = by_tenant[tenant_id].pop(0)
                 if not by_tenant[tenant_id]:
                     del by_tenant[tenant_id]
                 klass = "slow" if lane.get("slow") else "fast"
-                if total[klass] >= self.concurrency or per_tenant[(klass, tenant_id)] >= self.per_tenant:
+                if total[klass] >= self.concurrency or per_tenant[(klass, tenant_id)] >= shares[klass]:
+                    waiting += 1
                     continue
                 per_tenant[(klass, tenant_id)] += 1
                 total[klass] += 1
@@ -63,7 +69,7 @@ class Deliverer:
                 threading.Thread(target=self._lane, args=(lane, context), daemon=True,
                                  name=f"webhook-{lane['_id']}").start()
                 started += 1
-        return started
+        return started, waiting
 
     def _lane(self, lane: dict, context) -> None:
         try:

@@ -8,6 +8,7 @@ from collections import Counter
 
 import pytest
 import requests
+from cryptography.fernet import Fernet
 from pymongo import MongoClient
 
 from tests.conftest import ADMIN_TOKEN
@@ -59,7 +60,7 @@ def test_a_holder_paused_past_its_lease_sends_nothing_twice(tmp_path, database_u
     (SIGSTOP) mid-lane for 8 s, another process takes the lease and goes on, then the
     first resumes mid-attempt: every event arrives, none twice."""
     env = {**ENV, "MONGODB_URI": database_uri, "WEBHOOK_LEASE_S": "3", "DB_TIMEOUT_MS": "1000",
-           "EVENTS_CLOCK_SKEW_MS": "0"}
+           "EVENTS_CLOCK_SKEW_MS": "0", "SECRET_KEY": Fernet.generate_key().decode()}  # one deployment, one key
     receiver = Receiver(delay_s=0.3)
     try:
         with Service(tmp_path / "a", env) as first, Service(tmp_path / "b", env):
