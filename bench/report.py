@@ -23,6 +23,13 @@ TARGETS = (
     ("startup.ready_ratio", 1.5, "time to /readyz, 10x data / 1x"),
     ("events.publish_ratio", 1.5, "events published per second draining a backlog / ingested per second", ">="),
     ("events.feed_page_ratio", 1.5, "event feed page latency, 10x other tenants' events / 1x"),
+    ("events.webhook_latency_p50_s", 0.5, "a webhook endpoint receives the event, after the write's 2xx: p50"),
+    ("events.webhook_latency_p99_s", 1.5, "the same, p99"),
+    ("events.kafka_latency_p99_s", 1.5, "a Kafka consumer receives the event, after the write's 2xx: p99"),
+    ("idle.db_commands_per_s_1000_tenants", 5.0, "database commands per second of an idle deployment's ticks, "
+                                                 "1,000 tenants with an endpoint each"),
+    ("delivery.healthy_p99_s_with_tarpit", 2.0, "healthy endpoints' p99 (own tenant's, another's) beside "
+                                                "15 tarpit endpoints"),
 )
 
 METHOD = """\
@@ -65,7 +72,18 @@ limit). Each figure below is the median over the runs of a value measured within
   `chatkeep_events_unpublished` reads 0, the publisher's next tick included) over events
   stored per second during the ingest. `events.feed_page_ratio`: median latency of
   `GET /api/v1/events?limit=50&after=<cursor>` for that tenant with four other tenants
-  holding as many events in all (1x), then ten times as many (10x)."""
+  holding as many events in all (1x), then ten times as many (10x).
+- **webhooks** (bench/webhooks.py): `events.webhook_latency_p50_s`/`_p99_s` and
+  `events.kafka_latency_p99_s`: one service with events, Kafka (Tansu) and one webhook
+  endpoint on a loopback receiver in the harness; messages POSTed one at a time 100 ms
+  apart; latency from the write's 2xx as the client saw it to the arrival at the
+  receiver / at a Kafka consumer in the harness. `idle.db_commands_per_s_1000_tenants`:
+  1,000 tenants (100 in smoke) each with an endpoint, nothing written; background
+  `chatkeep_db_commands_total` per second of both workers' scheduler jobs over 30 s
+  (60 s full) after 35 s of settling. `delivery.healthy_p99_s_with_tarpit`: one
+  tenant's 15 endpoints are loopback tarpits (one header byte every 2 s, never done),
+  it and another tenant each have a healthy endpoint; messages to both; the worse of
+  the two healthy endpoints' p99."""
 
 
 def lookup(results: dict, dotted: str):
@@ -125,7 +143,7 @@ def render(results: dict) -> str:
         lines.append(f"| `{key}` ({why}) | {_against(verdict['value'], target)} | {direction[0] if direction else '<='} "
                      f"{target} | **{verdict['result']}** |")
     lines += ["", "## All figures", "", "| figure | median | range over runs |", "| --- | --- | --- |"]
-    for section in ("ingest", "query_scaling", "startup", "snapshot", "events"):
+    for section in ("ingest", "query_scaling", "startup", "snapshot", "events", "idle", "delivery"):
         for key, value in results[section].items():
             samples = meta["samples"].get(f"{section}.{key}", [])
             lines.append(f"| `{section}.{key}` | {_fmt(value)} | {_spread(samples)} |")

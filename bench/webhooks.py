@@ -192,7 +192,7 @@ def idle_commands(profile, workdir: Path, tag: str, mongodb_uri=None) -> dict:
     finally:
         receiver.close()
     return {"db_commands_per_s_1000_tenants": (after - before) / window, "tenants": IDLE_TENANTS[profile.mode],
-            "idle_db_commands_by_command": {k: v / window for k, v in by_command.items()}}
+            "detail": {"per_s_by_command": {k: v / window for k, v in by_command.items()}}}
 
 
 def tarpit_latency(profile, workdir: Path, tag: str, mongodb_uri=None) -> dict:
