@@ -69,8 +69,9 @@ def run_lane(endpoint_id: str, slug: str, seq: int, settings: dict, render, stil
         # that attempt, long before the claim lapses; look again soon.
         due_at = row["next_attempt_at"] if row["state"] == "pending" else min(row.get("claim_until", 0),
                                                                               now + CLAIM_RECHECK_MS)
-        if row["subject"] in held or due_at > now:
-            held.add(row["subject"])  # its subject's later deliveries wait behind it
+        subject = row.get("subject") or row["_id"]  # deliveries made before subjects were kept: their own
+        if subject in held or due_at > now:
+            held.add(subject)  # its subject's later deliveries wait behind it
             next_due = due_at if next_due is None else min(next_due, due_at)
             continue
         endpoint = scoped(WebhookEndpoint).find_one({"_id": endpoint_id})  # as it is now
@@ -83,7 +84,7 @@ def run_lane(endpoint_id: str, slug: str, seq: int, settings: dict, render, stil
             deliveries.delete_one({"_id": row["_id"], "state": row["state"]})
             continue
         if not _claim(row, token, settings):
-            held.add(row["subject"])
+            held.add(subject)
             continue
         outcome, duration_ms = attempt(row, envelopes[row["event_id"]], endpoint, settings, token)
         sent += 1
@@ -92,7 +93,7 @@ def run_lane(endpoint_id: str, slug: str, seq: int, settings: dict, render, stil
             stopped = True
             break
         if outcome != "delivered":
-            held.add(row["subject"])
+            held.add(subject)
             next_due = clock.now_ms() if next_due is None else next_due
     _lane_done(endpoint_id, seq, rows, stopped, next_due, slow)
     return {"sent": sent, "slow": slow, "lost": False}
@@ -118,9 +119,11 @@ def _lane_done(endpoint_id, seq, rows, stopped, next_due, slow) -> None:
 def _claim(row: dict, token: str, settings: dict) -> bool:
     """pending (or a lapsed sending) -> sending, for this lane only."""
     now = clock.now_ms()
+    taken = {"_id": row["_id"], "state": row["state"], "attempts": row.get("attempts", 0)}
+    if row["state"] == "sending":  # a lapsed claim: taken once, by whoever sees this expiry first
+        taken["claim_until"] = row["claim_until"]
     claimed = scoped(WebhookDelivery).find_one_and_update(
-        {"_id": row["_id"], "state": row["state"], "attempts": row["attempts"], "claim_until": row.get("claim_until", 0)},
-        {"$set": {"state": "sending", "claim_until": now + claim_ms(settings), "claimed_by": token}})
+        taken, {"$set": {"state": "sending", "claim_until": now + claim_ms(settings), "claimed_by": token}})
     return claimed is not None
 
 

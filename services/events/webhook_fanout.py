@@ -22,6 +22,7 @@ from models.event import Event
 from models.webhook_endpoint import WebhookCursor, WebhookDelivery, WebhookLane
 from services import clock
 from services.events import feed
+from services.operations.metrics import WEBHOOK_FAILURES
 
 log = logging.getLogger(__name__)
 CURSOR_ID = "fan-out"
@@ -85,11 +86,16 @@ class FanOut:
         endpoints that got some are marked due."""
         now, documents, due = clock.now_ms(), [], set()
         for event in events:
-            for endpoint in endpoints.get(event["tenant_id"], ()):
-                if wants(endpoint, event):
-                    documents.append(delivery_for(endpoint, event, now))
-                    if endpoint.get("enabled", True):
-                        due.add(endpoint["_id"])
+            try:
+                for endpoint in endpoints.get(event["tenant_id"], ()):
+                    if wants(endpoint, event):
+                        documents.append(delivery_for(endpoint, event, now))
+                        if endpoint.get("enabled", True):
+                            due.add(endpoint["_id"])
+            except (KeyError, TypeError):  # one malformed event must not stop every tenant's fan-out
+                WEBHOOK_FAILURES.inc()
+                log.exception("event %s of tenant %s cannot be fanned out; skipped", event.get("_id"),
+                              event.get("tenant_id"))
             self.seen[event["_id"]] = event["pos"]
         made = insert_deliveries(documents)
         if due:
