@@ -104,4 +104,5 @@ class WebhookLane(Document):
     due_seq = IntField(default=0)
     slow = BooleanField(default=False)  # its last attempt failed or took long: a lane of the slow class
     joined = BooleanField(default=True)  # False from its creation until the fan-out has caught it up
+    changed = BooleanField(default=False)  # the endpoint was created or changed: the engine reads endpoints again
     meta = {"collection": "webhook_lanes", "indexes": [{"fields": ["due_at"]}]}

@@ -48,7 +48,8 @@ def create_endpoint(url: str, types: list, description: str | None) -> dict:
     # The lane first: the delivering process, meeting the endpoint, finds it not joined yet
     # and catches it up from its creation (a lane left by a failed insert is dropped by its run).
     GlobalCollection(WebhookLane).insert_one({"_id": document["_id"], "tenant_id": current_tenant_id(),
-                                              "due_at": None, "due_seq": 0, "slow": False, "joined": False})
+                                              "due_at": now, "due_seq": 0, "slow": False, "joined": False,
+                                              "changed": True})
     _endpoints().insert_one(document)
     return public(document, secret)
 
@@ -71,11 +72,17 @@ def update_endpoint(endpoint_id: str, changes: dict) -> dict:
         fields.update(disabled_reason=None, failing_since=0, paused_until=0)
     fields["updated_at"] = clock.now_ms()
     _endpoints().update_one({"_id": endpoint_id}, {"$set": fields})
-    if fields.get("enabled"):  # what it missed while paused waits in its deliveries: its lane goes now
-        GlobalCollection(WebhookLane).update_many({"_id": endpoint_id},
-                                                  {"$set": {"due_at": clock.now_ms(), "slow": False},
-                                                   "$inc": {"due_seq": 1}})
+    _changed(endpoint_id, enabled=bool(fields.get("enabled")))
     return public(get_endpoint(endpoint_id))
+
+
+def _changed(endpoint_id: str, enabled: bool = False) -> None:
+    """Tell the delivering process through the endpoint's lane: due now and `changed`, so
+    it reads the endpoints again (types, enabled) at its next round, on any host; enabled
+    again, its lane goes now with what it missed while paused."""
+    update = {"due_at": clock.now_ms(), "changed": True, **({"slow": False} if enabled else {})}
+    GlobalCollection(WebhookLane).update_many({"_id": endpoint_id, "tenant_id": current_tenant_id()},
+                                              {"$set": update, "$inc": {"due_seq": 1}})
 
 
 def rotate_secret(endpoint_id: str) -> dict:

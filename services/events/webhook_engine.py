@@ -8,8 +8,8 @@ is work, doubling up to IDLE_S when there is none, and cut short by a nudge from
 worker on this host that has just written (services.events.webhook_wake) or by a lane
 ending. An idle deployment costs two reads per IDLE_S whatever its number of tenants:
 the events after the cursor of every tenant with an endpoint (one query), and the lanes
-due (one query on an index of their due time). Endpoints are read whole every
-REFRESH_S, and at once after a nudge saying they changed.
+due (one query on an index of their due time). Endpoints are read whole when one was
+created or changed (its lane says so, or a nudge from this host), else every REFRESH_S.
 """
 import logging
 import threading
@@ -30,8 +30,9 @@ log = logging.getLogger(__name__)
 LEASE = "webhook-deliveries"
 BUSY_S = 0.15
 IDLE_S = 2.0
-REFRESH_S = 30.0
+REFRESH_S = 600.0  # a safety net: changes announce themselves through their lanes
 DUE_BATCH = 500
+ORPHAN_MS = 60_000
 ENDPOINT_FIELDS = {"_id": 1, "tenant_id": 1, "types": 1, "created_at": 1, "enabled": 1}
 
 
@@ -84,8 +85,19 @@ class Engine:
             WEBHOOK_FAILURES.inc()
             log.exception("webhook fan-out failed; lanes go on")
         now = clock.now_ms()
-        due = list(GlobalCollection(WebhookLane).find({"due_at": {"$lte": now}}, sort=[("due_at", 1)],
-                                                      limit=DUE_BATCH))
+        lanes = GlobalCollection(WebhookLane)
+        due = list(lanes.find({"due_at": {"$lte": now}}, sort=[("due_at", 1)], limit=DUE_BATCH))
+        if any(lane.get("changed") for lane in due):  # an endpoint created or changed, maybe on another host
+            self.refresh()
+            known = {e["_id"] for group in self.endpoints.values() for e in group}
+            # A lane is made just before its endpoint: one not there yet is looked at again next
+            # round, and dropped after a minute (its endpoint's insert failed).
+            lanes.update_many({"_id": {"$in": [lane["_id"] for lane in due if lane["_id"] in known]}},
+                              {"$set": {"changed": False}})
+            lanes.delete_many({"_id": {"$in": [lane["_id"] for lane in due if lane["_id"] not in known
+                                               and now - lane["due_at"] > ORPHAN_MS]}})
+            due = [lane for lane in due if lane["_id"] in known]
+            made += self.fan.run(self.endpoints)
         WEBHOOK_OLDEST_PENDING.set(max(0.0, (now - due[0]["due_at"]) / 1000) if due else 0.0)
         started, waiting = self.deliverer.start_due(due, self._lane_context)
         # Work waiting for a lane gets one as running lanes end (they nudge) or turn slow: look again soon.
