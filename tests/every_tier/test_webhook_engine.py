@@ -291,3 +291,14 @@ def test_an_idle_round_costs_the_same_whatever_the_tenants(settings, app, client
         tick(endpoints_changed=False)
         costs.append(_commands() - before)
     assert costs[0] == costs[1] <= 3, costs
+
+
+def test_an_endpoint_made_on_another_host_gets_its_events(settings, client, tenant, tick, receivers):
+    """No nudge reaches the holder (another host): the new endpoint's lane tells it."""
+    first, second = receivers(), receivers()
+    create_endpoint(client, tenant, first.url)
+    tick()  # the holder knows the first endpoint
+    create_endpoint(client, tenant, second.url, types=["message.created"])
+    post_message(client, tenant, 0)
+    tick(endpoints_changed=False)
+    assert _texts(first) == _texts(second) == ["m0"]
