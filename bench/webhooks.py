@@ -8,7 +8,7 @@
 - idle.db_commands_per_s_1000_tenants: a service with IDLE_TENANTS tenants, each with a
   webhook endpoint, nothing written: background database commands per second (every
   worker's scheduler jobs, from chatkeep_db_commands_total{origin="background"}) over
-  IDLE_WINDOW_S, after a settling minute's part.
+  IDLE_WINDOW_S (whole minutes: one gateway sync round in each), after 35 s of settling.
 - delivery.healthy_p99_s_with_tarpit: tenant A has 15 endpoints on loopback tarpits
   (accept, then one header byte every 2 s) and one healthy endpoint; tenant B one
   healthy endpoint; messages to both; the worse p99 of the two healthy endpoints.
@@ -26,7 +26,7 @@ from bench import api, procs
 from bench.stats import percentile
 
 PACE_S = 0.1
-IDLE_WINDOW_S = {"smoke": 10, "quick": 30, "full": 60}
+IDLE_WINDOW_S = {"smoke": 10, "quick": 60, "full": 120}  # whole minutes: one gateway sync round each
 IDLE_TENANTS = {"smoke": 100, "quick": 1000, "full": 1000}
 MESSAGES = {"smoke": 20, "quick": 100, "full": 200}
 TARPITS = 15
