@@ -80,8 +80,8 @@ limit). Each figure below is the median over the runs of a value measured within
   receiver / at a Kafka consumer in the harness. `idle.db_commands_per_s_1000_tenants`:
   1,000 tenants (100 in smoke) each with an endpoint, nothing written; background
   `chatkeep_db_commands_total` per second of both workers' scheduler jobs over 60 s
-  (120 s full; whole minutes, so one gateway sync round each) after 35 s of settling. `delivery.healthy_p99_s_with_tarpit`: one
-  tenant's 15 endpoints are loopback tarpits (one header byte every 2 s, never done),
+  (120 s full; whole minutes, so one gateway sync round each) after 35 s of settling.
+  `delivery.healthy_p99_s_with_tarpit`: one tenant's 15 endpoints are loopback tarpits (one header byte every 2 s, never done),
   it and another tenant each have a healthy endpoint; messages to both; the worse of
   the two healthy endpoints' p99."""
 
