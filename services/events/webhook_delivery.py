@@ -36,7 +36,8 @@ from services.outbound import OutboundRefused, check_url
 log = logging.getLogger(__name__)
 GIVE_UP_AFTER_MS = 3 * clock.DAY_MS
 DISABLE_AFTER_MS = 3 * clock.DAY_MS
-LANE_BATCH = 50  # deliveries one lane run looks at, before the endpoint waits its turn again
+LANE_BATCH = 50  # deliveries one lane run sends at most, before the endpoint waits its turn again
+LOOK_AHEAD = 4  # ...of up to LANE_BATCH * LOOK_AHEAD waiting ones it looks at
 SLOW_MS = 500  # an attempt longer than this makes its endpoint a slow one
 USER_AGENT = "ChatKeep-Webhooks/1"
 WAITING = ("pending", "sending")
@@ -59,11 +60,11 @@ def run_lane(endpoint_id: str, slug: str, seq: int, settings: dict, render, stil
     lane's due_seq when it was started; `still_mine()` is False once this process lost
     the lease (nothing more is sent)."""
     deliveries = scoped(WebhookDelivery)
+    # Rows are small (no envelope): look past a subject held back by a retry, so a long
+    # held subject does not hide the endpoint's other subjects behind it.
     rows = list(deliveries.find({"endpoint_id": endpoint_id, "state": {"$in": list(WAITING)}},
-                                sort=[("pos", 1)], limit=LANE_BATCH))
-    now, held, next_due, sent, slow, stopped = clock.now_ms(), set(), None, 0, False, False
-    envelopes = render_envelopes([r["event_id"] for r in rows], slug, render) if rows else {}
-    token = secrets.token_hex(8)
+                                sort=[("pos", 1)], limit=LANE_BATCH * LOOK_AHEAD))
+    now, held, next_due, candidates = clock.now_ms(), set(), None, []
     for row in rows:
         # Another sender's claim (a holder that lost the lease mid-attempt): it ends with
         # that attempt, long before the claim lapses; look again soon.
@@ -73,6 +74,13 @@ def run_lane(endpoint_id: str, slug: str, seq: int, settings: dict, render, stil
         if subject in held or due_at > now:
             held.add(subject)  # its subject's later deliveries wait behind it
             next_due = due_at if next_due is None else min(next_due, due_at)
+        elif len(candidates) < LANE_BATCH:
+            candidates.append((subject, row))
+    more = len(candidates) == LANE_BATCH or len(rows) == LANE_BATCH * LOOK_AHEAD
+    envelopes = render_envelopes([r["event_id"] for _s, r in candidates], slug, render) if candidates else {}
+    token, sent, slow, stopped = secrets.token_hex(8), 0, False, False
+    for subject, row in candidates:
+        if subject in held:  # rejected earlier in this run: the rest of its subject waits
             continue
         endpoint = scoped(WebhookEndpoint).find_one({"_id": endpoint_id})  # as it is now
         if endpoint is None or not endpoint.get("enabled", True) or endpoint.get("paused_until", 0) > clock.now_ms():
@@ -94,18 +102,18 @@ def run_lane(endpoint_id: str, slug: str, seq: int, settings: dict, render, stil
             break
         if outcome != "delivered":
             held.add(subject)
-            next_due = clock.now_ms() if next_due is None else next_due
-    _lane_done(endpoint_id, seq, rows, stopped, next_due, slow)
+            more = True  # its retry time is read at the next run
+    _lane_done(endpoint_id, seq, more, stopped, next_due, slow)
     return {"sent": sent, "slow": slow, "lost": False}
 
 
-def _lane_done(endpoint_id, seq, rows, stopped, next_due, slow) -> None:
+def _lane_done(endpoint_id, seq, more, stopped, next_due, slow) -> None:
     """The lane's next due time, unless a fan-out has marked it since it started."""
     endpoint = scoped(WebhookEndpoint).find_one({"_id": endpoint_id}) if stopped else None
     if stopped:
         due = endpoint.get("paused_until") if endpoint and endpoint.get("enabled", True) else None
         due = due or None
-    elif len(rows) == LANE_BATCH:
+    elif more:
         due = clock.now_ms()  # more behind this batch
     else:
         due = next_due

@@ -302,3 +302,18 @@ def test_an_endpoint_made_on_another_host_gets_its_events(settings, client, tena
     post_message(client, tenant, 0)
     tick(endpoints_changed=False)
     assert _texts(first) == _texts(second) == ["m0"]
+
+
+def test_a_held_subject_does_not_hide_the_endpoints_other_subjects(settings, client, tenant, tick, receivers,
+                                                                   monkeypatch):
+    """Item 6: the rejected event's subject has more waiting deliveries than a lane run
+    sends; the lane looks past them to the other subject."""
+    monkeypatch.setattr(webhook_delivery, "LANE_BATCH", 2)
+    receiver = receivers(statuses=[400])
+    create_endpoint(client, tenant, receiver.url)
+    for n in range(5):
+        post_message(client, tenant, n, phone="5511900000001")
+    post_message(client, tenant, 5, phone="5511900000002")
+    tick()
+    tick(endpoints_changed=False)
+    assert _texts(receiver) == ["m5"]
