@@ -7,6 +7,7 @@ other. A worker that has just committed a change sends it one byte and goes on: 
 never blocks and a missing listener costs nothing (the deliverer then finds the events
 at its next poll, within WEBHOOK idle backoff). b"e": endpoints changed, b"w": events.
 """
+import functools
 import hashlib
 import os
 import select
@@ -19,6 +20,7 @@ _sender: socket.socket | None = None
 _sender_pid = None
 
 
+@functools.lru_cache(maxsize=8)
 def address(data_dir: str) -> str | None:
     if not sys.platform.startswith("linux"):
         return None  # no abstract namespace: the deliverer's polling alone
