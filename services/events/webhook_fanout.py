@@ -61,7 +61,7 @@ class FanOut:
         cursor = self.cursor
         tenant_ids = sorted(endpoints)
         events = list(GlobalCollection(Event).find(
-            {"tenant_id": {"$in": tenant_ids}, "pos": {"$gte": cursor["fast_after"]}}, sort=[("pos", 1)],
+            {"tenant_id": {"$in": tenant_ids}, "pos": {"$gt": cursor["fast_after"]}}, sort=[("pos", 1)],
             limit=BATCH, projection=EVENT_FIELDS))
         fresh = [e for e in events if e["_id"] not in self.seen]
         made = self.make(fresh, endpoints)
@@ -84,20 +84,22 @@ class FanOut:
     def make(self, events: list, endpoints: dict) -> int:
         """Deliveries for `events` (any tenants), in one insert; the lanes of the enabled
         endpoints that got some are marked due."""
-        now, documents, due = clock.now_ms(), [], set()
+        now, documents, enabled = clock.now_ms(), [], set()
         for event in events:
             try:
                 for endpoint in endpoints.get(event["tenant_id"], ()):
                     if wants(endpoint, event):
                         documents.append(delivery_for(endpoint, event, now))
                         if endpoint.get("enabled", True):
-                            due.add(endpoint["_id"])
+                            enabled.add(endpoint["_id"])
             except (KeyError, TypeError):  # one malformed event must not stop every tenant's fan-out
                 WEBHOOK_FAILURES.inc()
                 log.exception("event %s of tenant %s cannot be fanned out; skipped", event.get("_id"),
                               event.get("tenant_id"))
             self.seen[event["_id"]] = event["pos"]
-        made = insert_deliveries(documents)
+        inserted = insert_deliveries(documents)
+        made = len(inserted)
+        due = {d["endpoint_id"] for d in inserted} & enabled  # made before (another read, holder): nothing new
         if due:
             GlobalCollection(WebhookLane).update_many({"_id": {"$in": sorted(due)}},
                                                       {"$set": {"due_at": now}, "$inc": {"due_seq": 1}})
@@ -122,17 +124,20 @@ def subject_key(subject: str) -> str:
     return hashlib.sha256(subject.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
-def insert_deliveries(documents: list) -> int:
-    """Inserted, of `documents`: one made before (a crash, another holder) is a duplicate key."""
+def insert_deliveries(documents: list) -> list:
+    """The ones inserted, of `documents`: one made before (a crash, another holder) is a
+    duplicate key."""
     if not documents:
-        return 0
+        return []
     try:
-        return len(GlobalCollection(WebhookDelivery).insert_many(documents).inserted_ids)
+        GlobalCollection(WebhookDelivery).insert_many(documents)
+        return documents
     except BulkWriteError as exc:
         errors = exc.details.get("writeErrors", [])
         if any(error.get("code") != DUPLICATE_KEY for error in errors):
             raise
-        return exc.details.get("nInserted", 0)
+        failed = {error["index"] for error in errors}
+        return [document for index, document in enumerate(documents) if index not in failed]
 
 
 def catch_up(tenant_id: str, since_ms: int, endpoints: dict) -> int:

@@ -317,3 +317,16 @@ def test_a_held_subject_does_not_hide_the_endpoints_other_subjects(settings, cli
     tick()
     tick(endpoints_changed=False)
     assert _texts(receiver) == ["m5"]
+
+
+def test_once_delivered_the_engine_goes_idle(settings, client, tenant, tick, receivers, frozen_clock):
+    """Item 12: after the sweep behind the horizon, rounds find no work (no lane is
+    marked due again by an event already fanned out): the engine backs off."""
+    receiver = receivers()
+    create_endpoint(client, tenant, receiver.url)
+    post_message(client, tenant, 0)
+    assert tick()
+    frozen_clock.ms += 10_000
+    tick(endpoints_changed=False)  # the settled sweep
+    assert not tick(endpoints_changed=False) and not tick(endpoints_changed=False)
+    assert len(receiver.delivered()) == 1
