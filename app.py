@@ -13,6 +13,7 @@ from extensions import SECURITY_SCHEMES, TENANT_SECURITY, ChatKeepApi
 
 log = logging.getLogger("chatkeep")
 JSON_BODY_METHODS = {"POST", "PUT", "PATCH"}
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -122,6 +123,7 @@ def register_request_hooks(app: Flask) -> None:
     from blueprints.auth import release_tenant
     from schemas.problem import problem
     from services import request_ids
+    from services.events import webhook_wake
     from services.operations.metrics import in_request, observe_request
 
     @app.before_request
@@ -148,6 +150,10 @@ def register_request_hooks(app: Flask) -> None:
             route = current.url_rule.rule if current.url_rule else "<unmatched>"
             observe_request(current.method, route, response.status_code, time.perf_counter() - scope[0])
             response.headers[request_ids.HEADER] = scope[3]
+            if current.method in WRITE_METHODS and response.status_code < 300:
+                # Committed: this host's webhook deliverer, if here, pushes the events now.
+                webhook_wake.nudge(app.config["DATA_DIR"], webhook_wake.ENDPOINTS if current.blueprint ==
+                                   "webhook_endpoints" else webhook_wake.EVENTS)
         return response
 
     @app.teardown_request

@@ -179,7 +179,17 @@ VARIABLES = (
     Variable("WEBHOOK_RETRY_BASE_S", 30, _int_between(1, 3600),
              "The first retry delay of a failed webhook delivery; it doubles after each failure, for up to 3 days."),
     Variable("WEBHOOK_CONCURRENCY", 16, _int_between(1, 256),
-             "Webhook deliveries in flight at once (one per endpoint at a time), in the one delivering process."),
+             "Webhook deliveries in flight at once to endpoints that answer promptly (one per endpoint at a "
+             "time), in the one delivering process; as many again for slow or failing endpoints."),
+    Variable("WEBHOOK_TENANT_LANES", 4, _int_between(1, 256),
+             "Of those, at most this many per tenant (and as many slow ones): one tenant cannot take the pool."),
+    Variable("WEBHOOK_ENDPOINTS_MAX", 20, _int_between(1, 1000),
+             "Webhook endpoints a tenant may have; creating one more is 422."),
+    Variable("WEBHOOK_LOG_RETENTION_DAYS", 30, _int_between(1, 3650),
+             "Days delivered and given-up webhook deliveries and their attempt log are kept (the upkeep prunes them)."),
+    Variable("WEBHOOK_LEASE_S", 30, _int_between(2, 600),
+             "How long the webhook-delivering process's lease lasts unless renewed (a third of it): after a crash, "
+             "another process takes over within it."),
     Variable("OUTBOUND_ALLOW_PRIVATE", False, _boolean,
              "Let gateway links and webhook endpoints call loopback, private and link-local addresses (the cloud "
              "metadata addresses stay refused): set it when the gateway runs on the same host or network."),

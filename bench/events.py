@@ -7,9 +7,6 @@ slows down as other tenants' events grow.
   drains; the publish rate is those events over the seconds until
   chatkeep_events_unpublished reads 0 (polled every 50 ms, including the up to 1 s
   until the publisher's next tick). Published/s over ingested/s.
-- kafka_latency_p50_s / p99_s: webhooks sent one at a time (a few per 100 ms), each
-  timed from its 2xx to a Kafka consumer's receipt of its message.created
-  (bench/kafka_latency.py).
 - feed_page_ratio: median latency of GET /api/v1/events?limit=50&after=<a cursor inside
   the tenant's events>, with other tenants holding as many events as the measured one
   (1x), then ten times as many (10x).
@@ -21,7 +18,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from bench import api, kafka_latency, loadgen, payloads, procs
+from bench import api, loadgen, payloads, procs
 from bench.query_scaling import _series
 from bench.settings import Profile
 from bench.stats import ratio
@@ -29,7 +26,6 @@ from bench.stats import ratio
 LEASE = "events-publisher"
 BATCH = 50
 OTHER_TENANTS = 4
-LATENCY_WRITES = 200  # webhooks timed from their 2xx to the consumer
 
 
 def start_broker():
@@ -129,8 +125,6 @@ def measure(profile: Profile, workdir: Path, run_tag: str, mongodb_uri=None, boo
                                   "publish_ratio not measured"]
     with procs.chatkeep(workdir / "events", mongodb_uri, env) as service:
         figures = _publish_ratio(profile, service, mongodb_uri, run_tag) if bootstrap else {}
-        if bootstrap:
-            figures.update(kafka_latency.measure(service.url, bootstrap, run_tag, LATENCY_WRITES))
         measured = figures.pop("tenant", None) or api.create_tenant(service.url, f"events-{run_tag}")
         if not bootstrap:
             _send(service.url, measured, profile.upserts, 0, f"{run_tag}M", payloads.OWN_NUMBER,
@@ -154,7 +148,5 @@ def measure(profile: Profile, workdir: Path, run_tag: str, mongodb_uri=None, boo
     return {"events": {"publish_ratio": figures.get("publish_ratio"), "feed_page_ratio": ratio(ten, one),
                        "ingested_per_s": figures.get("ingested_per_s"),
                        "published_per_s": figures.get("published_per_s"), "backlog": figures.get("backlog"),
-                       "feed_page_ms_1x": one, "feed_page_ms_10x": ten,
-                       "kafka_latency_p50_s": figures.get("kafka_latency_p50_s"),
-                       "kafka_latency_p99_s": figures.get("kafka_latency_p99_s")},
+                       "feed_page_ms_1x": one, "feed_page_ms_10x": ten},
             "notes": notes}

@@ -17,12 +17,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bench import events, export, ingest, machine, report, scaling_run, snapshot
+from bench import events, export, ingest, machine, report, scaling_run, snapshot, webhooks
 from bench.settings import profile_from_env
 from bench.stats import median
 
 ROOT = Path(__file__).resolve().parents[1]
-SECTIONS = ("ingest", "query_scaling", "startup", "snapshot", "events", "export")
+SECTIONS = ("ingest", "query_scaling", "startup", "snapshot", "events", "idle", "delivery", "export")
 
 
 def _database_uri(run_tag: str, purpose: str) -> str | None:
@@ -44,7 +44,8 @@ def _drop(uri: str | None) -> None:
 
 def _one_run(profile, index: int, snapshots: bool) -> dict:
     tag = f"{index}{secrets.token_hex(3)}"
-    uris = {purpose: _database_uri(tag, purpose) for purpose in ("ingest", "scaling", "events", "export")}
+    uris = {purpose: _database_uri(tag, purpose) for purpose in ("ingest", "scaling", "events", "push", "idle",
+                                                                 "tarpit", "export")}
     broker, bootstrap = events.start_broker()  # events go to Kafka while ingest is measured
     with tempfile.TemporaryDirectory(prefix="chatkeep-bench-") as tmp:
         try:
@@ -52,6 +53,9 @@ def _one_run(profile, index: int, snapshots: bool) -> dict:
             figures.update(scaling_run.measure(profile, Path(tmp), tag, snapshots, uris["scaling"]))
             measured = events.measure(profile, Path(tmp), tag, uris["events"], bootstrap)
             figures["events"] = measured["events"]
+            figures["events"].update(webhooks.push_latency(profile, Path(tmp), tag, uris["push"], bootstrap))
+            figures["idle"] = webhooks.idle_commands(profile, Path(tmp), tag, uris["idle"])
+            figures["delivery"] = webhooks.tarpit_latency(profile, Path(tmp), tag, uris["tarpit"])
             figures["notes"] = figures.get("notes", []) + measured["notes"]
             figures["export"] = export.measure(profile, Path(tmp), tag, uris["export"])
         finally:
@@ -96,6 +100,7 @@ def main(argv=None) -> int:
                     else "embedded nx-27017 (development default)",
         "snapshot_available": snapshots, "notes": notes, "samples": samples,
         "ingest_detail": [run["ingest"]["detail"] for run in runs],
+        "idle_detail": [run["idle"]["detail"] for run in runs],
     }
     results["meta"]["targets"] = report.evaluate(results)
     args.output.parent.mkdir(parents=True, exist_ok=True)

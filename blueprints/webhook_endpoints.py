@@ -23,7 +23,12 @@ class Endpoints(MethodView):
     @blp.arguments(EndpointCreateSchema)
     @blp.response(201, EndpointWithSecretSchema)
     def post(self, body):
-        """Add an endpoint; its `secret` is shown only now."""
+        """Add an endpoint; its `secret` is shown only now. A tenant has at most
+        WEBHOOK_ENDPOINTS_MAX (default 20): one more is 422."""
+        most = current_app.config["WEBHOOK_ENDPOINTS_MAX"]
+        if endpoints.count_endpoints() >= most:
+            raise ValidationError({"url": [f"This tenant has {most} webhook endpoints, the most allowed "
+                                           "(WEBHOOK_ENDPOINTS_MAX): delete one first."]})
         _check_url(body["url"])
         return endpoints.create_endpoint(body["url"], body.get("types") or [], body.get("description"))
 

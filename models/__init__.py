@@ -17,15 +17,15 @@ from models.secret_check import SecretCheck
 from models.tenancy import TenantDocument
 from models.tenant import Tenant
 from models.webhook_archive import WebhookArchive
-from models.webhook_endpoint import WebhookAttempt, WebhookDelivery, WebhookDispatch, WebhookEndpoint
+from models.webhook_endpoint import WebhookAttempt, WebhookCursor, WebhookDelivery, WebhookEndpoint, WebhookLane
 
-GLOBAL_DOCUMENTS = (Tenant, Lease, RestoreMarker, SecretCheck, EventBell)
+GLOBAL_DOCUMENTS = (Tenant, Lease, RestoreMarker, SecretCheck, EventBell, WebhookCursor, WebhookLane)
 TENANT_DOCUMENTS = (GatewaySession, Message, Conversation, ConversationRepair, ChatSession, Order, SalesTotal,
                     SalesDay, LegacyImport, WebhookArchive, Event, WebhookEndpoint, WebhookDelivery, WebhookAttempt,
-                    WebhookDispatch, ErasedContact, Erasure, AnalyticsDay, MessageTerm)
+                    ErasedContact, Erasure, AnalyticsDay, MessageTerm)
 
 __all__ = ["GLOBAL_DOCUMENTS", "TENANT_DOCUMENTS", "AnalyticsDay", "ChatSession", "Conversation",
-           "ConversationRepair", "ErasedContact", "Erasure", "Event", "GatewaySession", "Lease", "LegacyImport",
-           "Message", "MessageTerm", "Order", "RestoreMarker", "SalesDay", "SalesTotal", "SecretCheck", "Tenant",
-           "TenantDocument", "WebhookArchive", "WebhookAttempt",
-           "WebhookDelivery", "WebhookDispatch", "WebhookEndpoint"]
+           "ConversationRepair", "ErasedContact", "Erasure", "Event", "EventBell", "GatewaySession", "Lease",
+           "LegacyImport", "Message", "MessageTerm", "Order", "RestoreMarker", "SalesDay", "SalesTotal", "SecretCheck",
+           "Tenant", "TenantDocument", "WebhookArchive", "WebhookAttempt", "WebhookCursor", "WebhookDelivery",
+           "WebhookEndpoint", "WebhookLane"]

@@ -231,6 +231,12 @@ class GlobalCollection:
     def find_one(self, query: dict):
         return self._collection.find_one(query)
 
+    def update_many(self, query: dict, update: dict) -> int:
+        return self._collection.update_many(query, update).matched_count
+
+    def delete_one(self, query: dict) -> int:
+        return self._collection.delete_one(query).deleted_count
+
     def replace_one(self, query: dict, document: dict) -> int:
         """Replace the matching document; how many matched (0 or 1)."""
         return self._collection.replace_one(query, document).matched_count

@@ -23,7 +23,10 @@ class EndpointPatchSchema(Schema):
     url = fields.String(validate=validate.Length(min=1, max=2048))
     types = TYPES
     description = fields.String(validate=validate.Length(max=500), allow_none=True)
-    enabled = fields.Boolean(metadata={"description": "false pauses deliveries; true also clears disabled_reason."})
+    enabled = fields.Boolean(metadata={"description": "false pauses deliveries: the endpoint keeps its place, and true "
+                                                      "sends what it missed, oldest first (within "
+                                                      "EVENTS_RETENTION_DAYS), then what is new; true also clears "
+                                                      "disabled_reason."})
 
 
 class EndpointSchema(Schema):

@@ -2,12 +2,15 @@
 
 The secret signs every delivery (services.events.signing). It is stored encrypted
 with SECRET_KEY and shown only at creation and rotation. Deleting an endpoint drops
-its pending deliveries and its delivery log.
+its pending deliveries and its delivery log. Each endpoint has a lane (models
+WebhookLane) the delivering process schedules by: made with the endpoint (not yet
+joined: the fan-out catches it up from its creation), due again when it is enabled.
 """
 import secrets
 
-from models.collections import scoped
-from models.webhook_endpoint import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from models.collections import GlobalCollection, scoped
+from models.tenancy import current_tenant_id
+from models.webhook_endpoint import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookLane
 from services import clock, secret_box
 from services.errors import found
 from services.pagination import fetch_page
@@ -30,11 +33,23 @@ def public(endpoint: dict, secret: str | None = None) -> dict:
     return shown
 
 
+def count_endpoints() -> int:
+    return _endpoints().count({})
+
+
 def create_endpoint(url: str, types: list, description: str | None) -> dict:
+    from services.events.webhook_fanout import ensure_cursor
+
+    ensure_cursor()  # the deployment's first endpoint: fan-out starts now, not at the oldest event
     now, secret = clock.now_ms(), _new_secret()
     document = {"_id": "we_" + secrets.token_hex(12), "url": url, "types": sorted(set(types or [])),
                 "description": description, "enabled": True, "secret": secret_box.encrypt(secret),
                 "failing_since": 0, "paused_until": 0, "created_at": now, "updated_at": now}
+    # The lane first: the delivering process, meeting the endpoint, finds it not joined yet
+    # and catches it up from its creation (a lane left by a failed insert is dropped by its run).
+    GlobalCollection(WebhookLane).insert_one({"_id": document["_id"], "tenant_id": current_tenant_id(),
+                                              "due_at": now, "due_seq": 0, "slow": False, "joined": False,
+                                              "changed": True})
     _endpoints().insert_one(document)
     return public(document, secret)
 
@@ -57,7 +72,17 @@ def update_endpoint(endpoint_id: str, changes: dict) -> dict:
         fields.update(disabled_reason=None, failing_since=0, paused_until=0)
     fields["updated_at"] = clock.now_ms()
     _endpoints().update_one({"_id": endpoint_id}, {"$set": fields})
+    _changed(endpoint_id, enabled=bool(fields.get("enabled")))
     return public(get_endpoint(endpoint_id))
+
+
+def _changed(endpoint_id: str, enabled: bool = False) -> None:
+    """Tell the delivering process through the endpoint's lane: due now and `changed`, so
+    it reads the endpoints again (types, enabled) at its next round, on any host; enabled
+    again, its lane goes now with what it missed while paused."""
+    update = {"due_at": clock.now_ms(), "changed": True, **({"slow": False} if enabled else {})}
+    GlobalCollection(WebhookLane).update_many({"_id": endpoint_id, "tenant_id": current_tenant_id()},
+                                              {"$set": update, "$inc": {"due_seq": 1}})
 
 
 def rotate_secret(endpoint_id: str) -> dict:
@@ -73,6 +98,7 @@ def delete_endpoint(endpoint_id: str) -> None:
     scoped(WebhookDelivery).delete_many({"endpoint_id": endpoint_id})
     scoped(WebhookAttempt).delete_many({"endpoint_id": endpoint_id})
     _endpoints().delete_one({"_id": endpoint_id})
+    GlobalCollection(WebhookLane).delete_one({"_id": endpoint_id, "tenant_id": current_tenant_id()})
 
 
 def delivery_log(endpoint_id: str, limit: int, cursor: str | None) -> dict:
@@ -93,3 +119,20 @@ def recent_attempts(endpoint_ids: list[str], limit: int) -> dict:
 
 def _new_secret() -> str:
     return SECRET_PREFIX + secrets.token_urlsafe(32)
+
+
+def prune_deliveries(log_days: int, events_days: int) -> int:
+    """The upkeep's, for the current tenant: delivered and given-up deliveries and attempt
+    log entries older than `log_days`, and deliveries still waiting (a paused endpoint's)
+    for events older than the events' own retention, which could no longer be sent."""
+    now = clock.now_ms()
+    log_cutoff = now - log_days * clock.DAY_MS
+    removed = scoped(WebhookDelivery).delete_many({"state": {"$in": ["delivered", "given_up"]},
+                                                   "done_at": {"$lt": log_cutoff}})
+    removed += scoped(WebhookAttempt).delete_many({"at": {"$lt": log_cutoff}})
+    expired = f"{now - events_days * clock.DAY_MS:013d}"
+    for endpoint in _endpoints().find({}, projection={"_id": 1}):
+        removed += scoped(WebhookDelivery).delete_many({"endpoint_id": endpoint["_id"],
+                                                        "state": {"$in": ["pending", "sending"]},
+                                                        "pos": {"$lt": expired}})
+    return removed

@@ -75,6 +75,18 @@ def hold(name: str, ttl_ms: int, holder: str | None = None) -> bool:
         return False
 
 
+def held_by_other(name: str) -> bool:
+    """One read: whether another process holds the live lease `name` (a cheap look before
+    `hold`, which takes up to three commands to find that out)."""
+    lease = _leases().find_one({"_id": name})
+    return lease is not None and lease.get("holder") != holder_id() and lease.get("expires_at", 0) >= clock.now_ms()
+
+
+def still_held(name: str) -> bool:
+    """Whether this process took `name` and has neither released it nor begun stopping."""
+    return name in _held and not _stopping
+
+
 def release(name: str, holder: str | None = None) -> None:
     _leases().update_one({"_id": name, "holder": holder or holder_id()}, {"$set": {"expires_at": 0}})
     _held.discard(name)

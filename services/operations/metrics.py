@@ -33,8 +33,10 @@ GATEWAY_SYNCS = Counter("chatkeep_gateway_syncs_total",
 WEBHOOK_DELIVERIES = Counter("chatkeep_webhook_deliveries_total",
                              "Webhook delivery attempts by outcome: delivered, failed (retried later), given_up.",
                              ["outcome"])
+WEBHOOK_FAILURES = Counter("chatkeep_webhook_failures_total",
+                           "Webhook lanes or fan-out rounds that failed unexpectedly (logged); the others went on.")
 WEBHOOK_OLDEST_PENDING = Gauge("chatkeep_webhook_oldest_pending_age_seconds",
-                               "How long the oldest pending webhook delivery has been due.",
+                               "How long the endpoint waiting longest for a lane has had deliveries due.",
                                multiprocess_mode="livemax")
 ERASURE_FAILURES = Counter("chatkeep_erasure_failures_total",
                            "Erasure runs that failed (logged with the erasure's id): one whose phone no "

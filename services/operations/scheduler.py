@@ -212,7 +212,8 @@ def erasures(app) -> None:
     with app.app_context(), leases.working("erasures"):
         try:
             lease_s = app.config["ERASURE_LEASE_S"]
-            if leases.hold("erasures", lease_s * 1000):
+            # One read while another process holds it (hold alone takes three commands to find out).
+            if not leases.held_by_other("erasures") and leases.hold("erasures", lease_s * 1000):
                 # A third of the hold: the run ends, and the next tick renews, well before it lapses.
                 finished = run_pending(lease_s / 3)
                 if finished:
@@ -221,25 +222,26 @@ def erasures(app) -> None:
             log.info("erasures wait for the database: %s", type(exc).__name__)
 
 
-WEBHOOK_INTERVAL_S = 1
-WEBHOOK_LEASE_MS = 30_000
-_deliverer = None  # made in the worker that delivers, after the fork
+WEBHOOK_INTERVAL_S = 5  # how often a process not delivering looks whether the lease is free (one read)
+_engine = None  # made in the worker that delivers, after the fork
 
 
 def deliver_webhooks(app) -> None:
     """Push events to tenants' webhook endpoints: one process in the deployment (a held
-    lease); its lanes run in a bounded pool of their own."""
-    from services.events import webhook_delivery
+    lease) runs the engine's own loop (services.events.webhook_engine), which renews
+    the lease and paces itself; this job only takes the lease when it is free."""
+    from services.events.webhook_engine import LEASE, Engine
 
-    global _deliverer
-    with app.app_context(), leases.working("webhook-deliveries"):
+    global _engine
+    if _engine is not None and _engine.alive():
+        return
+    with app.app_context():
         try:
-            if not webhook_delivery.tenants_with_endpoints() or not leases.hold("webhook-deliveries",
-                                                                                WEBHOOK_LEASE_MS):
+            if leases.held_by_other(LEASE) or not leases.hold(LEASE, app.config["WEBHOOK_LEASE_S"] * 1000):
                 return
-            if _deliverer is None:
-                _deliverer = webhook_delivery.Deliverer(app.config["WEBHOOK_CONCURRENCY"])
-            webhook_delivery.run_round(_deliverer, app.config, app.extensions["chatkeep_event_envelope"])
+            if _engine is None:
+                _engine = Engine(app.config, app.extensions["chatkeep_event_envelope"])
+            _engine.start(app)
         except PyMongoError as exc:  # deliveries wait in the database
             log.info("webhook deliveries wait for the database: %s", type(exc).__name__)
 
@@ -250,7 +252,7 @@ def stop(running: BackgroundScheduler, app) -> None:
     running.shutdown(wait=False)
     # Webhook lanes run in their own pool beyond the job's run: the lease goes back only
     # once none is posting, or a second deliverer could send beside them.
-    lanes_done = {"webhook-deliveries": lambda: _deliverer is None or _deliverer.wait_idle(HAND_BACK_WAIT_S)}
+    lanes_done = {"webhook-deliveries": lambda: _engine is None or _engine.deliverer.wait_idle(HAND_BACK_WAIT_S)}
     with app.app_context():
         try:
             handed = leases.hand_back(HAND_BACK_WAIT_S, lanes_done)

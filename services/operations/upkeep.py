@@ -6,7 +6,7 @@ import logging
 
 from services import clock
 from services.commerce import chat_sessions, order_counting, sales_stats
-from services.events import repair
+from services.events import endpoints, repair
 from services.gateways import webhook_archive
 from services.messaging import held_messages, messages, search_index
 from services.operations import metrics
@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 def run_upkeep(config) -> dict:
     removed = {"messages": 0, "chat_sessions": 0, "daily_stats": 0, "parked_statuses": 0, "archived_webhooks": 0,
-               "events": 0}
+               "events": 0, "webhook_deliveries": 0}
     done = {"finished": 0, "released": 0, "events_made": 0, "failed": 0, "indexed_for_search": 0}
     for tenant in tenants.each_tenant():
         try:
@@ -51,5 +51,7 @@ def _tenant_upkeep(tenant, config, removed: dict, done: dict) -> None:
     removed["daily_stats"] += sales_stats.prune_days(tenant.timezone, config["STATS_RETENTION_DAYS"])
     removed["parked_statuses"] += messages.drop_stale_parked(
         clock.now_ms() - config["PARKED_STATUS_DAYS"] * clock.DAY_MS)
+    removed["webhook_deliveries"] += endpoints.prune_deliveries(config["WEBHOOK_LOG_RETENTION_DAYS"],
+                                                                config["EVENTS_RETENTION_DAYS"])
     if config["WEBHOOK_ARCHIVE_DAYS"]:
         removed["archived_webhooks"] += webhook_archive.prune(config["WEBHOOK_ARCHIVE_DAYS"])

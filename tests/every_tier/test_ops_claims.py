@@ -261,12 +261,13 @@ def test_the_webhook_lease_goes_back_only_once_no_lane_is_posting(app, monkeypat
     still posts would let another process deliver beside it (twice to one endpoint)."""
     from services.operations import leases
     with app.app_context(), leases.working("webhook-deliveries"):
-        assert leases.hold("webhook-deliveries", scheduler.WEBHOOK_LEASE_MS)
-    monkeypatch.setattr(scheduler, "_deliverer", SimpleNamespace(wait_idle=lambda _timeout_s: not lane_posting))
+        assert leases.hold("webhook-deliveries", 30_000)
+    monkeypatch.setattr(scheduler, "_engine", SimpleNamespace(deliverer=SimpleNamespace(
+        wait_idle=lambda _timeout_s: not lane_posting)))
     scheduler.stop(_StoppedScheduler(), app)
     with app.app_context(), monkeypatch.context() as other:
         _another_process(other)
-        assert leases.hold("webhook-deliveries", scheduler.WEBHOOK_LEASE_MS) is not lane_posting
+        assert leases.hold("webhook-deliveries", 30_000) is not lane_posting
 
 
 def test_spool_oldest_age_gauge_reports_the_oldest_payload(app, client, tenant, database_down, spool_clock):

@@ -8,7 +8,7 @@ import pytest
 
 from tests.integration.processes import ROOT
 
-pytestmark = [pytest.mark.slow, pytest.mark.soak]  # 35 s: runs with `make bench`, not `make test`
+pytestmark = [pytest.mark.slow, pytest.mark.soak]  # ~2.5 min: runs with `make bench`, not `make test`
 
 REQUIRED = {
     "ingest": ("events", "events_per_s", "app_cpu_us_per_event", "db_cpu_us_per_event",
@@ -18,7 +18,10 @@ REQUIRED = {
                       "search_rare_ratio"),
     "startup": ("ready_ratio",),
     "snapshot": ("peak_rss_ratio", "records_per_s", "latency_p99_ratio_during_snapshot"),
-    "events": ("publish_ratio", "feed_page_ratio"),
+    "events": ("publish_ratio", "feed_page_ratio", "webhook_latency_p50_s", "webhook_latency_p99_s",
+               "kafka_latency_p50_s", "kafka_latency_p99_s"),
+    "idle": ("db_commands_per_s_1000_tenants",),
+    "delivery": ("healthy_p99_s_with_tarpit",),
     "export": ("peak_rss_ratio", "peak_rss_kb_1x", "peak_rss_kb_10x", "messages_10x", "bytes_10x"),
 }
 
