@@ -666,7 +666,7 @@ export type EndpointPatch = {
     types?: Array<EventType>;
     description?: string | null;
     /**
-     * false pauses deliveries; true also clears disabled_reason.
+     * false pauses deliveries: the endpoint keeps its place, and true sends what it missed, oldest first (within EVENTS_RETENTION_DAYS), then what is new; true also clears disabled_reason.
      */
     enabled?: boolean;
 };

@@ -19,7 +19,8 @@ class EndpointPatch:
         types (list[EventType] | Unset): Event types to receive; omitted or empty: every type. Example:
             ['message.created', 'order.completed'].
         description (None | str | Unset):
-        enabled (bool | Unset): false pauses deliveries; true also clears disabled_reason.
+        enabled (bool | Unset): false pauses deliveries: the endpoint keeps its place, and true sends what it missed,
+            oldest first (within EVENTS_RETENTION_DAYS), then what is new; true also clears disabled_reason.
     """
 
     url: str | Unset = UNSET

@@ -91,7 +91,8 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     body: EndpointCreate,
 ) -> Response[EndpointWithSecret | Problem]:
-    """Add an endpoint; its `secret` is shown only now.
+    """Add an endpoint; its `secret` is shown only now. A tenant has at most
+    WEBHOOK_ENDPOINTS_MAX (default 20): one more is 422.
 
     Args:
         body (EndpointCreate):
@@ -120,7 +121,8 @@ def sync(
     client: AuthenticatedClient | Client,
     body: EndpointCreate,
 ) -> EndpointWithSecret | Problem | None:
-    """Add an endpoint; its `secret` is shown only now.
+    """Add an endpoint; its `secret` is shown only now. A tenant has at most
+    WEBHOOK_ENDPOINTS_MAX (default 20): one more is 422.
 
     Args:
         body (EndpointCreate):
@@ -144,7 +146,8 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     body: EndpointCreate,
 ) -> Response[EndpointWithSecret | Problem]:
-    """Add an endpoint; its `secret` is shown only now.
+    """Add an endpoint; its `secret` is shown only now. A tenant has at most
+    WEBHOOK_ENDPOINTS_MAX (default 20): one more is 422.
 
     Args:
         body (EndpointCreate):
@@ -171,7 +174,8 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     body: EndpointCreate,
 ) -> EndpointWithSecret | Problem | None:
-    """Add an endpoint; its `secret` is shown only now.
+    """Add an endpoint; its `secret` is shown only now. A tenant has at most
+    WEBHOOK_ENDPOINTS_MAX (default 20): one more is 422.
 
     Args:
         body (EndpointCreate):
