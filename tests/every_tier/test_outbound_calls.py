@@ -8,7 +8,7 @@ import time
 import pytest
 
 from tests.conftest import assert_problem
-from tests.every_tier.test_webhook_endpoints import Feed, _deliver
+from tests.webhook_engine_helpers import post_message, tick_for
 from tests.fake_gateways import FakeGateway, waha_session
 from tests.outbound_peers import PUBLIC, Proxy, Resolver, Tarpit
 from tests.webhook_receiver import Receiver
@@ -35,6 +35,12 @@ def tarpit():
     server = Tarpit(interval_s=0.5, for_s=10)
     yield server
     server.close()
+
+
+def _deliver_one(app, client, tenant):
+    """A message written through the API, then one round of the webhook engine."""
+    post_message(client, tenant, 0)
+    tick_for(app)()
 
 
 def _create(client, tenant, url):
@@ -95,9 +101,7 @@ def test_a_delivery_to_a_rebinding_name_never_reaches_loopback(settings, app, cl
     endpoint = _create(client, tenant, f"http://rebind.test:{port}/hook").get_json()
     settings["OUTBOUND_ALLOW_PRIVATE"] = False
     resolver = Resolver(monkeypatch, {"rebind.test": [PUBLIC, "127.0.0.1"]})  # checked public, then loopback
-    feed = Feed()
-    feed.add()
-    _deliver(app, tenant, feed)
+    _deliver_one(app, client, tenant)
     assert receiver.received == [] and resolver.dialled == [(PUBLIC, port)]
     assert _log(client, tenant, endpoint)["items"][0]["error"] == "could not be reached (ConnectionRefusedError)"
 
@@ -129,9 +133,7 @@ def test_deliveries_and_syncs_ignore_proxy_settings(settings, app, client, tenan
     monkeypatch.delenv("no_proxy", raising=False)
     try:
         _create(client, tenant, receiver.url)
-        feed = Feed()
-        feed.add()
-        _deliver(app, tenant, feed)
+        _deliver_one(app, client, tenant)
         _link(client, tenant, gateway.url)
         assert _sync(client, tenant).status_code == 200
         assert proxy.seen == []
@@ -143,10 +145,8 @@ def test_deliveries_and_syncs_ignore_proxy_settings(settings, app, client, tenan
 
 def test_a_dripping_receiver_is_cut_at_the_deadline(settings, app, client, tenant, tarpit, frozen_clock):
     endpoint = _create(client, tenant, tarpit.url + "/hook").get_json()
-    feed = Feed()
-    feed.add()
     started = time.monotonic()
-    _deliver(app, tenant, feed)
+    _deliver_one(app, client, tenant)
     took = time.monotonic() - started
     attempt = _log(client, tenant, endpoint)["items"][0]
     assert attempt["error"] == "no answer within 1 s" and attempt["status_code"] is None
