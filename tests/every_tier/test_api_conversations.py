@@ -92,3 +92,17 @@ def test_two_tenants_with_the_same_pair_keep_separate_conversations(client, tena
     theirs = client.get("/api/v1/conversations", headers=other_tenant.headers).get_json()["items"]
     assert [c["message_count"] for c in mine] == [2] and [c["message_count"] for c in theirs] == [1]
     assert theirs[0]["last_message"]["external_id"] == "t2-a"
+
+
+def test_messages_of_several_conversations_in_one_millisecond_count_in_their_own(client, tenant, frozen_clock):
+    """Each summary counts its own conversation's messages, however many conversations
+    get one in the same millisecond (nx-27017 matched another summary's last message)."""
+    customers = [f"55119876500{n:02d}" for n in range(8)]
+    for n, customer in enumerate(customers):
+        answer = client.post("/api/v1/messages", headers=tenant.headers, json={
+            "session_id": "s", "direction": "in", "from": customer, "to": "5511987654321", "text": f"m{n}",
+            "external_id": f"same-ms-{n}"})
+        assert answer.status_code == 201, answer.get_json()
+    for customer in customers:
+        summary = client.get(f"/api/v1/conversations/{customer}/5511987654321", headers=tenant.headers).get_json()
+        assert summary["message_count"] == 1 and summary["last_message"]["from"] == customer, summary
