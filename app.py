@@ -102,10 +102,10 @@ def register_database(app: Flask) -> None:
     else:
         log.info("database: %s", redact(uri))
     connect(uri, app.config["DB_TIMEOUT_MS"], [CommandCounter()])
-    from services.events import doorbell, event_log
+    from services.events import event_log, local_wake
 
     event_log.configure(app.config["DB_TIMEOUT_MS"], app.config["EVENTS_CLOCK_SKEW_MS"])
-    doorbell.configure(app.config["DATA_DIR"])
+    local_wake.configure(app.config["DATA_DIR"])
     from services.tenancy.tenant_cache import cache, last_known
 
     cache.fresh_s = app.config["AUTH_CACHE_S"]
@@ -152,8 +152,8 @@ def register_request_hooks(app: Flask) -> None:
             response.headers[request_ids.HEADER] = scope[3]
             if current.method in WRITE_METHODS and response.status_code < 300:
                 # Committed: this host's webhook deliverer, if here, pushes the events now.
-                webhook_wake.nudge(app.config["DATA_DIR"], webhook_wake.ENDPOINTS if current.blueprint ==
-                                   "webhook_endpoints" else webhook_wake.EVENTS)
+                webhook_wake.nudge(webhook_wake.ENDPOINTS if current.blueprint == "webhook_endpoints"
+                                   else webhook_wake.EVENTS)
         return response
 
     @app.teardown_request

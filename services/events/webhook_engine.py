@@ -126,9 +126,8 @@ class Engine:
         self.thread.start()
 
     def _loop(self, app) -> None:
-        data_dir = self.config["DATA_DIR"]
-        listener = webhook_wake.Listener(data_dir)
-        self.deliverer.on_lane_end = lambda: webhook_wake.nudge(data_dir, b"l")
+        listener = webhook_wake.Listener()
+        self.deliverer.on_lane_end = lambda: webhook_wake.nudge(webhook_wake.LANE_ENDED)
         wait, kinds, ttl_ms = BUSY_S, {webhook_wake.ENDPOINTS}, self.config["WEBHOOK_LEASE_S"] * 1000
         try:
             while True:
