@@ -19,7 +19,6 @@ from services.gateways import webhook_archive
 from services.operations import metrics
 from services.privacy import erasure, ledger
 from services.tenancy import tenants
-from tests.every_tier import test_privacy as privacy_tests
 from tests.every_tier.test_privacy import OTHER, _history, _message, _order
 from tests.webhook_helpers import BOT, CUSTOMER, EVO_OUT, fixture, send, stored
 
@@ -50,20 +49,9 @@ def _run_pending_at(app, frozen_clock, ms: int) -> int:
         return erasure.run_pending(30)
 
 
-def _history_one_ms_apart(client, tenant, frozen_clock, monkeypatch):
-    """test_privacy's history, its writes a millisecond apart: on nx-27017 two messages of
-    different conversations stored in one millisecond can be counted in one summary."""
-    def ticking(*args, **kwargs):
-        frozen_clock.ms += 1
-        return _message(*args, **kwargs)
-    with monkeypatch.context() as ticks:
-        ticks.setattr(privacy_tests, "_message", ticking)
-        _history(client, tenant)
-    frozen_clock.ms += 1
-
-
 def test_what_is_stored_after_the_erasure_stays_through_the_runner(app, client, tenant, frozen_clock, monkeypatch):
-    _history_one_ms_apart(client, tenant, frozen_clock, monkeypatch)
+    _history(client, tenant)  # every write in one millisecond (services.messaging.conversations._newer)
+    frozen_clock.ms += 1
     answered = _erase(client, tenant)
     erased_at = frozen_clock.ms
     # One truth: what DELETE answered is what is stored.
