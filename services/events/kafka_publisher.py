@@ -51,6 +51,8 @@ GATHER_S = 0.02  # after a wake-up: the writes of the same moment go in one batc
 RECENT = 20_000  # ids of events this process published lately: predecessors known to be out
 SWEEP_S = 600
 STATS_S = 1.0  # the backlog's figures, counted at most this often
+BACKLOG_EXTRA_S = 4.0  # a run with full batches still to send goes on this much past its time
+WARM_S = 2.0  # a standby's wait for the broker's topic metadata, once
 
 
 def producer_settings(config: dict) -> dict:
@@ -95,6 +97,16 @@ class Publisher:
             self._producer = Producer({**self.settings, "error_cb": self._on_error})
         return self._producer
 
+    def warm(self) -> None:
+        """For a process that does not hold the lease: connect and learn the topic once, so
+        that a takeover sends its first batch at once (the first flush of a new producer
+        waited about a second for the connection and the metadata)."""
+        if self._producer is None:
+            try:
+                self._get_producer().list_topics(self.topic, timeout=WARM_S)
+            except Exception as exc:  # noqa: BLE001 - the broker may be down: the holder's turn finds out
+                log.info("kafka: standby producer not connected yet (%s)", exc)
+
     def _on_error(self, error) -> None:
         if error.fatal():
             self._fatal = error.str()
@@ -117,11 +129,13 @@ class Publisher:
             done += self.publish(woken, still_mine)
             if self._listener is None:  # the lease is lost (stop)
                 return done
+            woken = set()
+            # A backlog: its next batch at once, a little past the run's time rather than a
+            # tick later (the scheduler renews the lease between runs, well within it).
+            if self._full and time.monotonic() - end < BACKLOG_EXTRA_S:
+                continue
             if end - time.monotonic() <= 0:
                 return done
-            woken = set()
-            if self._full:  # a backlog: its next batch at once
-                continue
             if not self._busy():
                 woken = self._listener.wait(end - time.monotonic())
                 if not woken:  # idle the whole time: the next run looks again

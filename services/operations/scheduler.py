@@ -161,8 +161,10 @@ def publish_events(app) -> None:
                 if _held_by_another(kafka_publisher.LEASE) or not leases.hold(kafka_publisher.LEASE,
                                                                               PUBLISHER_LEASE_MS):
                     _publisher_lease.update(renewed=float("-inf"), retry=now + PUBLISHER_RETRY_S)
-                    if _publisher is not None:
-                        _publisher.stop()
+                    if _publisher is None:  # a standby, ready to take over without a cold start
+                        _publisher = kafka_publisher.Publisher(app.config, app.extensions["chatkeep_event_envelopes"])
+                    _publisher.stop()
+                    _publisher.warm()
                     return
                 _publisher_lease["renewed"] = now
             if _publisher is None:
