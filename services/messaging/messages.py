@@ -18,7 +18,6 @@ statuses are invisible and make theirs when they become visible.
 import hashlib
 
 from bson import ObjectId
-from pymongo.errors import DuplicateKeyError
 
 from models.collections import DuplicateKeyAt, in_order, scoped
 from models.message import HELD, RANK, VISIBLE, Message

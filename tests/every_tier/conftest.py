@@ -4,6 +4,7 @@ id names its tier: `test_x[mongomock]`, `test_x[nx]`, `test_x[mongodb]`."""
 import pytest
 
 from tests.conftest import mongodb_database, mongomock_database, nx_database
+from tests.webhook_receiver import Receiver
 
 TIERS = [pytest.param("mongomock", id="mongomock"),
          pytest.param("nx", id="nx", marks=pytest.mark.wire),
@@ -26,3 +27,11 @@ def morning_clock(frozen_clock):
     which from the real time could cross midnight and count into the next day."""
     frozen_clock.set("2026-11-22T10:00:00Z")
     return frozen_clock
+
+
+@pytest.fixture
+def receiver():
+    """A loopback webhook receiver (tests.webhook_receiver), closed after the test."""
+    server = Receiver()
+    yield server
+    server.close()

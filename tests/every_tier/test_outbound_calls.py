@@ -11,7 +11,6 @@ from tests.conftest import assert_problem
 from tests.webhook_engine_helpers import post_message, tick_for
 from tests.fake_gateways import FakeGateway, waha_session
 from tests.outbound_peers import PUBLIC, Proxy, Resolver, Tarpit
-from tests.webhook_receiver import Receiver
 
 SESSION = "main"
 KEY = "gateway-key-for-outbound-tests"
@@ -21,13 +20,6 @@ KEY = "gateway-key-for-outbound-tests"
 def settings(app):
     app.config.update(OUTBOUND_ALLOW_PRIVATE=True, WEBHOOK_TIMEOUT_S=1, WEBHOOK_RETRY_BASE_S=30, GATEWAY_TIMEOUT_S=1)
     return app.config
-
-
-@pytest.fixture
-def receiver():
-    server = Receiver()
-    yield server
-    server.close()
 
 
 @pytest.fixture

@@ -18,13 +18,6 @@ def settings(app):
     return app.config
 
 
-@pytest.fixture
-def receiver():
-    server = Receiver()
-    yield server
-    server.close()
-
-
 def _create(client, tenant, url, **extra):
     return client.post("/api/v1/webhook-endpoints", json={"url": url, **extra}, headers=tenant.headers)
 
