@@ -1,7 +1,7 @@
 """Ordered writes on the integration tier (nx-27017: one bulkWrite command)."""
 import pytest
-from pymongo import MongoClient
-from pymongo.errors import AutoReconnect, ClientBulkWriteException, OperationFailure
+from pymongo.database import Database
+from pymongo.errors import AutoReconnect, OperationFailure
 
 from models.tenancy import tenant_scope
 from services.messaging import conversations, messages
@@ -22,18 +22,28 @@ def test_a_new_message_and_its_summary_take_one_command(app):
         assert {name: _sent(name) - before[name] for name in before} == {"bulkWrite": 1, "insert": 0, "update": 0}
 
 
+def _bulk_write_failing_with(error: Exception, asked: list):
+    """Database.command, with bulkWrite failing as `error` (the others as they are)."""
+    command = Database.command
+
+    def failing(self, spec, *args, **kwargs):
+        if isinstance(spec, dict) and "bulkWrite" in spec:
+            asked.append(len(spec["ops"]))
+            raise error
+        return command(self, spec, *args, **kwargs)
+    return failing
+
+
 def test_a_network_error_inside_bulk_write_is_raised_as_itself(app, monkeypatch):
-    """The driver wraps a connection lost mid-bulkWrite in ClientBulkWriteException;
-    callers (the webhook's spool) must see the ConnectionFailure, as with other commands."""
-    def lost(self, models, **kwargs):
-        raise ClientBulkWriteException({"error": AutoReconnect("connection closed"), "writeErrors": [],
-                                        "writeConcernErrors": [], "nInserted": 0}, False)
+    """Callers (the webhook's spool) must see a connection lost mid-bulkWrite as the
+    ConnectionFailure it is, as with other commands, not as a write error."""
+    lost = _bulk_write_failing_with(AutoReconnect("connection closed"), [])
 
     with app.app_context(), tenant_scope("tenant-lost"):
         record = {"session_id": "s", "from": "5511912345678", "to": "5511987654321", "direction": "in",
                   "text": "hi"}
         messages.record_message({**record, "external_id": "first"})
-        monkeypatch.setattr(MongoClient, "bulk_write", lost)
+        monkeypatch.setattr(Database, "command", lost)
         with pytest.raises(AutoReconnect):
             messages.record_message({**record, "external_id": "second"})
 
@@ -42,17 +52,13 @@ def test_a_server_refusing_bulk_write_gets_one_command_per_write(app, monkeypatc
     """Some hosted tiers report MongoDB 8.0 and refuse bulkWrite as a whole: the writes
     then go one by one, for this message and every later one."""
     refused = []
-
-    def refuse(self, models, **kwargs):
-        refused.append(len(models))
-        raise ClientBulkWriteException({"error": OperationFailure("bulkWrite is not allowed in this tier", 8000),
-                                        "writeErrors": [], "writeConcernErrors": [], "nInserted": 0}, False)
+    refuse = _bulk_write_failing_with(OperationFailure("bulkWrite is not allowed in this tier", 8000), refused)
 
     with app.app_context(), tenant_scope("tenant-refused"):
         record = {"session_id": "s", "from": "5511912345678", "to": "5511987654321", "direction": "in",
                   "text": "hi"}
         messages.record_message({**record, "external_id": "first"})
-        monkeypatch.setattr(MongoClient, "bulk_write", refuse)
+        monkeypatch.setattr(Database, "command", refuse)
         assert messages.record_message({**record, "external_id": "second"})[1]
         before = {name: _sent(name) for name in ("bulkWrite", "insert", "update")}
         assert messages.record_message({**record, "external_id": "third"})[1]
@@ -81,3 +87,26 @@ def test_a_status_that_moves_a_message_and_its_event_take_one_command(app):
         assert [e["type"] for e in scoped(Event).find({}, sort=[("pos", 1)])] == [
             "message.created", "message.status_changed", "message.status_changed"]
         assert messages.get_by_external_id("out-1")["status_rank"] == 3
+
+
+def test_a_failing_write_stops_the_command_and_is_raised_not_retried_one_by_one(app):
+    """A write error (here $inc on text) is one write's failure, not a refusal of
+    bulkWrite: the writes before it stay, it and those after it are not applied, and
+    nothing is sent again one command at a time."""
+    from pymongo.errors import WriteError
+
+    from models.collections import in_order, scoped
+    from models.conversation import Conversation
+    from models.message import Message
+
+    with app.app_context(), tenant_scope("tenant-write-error"):
+        scoped(Conversation).insert_one({"conversation_id": "c", "message_count": "seven"})
+        in_order(scoped(Message).insert_write({"_id": "m0", "text": "x"}))  # the client meets its server
+        before = {name: _sent(name) for name in ("bulkWrite", "insert", "update")}
+        with pytest.raises(WriteError):
+            in_order(scoped(Message).insert_write({"_id": "m1", "text": "x"}),
+                     scoped(Conversation).update_write({"conversation_id": "c"}, {"$inc": {"message_count": 1}}),
+                     scoped(Message).insert_write({"_id": "m2", "text": "x"}))
+        assert {name: _sent(name) - before[name] for name in before} == {"bulkWrite": 1, "insert": 0, "update": 0}
+        assert sorted(m["_id"] for m in scoped(Message).find({})) == ["m0", "m1"]
+        assert scoped(Conversation).find_one({"conversation_id": "c"})["message_count"] == "seven"
