@@ -22,9 +22,12 @@ class BadQuery(ValueError):
 
 def fold(text: str) -> str:
     """`text` without accents, case or compatibility forms."""
+    if text.isascii():  # NFKD changes no ASCII text, and casefold is lower there: most messages
+        return text.lower()
     for _ in range(2):
         decomposed = unicodedata.normalize("NFKD", text)
-        text = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+        # Combining marks start at U+0300: the plain letters before it need no lookup.
+        text = "".join(ch for ch in decomposed if ch < "\u0300" or not unicodedata.combining(ch)).casefold()
     return text
 
 
