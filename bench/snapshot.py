@@ -83,14 +83,18 @@ def take_with_cli(data_dir: Path, mongodb_uri=None) -> dict:
 
 def _snapshot_loop(data_dir: Path, mongodb_uri, stop: threading.Event, answers: dict) -> None:
     """Take snapshots back to back until stopped, so one is always running, the way the
-    scheduler takes them: `flask --app app snapshot take --trigger scheduled --background` as its own
-    process. (POST /api/v1/admin/snapshots in a loop would instead measure a web worker
-    kept waiting for the snapshot, not the snapshot.)"""
-    command = [str(procs.BIN / "flask"), "--app", "app", "snapshot", "take", "--trigger", "scheduled",
-               "--background"]
+    scheduler takes them: its child process (services.operations.snapshot_child, at idle
+    CPU priority from its first line) on the service's database. (A `flask snapshot take`
+    loop also measured the CLI loading the whole web app at normal priority, once per
+    snapshot; POST /api/v1/admin/snapshots in a loop, a web worker kept waiting.)"""
+    from services.operations import embedded_db, snapshot_child
+
+    env = {**_flask_env(data_dir, mongodb_uri), "PYTHONPATH": str(procs.ROOT),
+           snapshot_child.CHILD_URI_ENV: mongodb_uri or embedded_db.ensure_running(str(data_dir))}
+    command = [str(procs.BIN / "python"), "-m", "services.operations.snapshot_child", "--trigger", "scheduled",
+               "--data-dir", str(data_dir), "--keep", "3", "--timeout-ms", "5000"]
     while not stop.is_set():
-        done = subprocess.run(command, cwd=procs.ROOT, env=_flask_env(data_dir, mongodb_uri), capture_output=True,
-                              timeout=300)
+        done = subprocess.run(command, cwd=procs.ROOT, env=env, capture_output=True, timeout=300)
         code = 201 if done.returncode == 0 else 500
         answers[code] = answers.get(code, 0) + 1
 

@@ -10,19 +10,34 @@ pile up in PROMETHEUS_MULTIPROC_DIR, every one read on each scrape. Its parent c
 the outcome instead (snapshots.count_outcome); the database commands the child sends
 are not counted.
 """
-import argparse
-import json
-import logging
 import os
-import subprocess
-import sys
-import threading
-from pathlib import Path
 
-from models.db import connect, current_uri
-from services import secret_box
-from services.operations import snapshots
-from services.operations.metrics import CommandCounter
+
+def yield_cpu() -> None:
+    """Snapshots the service takes while serving are background work: they get the CPU
+    only when requests do not want it (SCHED_IDLE; the lowest nice level if that is
+    not allowed). The final snapshot at shutdown runs in the master at full speed."""
+    try:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    except (AttributeError, OSError):
+        os.nice(19)
+
+
+if __name__ == "__main__":  # the child: idle priority before it imports the models and the snapshot code
+    yield_cpu()
+
+import argparse  # noqa: E402 - after the child has yielded the CPU
+import json  # noqa: E402
+import logging  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import threading  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from models.db import connect, current_uri  # noqa: E402
+from services import secret_box  # noqa: E402
+from services.operations import snapshots  # noqa: E402
+from services.operations.metrics import CommandCounter  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -95,16 +110,6 @@ def take_snapshot_in_child(trigger: str, config, timeout_s: float) -> dict:
         raise
 
 
-def yield_cpu() -> None:
-    """Snapshots the service takes while serving are background work: they get the CPU
-    only when requests do not want it (SCHED_IDLE; the lowest nice level if that is
-    not allowed). The final snapshot at shutdown runs in the master at full speed."""
-    try:
-        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
-    except (AttributeError, OSError):
-        os.nice(19)
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trigger", choices=("manual", "scheduled"), required=True)
@@ -113,7 +118,6 @@ def main(argv=None) -> int:
     parser.add_argument("--timeout-ms", type=int, required=True)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s")
-    yield_cpu()
     secret_box.configure(os.environ.get(SECRET_KEY_ENV) or None, args.data_dir)
     connect(os.environ[CHILD_URI_ENV], args.timeout_ms, [CommandCounter()])
     try:
