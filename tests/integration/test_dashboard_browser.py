@@ -89,15 +89,13 @@ def phone_screen(driver, width: int = PHONE_WIDTH) -> None:
 
 
 def wait_for(driver, condition, timeout_s: float = 30):
-    """Wait until `condition(driver)` holds; a page being replaced meanwhile is waited out."""
-    from selenium.common.exceptions import (
-        NoSuchElementException,
-        StaleElementReferenceException,
-    )
+    """Wait until `condition(driver)` holds; a page being replaced meanwhile is waited out
+    (Chromium reports an element of the page going away as stale, as missing, or, under
+    load, as "Node with given id does not belong to the document": any WebDriverException)."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, timeout_s, ignored_exceptions=(NoSuchElementException,
-                                                                StaleElementReferenceException)).until(condition)
+    return WebDriverWait(driver, timeout_s, ignored_exceptions=(WebDriverException,)).until(condition)
 
 
 def type_into_focused_key(driver, key: str) -> None:

@@ -1,8 +1,11 @@
 """Ordered writes on the integration tier (nx-27017: one bulkWrite command)."""
+import weakref
+
 import pytest
 from pymongo.database import Database
 from pymongo.errors import AutoReconnect, OperationFailure
 
+from models import collections
 from models.tenancy import tenant_scope
 from services.messaging import conversations, messages
 from services.operations.metrics import DB_COMMANDS
@@ -53,6 +56,9 @@ def test_a_server_refusing_bulk_write_gets_one_command_per_write(app, monkeypatc
     then go one by one, for this message and every later one."""
     refused = []
     refuse = _bulk_write_failing_with(OperationFailure("bulkWrite is not allowed in this tier", 8000), refused)
+    # The refusal is remembered per client, and a later test's client for the same server
+    # equals this one while it lives: remember it only for this test.
+    monkeypatch.setattr(collections, "_without_client_bulk_write", weakref.WeakSet())
 
     with app.app_context(), tenant_scope("tenant-refused"):
         record = {"session_id": "s", "from": "5511912345678", "to": "5511987654321", "direction": "in",
