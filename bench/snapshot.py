@@ -81,22 +81,30 @@ def take_with_cli(data_dir: Path, mongodb_uri=None) -> dict:
             "records_per_s": ratio(records, seconds)}
 
 
-def _snapshot_loop(data_dir: Path, mongodb_uri, stop: threading.Event, answers: dict) -> None:
-    """Take snapshots back to back until stopped, so one is always running, the way the
-    scheduler takes them: its child process (services.operations.snapshot_child, at idle
-    CPU priority from its first line) on the service's database. (A `flask snapshot take`
-    loop also measured the CLI loading the whole web app at normal priority, once per
-    snapshot; POST /api/v1/admin/snapshots in a loop, a web worker kept waiting.)"""
+def _scheduled_snapshot(data_dir: Path, mongodb_uri) -> tuple[list, dict]:
+    """The command and environment of a snapshot taken the way the scheduler takes it: its
+    child process (services.operations.snapshot_child, at idle CPU priority from its
+    first line) on the service's database. (A `flask snapshot take` loop also measured the
+    CLI loading the whole web app at normal priority, once per snapshot; POST
+    /api/v1/admin/snapshots in a loop, a web worker kept waiting.)"""
     from services.operations import embedded_db, snapshot_child
 
     env = {**_flask_env(data_dir, mongodb_uri), "PYTHONPATH": str(procs.ROOT),
            snapshot_child.CHILD_URI_ENV: mongodb_uri or embedded_db.ensure_running(str(data_dir))}
-    command = [str(procs.BIN / "python"), "-m", "services.operations.snapshot_child", "--trigger", "scheduled",
-               "--data-dir", str(data_dir), "--keep", "3", "--timeout-ms", "5000"]
-    while not stop.is_set():
+    return [str(procs.BIN / "python"), "-m", "services.operations.snapshot_child", "--trigger", "scheduled",
+            "--data-dir", str(data_dir), "--keep", "3", "--timeout-ms", "5000"], env
+
+
+def _snapshot_loop(snapshot: tuple[list, dict], stop: threading.Event, answers: dict) -> None:
+    """Take snapshots back to back until stopped, so one is always running (the first
+    one whatever happens: a short load may be over before it starts)."""
+    command, env = snapshot
+    while True:
         done = subprocess.run(command, cwd=procs.ROOT, env=env, capture_output=True, timeout=300)
         code = 201 if done.returncode == 0 else 500
         answers[code] = answers.get(code, 0) + 1
+        if stop.is_set():
+            return
 
 
 def webhook_p99_ratio(url: str, tenant: dict, count: int, concurrency: int, run_tag: str, max_s: float,
@@ -110,7 +118,8 @@ def webhook_p99_ratio(url: str, tenant: dict, count: int, concurrency: int, run_
 
     quiet = loadgen.run(url, phase("Q"), concurrency, max_s)
     stop, answers = threading.Event(), {}
-    looper = threading.Thread(target=_snapshot_loop, args=(data_dir, mongodb_uri, stop, answers))
+    snapshot = _scheduled_snapshot(data_dir, mongodb_uri)
+    looper = threading.Thread(target=_snapshot_loop, args=(snapshot, stop, answers))
     looper.start()
     try:
         busy = loadgen.run(url, phase("S"), concurrency, max_s)

@@ -125,22 +125,12 @@ class Engine:
         self.thread = threading.Thread(target=self._loop, args=(app,), daemon=True, name="webhook-engine")
         self.thread.start()
 
-    def _idle(self, kinds: set) -> bool:
-        """Nothing to look at before IDLE_S has passed: no endpoint anywhere (a new one's lane is
-        seen at the next look), only writes' nudges since, and the lease not due for renewal."""
-        return (not self.endpoints and self.refreshed_at is not None and kinds <= {webhook_wake.EVENTS}
-                and time.monotonic() - self.looked_at < IDLE_S
-                and time.monotonic() - self.renewed_at < self.config["WEBHOOK_LEASE_S"] / 3)
-
     def _loop(self, app) -> None:
         listener = webhook_wake.Listener()
         self.deliverer.on_lane_end = lambda: webhook_wake.nudge(webhook_wake.LANE_ENDED)
         wait, kinds, ttl_ms = BUSY_S, {webhook_wake.ENDPOINTS}, self.config["WEBHOOK_LEASE_S"] * 1000
         try:
             while True:
-                if self._idle(kinds):  # writes' nudges, with no endpoint anywhere: not even the lease is read
-                    kinds = listener.wait(IDLE_S - (time.monotonic() - self.looked_at))
-                    continue
                 with app.app_context(), leases.working(LEASE):
                     try:
                         if time.monotonic() - self.renewed_at > ttl_ms / 3000:
