@@ -19,13 +19,14 @@ import shutil
 from pathlib import Path
 
 from config import load_settings_or_exit
+from services.operations.heartbeat import WORKER_TIMEOUT_S
 
 settings = load_settings_or_exit()
 
 bind = f"{settings['HOST']}:{settings['PORT']}"
 workers = settings["WEB_CONCURRENCY"]
 worker_class = "sync"
-timeout = 30
+timeout = WORKER_TIMEOUT_S
 graceful_timeout = 30
 accesslog = None
 loglevel = settings["LOG_LEVEL"].lower()

@@ -10,6 +10,7 @@ from schemas.sessions import (SESSION_ID, GatewayLinkPutSchema, GatewayLinkSchem
                               SessionPageSchema, SessionPutSchema, SessionSchema)
 from services.gateways import session_link
 from services.messaging import gateway_sessions
+from services.operations import heartbeat
 from services.outbound import OutboundRefused, check_url
 
 blp = Blueprint("sessions", __name__, url_prefix="/api/v1/sessions",
@@ -79,8 +80,15 @@ class SessionGateway(MethodView):
                               "session keeps its status and the link records last_sync_error.")
 def sync_session(session_id):
     """Ask the linked gateway how the session is now, and record it."""
-    return session_link.sync(session_id, current_app.config["GATEWAY_TIMEOUT_S"],
+    return session_link.sync(session_id, _while_answering(current_app.config["GATEWAY_TIMEOUT_S"]),
                              current_app.config["OUTBOUND_ALLOW_PRIVATE"])
+
+
+def _while_answering(timeout_s: float) -> float:
+    """GATEWAY_TIMEOUT_S (up to 60 s) for a call a request waits for: cut to end before
+    gunicorn kills the worker (heartbeat.WORKER_TIMEOUT_S), so the client gets its 502, not a
+    reset. The scheduled syncs, in no request, take the whole setting."""
+    return min(timeout_s, heartbeat.REQUEST_CALL_LIMIT_S)
 
 
 def _check_outbound(body: dict) -> None:
@@ -89,7 +97,8 @@ def _check_outbound(body: dict) -> None:
     if url is None:
         return
     try:
-        check_url(url, current_app.config["OUTBOUND_ALLOW_PRIVATE"], current_app.config["GATEWAY_TIMEOUT_S"])
+        check_url(url, current_app.config["OUTBOUND_ALLOW_PRIVATE"],
+                  _while_answering(current_app.config["GATEWAY_TIMEOUT_S"]))
     except OutboundRefused as exc:
         raise ValidationError({"base_url": [f"The URL {exc}."]}) from None
 

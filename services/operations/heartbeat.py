@@ -8,6 +8,8 @@ the master then kills a worker only when a batch itself takes longer than `timeo
 """
 from collections.abc import Callable
 
+WORKER_TIMEOUT_S = 30  # gunicorn's `timeout` (gunicorn.conf.py)
+REQUEST_CALL_LIMIT_S = WORKER_TIMEOUT_S - 5  # a call a request waits for (no beat meanwhile) ends before it
 _notify: Callable[[], None] | None = None
 
 

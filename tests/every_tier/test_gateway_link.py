@@ -246,3 +246,21 @@ def test_a_dead_gateway_costs_only_its_own_sessions(outbound, client, tenant, ot
     assert client.get("/api/v1/sessions/fine", headers=other_tenant.headers).get_json()["status"] == "open"
     slow = client.get("/api/v1/sessions/slow/gateway", headers=tenant.headers).get_json()
     assert "did not answer" in slow["last_sync_error"]
+
+
+def test_a_sync_asked_through_the_api_ends_before_the_worker_timeout(outbound, client, tenant, waha, monkeypatch):
+    """GATEWAY_TIMEOUT_S may be 60 s, and gunicorn kills a sync worker silent for 30 s: a
+    sync a request waits for is cut to end before that (heartbeat.REQUEST_CALL_LIMIT_S, 1 s
+    here), so the client gets its 502 rather than a reset connection."""
+    from services.operations import heartbeat
+
+    monkeypatch.setattr(heartbeat, "REQUEST_CALL_LIMIT_S", 1)
+    outbound.config["GATEWAY_TIMEOUT_S"] = 60
+    _session(client, tenant, "open")
+    waha.routes[f"/api/sessions/{SESSION}"] = (200, waha_session(SESSION, "STOPPED"))
+    waha.delay_s = 3
+    _link(client, tenant, {"kind": "waha", "base_url": waha.url, "api_key": KEY})
+    started = time.monotonic()
+    body = assert_problem(_sync(client, tenant), 502)
+    assert time.monotonic() - started < 2.5, body  # the 1 s limit, not the gateway's 3 s
+    assert "did not answer within 1 s" in body["detail"]
