@@ -6,8 +6,8 @@ they compare and `$max` correctly, and they carry exactly the millisecond precis
 the contract shows. The wire form is ISO 8601 UTC with a Z: 2026-11-22T10:15:30.123Z.
 """
 import time
-from functools import lru_cache
 from datetime import datetime, timezone
+from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
