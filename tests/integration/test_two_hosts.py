@@ -397,5 +397,7 @@ def test_two_hosts_share_the_work_and_survive_restarts_and_a_crash(tmp_path):
     for session_id in ("s1", "s2"):
         times = sorted(t for t, path, _headers in gateway.requests if path == f"/api/sessions/{session_id}")
         assert 3 <= len(times) <= rounds, (session_id, len(times), rounds)
-        assert all(later - earlier >= SYNC_S / 2 for earlier, later in zip(times, times[1:])), \
+        # Two hosts syncing in one round would do it at the same aligned tick; a round's job
+        # may start a second late under load (the next round's on time), so a quarter round.
+        assert all(later - earlier >= SYNC_S / 4 for earlier, later in zip(times, times[1:])), \
             f"{session_id} synced twice in one round"
