@@ -191,15 +191,14 @@ def register_api(app: Flask) -> None:
                       contacts.blp, analytics.blp):
         api.register_blueprint(blueprint)
     app.add_url_rule("/docs/assets/<path:filename>", "docs_asset", ops.docs_asset)
-    # For the Kafka publisher and the webhook fan-out (services cannot import schemas):
-    # envelopes(events, slug) renders a batch (a message event reads its message, one read
-    # per batch: services.events.event_data); envelope(event, slug) one event.
+    # For the Kafka publisher and the webhook lanes (services cannot import schemas):
+    # envelopes(events, slug, messages=None) renders a batch of stored events (a message
+    # event's message is read once per batch, unless given: services.events.event_data).
     from schemas.events import envelope
     from services.events import event_data
 
-    app.extensions["chatkeep_event_envelopes"] = lambda events, slug: [
-        envelope(event, slug) for event in event_data.resolved(events)]
-    app.extensions["chatkeep_event_envelope"] = lambda event, slug: envelope(event_data.resolved([event])[0], slug)
+    app.extensions["chatkeep_event_envelopes"] = lambda events, slug, messages=None: [
+        envelope(event, slug) for event in event_data.resolved(events, messages)]
     register_error_handlers(app)
 
 

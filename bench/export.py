@@ -21,13 +21,6 @@ from bench.stats import ratio
 QUIET = {"SNAPSHOT_ON_SHUTDOWN": "false"}  # no final snapshot between the phases
 
 
-def _peak_kb(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1])
-    return 0
-
-
 def _stream(url: str, tenant: dict) -> tuple[int, int, float]:
     """(HTTP status, bytes, seconds) of one export read to its end and dropped."""
     parts = urlsplit(url)
@@ -46,11 +39,11 @@ def _export_peak(data_dir: Path, mongodb_uri, tenant: dict) -> dict:
     with procs.chatkeep(data_dir, mongodb_uri, {**QUIET, "WEB_CONCURRENCY": "1"}) as service:
         database = procs.database_pid(data_dir)
         worker = next(p for p in procs.children(service.proc.pid) if p != database)
-        before, peak, done = _peak_kb(worker), [0], threading.Event()
+        before, peak, done = procs.peak_rss_kb(worker), [0], threading.Event()
 
         def sample():
             while not done.is_set():
-                peak[0] = max(peak[0], _peak_kb(worker))
+                peak[0] = max(peak[0], procs.peak_rss_kb(worker))
                 time.sleep(0.01)
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
@@ -61,7 +54,7 @@ def _export_peak(data_dir: Path, mongodb_uri, tenant: dict) -> dict:
             sampler.join()
         if status != 200:
             raise RuntimeError(f"export answered {status}")
-        return {"peak_rss_kb": max(peak[0], _peak_kb(worker)), "before_kb": before, "bytes": size, "s": seconds}
+        return {"peak_rss_kb": max(peak[0], procs.peak_rss_kb(worker)), "before_kb": before, "bytes": size, "s": seconds}
 
 
 def measure(profile: Profile, workdir: Path, run_tag: str, mongodb_uri=None) -> dict:

@@ -35,6 +35,11 @@ def _requests(profile: Profile, path: str, run_tag: str) -> dict:
             "upserts": upserts(0, profile.upserts), "updates": updates(0, profile.updates)}
 
 
+def _to_floor(requests: list) -> list:
+    """The same bodies, to the floor's one route."""
+    return [loadgen.request("POST", "/", body, loadgen.JSON) for _method, _path, body, _headers in requests]
+
+
 def _phase(chatkeep: procs.Gunicorn, floor: procs.Gunicorn, requests: list, profile: Profile) -> dict:
     """One phase in turns; the counts, wall time and CPU deltas of ChatKeep (and its
     database), and the floor's CPU for the same bodies."""
@@ -53,9 +58,7 @@ def _phase(chatkeep: procs.Gunicorn, floor: procs.Gunicorn, requests: list, prof
         for status, count in result["statuses"].items():
             measured["statuses"][status] = measured["statuses"].get(status, 0) + count
         floor_before = meters[1].read()["app"]
-        floor_result = loadgen.run(floor.url, [loadgen.request("POST", "/", body, loadgen.JSON)
-                                               for _method, _path, body, _headers in turn],
-                                   profile.concurrency, profile.max_load_s)
+        floor_result = loadgen.run(floor.url, _to_floor(turn), profile.concurrency, profile.max_load_s)
         measured["floor_cpu_s"] += meters[1].read()["app"] - floor_before
         measured["floor_ok"] += floor_result["statuses"].get("200", 0)
     after = meters[0].read()
@@ -76,8 +79,7 @@ def measure(profile: Profile, workdir: Path, run_tag: str, mongodb_uri=None, kaf
         tenant = api.create_tenant(chatkeep.url, f"bench-{run_tag}")
         phases = _requests(profile, api.webhook_path(tenant), run_tag)
         loadgen.run(chatkeep.url, phases["warmup"], profile.concurrency, profile.max_load_s)
-        loadgen.run(floor.url, [loadgen.request("POST", "/", r[2], loadgen.JSON) for r in phases["warmup"]],
-                    profile.concurrency, profile.max_load_s)
+        loadgen.run(floor.url, _to_floor(phases["warmup"]), profile.concurrency, profile.max_load_s)
         up = _phase(chatkeep, floor, phases["upserts"], profile)
         st = _phase(chatkeep, floor, phases["updates"], profile)
     events = up["ok"] + st["ok"]

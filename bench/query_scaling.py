@@ -52,9 +52,7 @@ def _analytics(url: str, headers: dict, reps: int, max_s: float) -> dict:
     """Median ms of the delivery analytics, the database commands of one such read, and
     those of the first read after the load (which computes the days: it grows with them)."""
     time.sleep(SETTLE_S)
-    before = api.db_commands(url)
-    loadgen.run(url, [loadgen.request("GET", ANALYTICS, None, headers)], 1, max_s)
-    first = sum(api.delta(before, api.db_commands(url)).values())
+    first = _commands(url, ANALYTICS, headers)
     before = api.db_commands(url)
     ms = _series(url, ANALYTICS, headers, reps, max_s)
     commands = sum(api.delta(before, api.db_commands(url)).values())

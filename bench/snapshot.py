@@ -45,13 +45,7 @@ def _own_peak_rss_kb(proc: subprocess.Popen) -> int:
     """
     peak = 0
     while proc.poll() is None:
-        try:
-            status = Path(f"/proc/{proc.pid}/status").read_text()
-        except OSError:
-            status = ""
-        for line in status.splitlines():
-            if line.startswith("VmHWM:"):
-                peak = max(peak, int(line.split()[1]))
+        peak = max(peak, procs.peak_rss_kb(proc.pid))
         time.sleep(0.01)
     return peak
 
@@ -91,8 +85,7 @@ def _scheduled_snapshot(data_dir: Path, mongodb_uri) -> tuple[list, dict]:
 
     env = {**_flask_env(data_dir, mongodb_uri), "PYTHONPATH": str(procs.ROOT),
            snapshot_child.CHILD_URI_ENV: mongodb_uri or embedded_db.ensure_running(str(data_dir))}
-    return [str(procs.BIN / "python"), "-m", "services.operations.snapshot_child", "--trigger", "scheduled",
-            "--data-dir", str(data_dir), "--keep", "3", "--timeout-ms", "5000"], env
+    return snapshot_child.child_command("scheduled", data_dir, keep=3, timeout_ms=5000), env
 
 
 def _snapshot_loop(snapshot: tuple[list, dict], stop: threading.Event, answers: dict) -> None:

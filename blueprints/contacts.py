@@ -15,6 +15,7 @@ from schemas.orders import OrderSchema
 from models.tenancy import tenant_scope
 from services import clock, request_ids
 from services.messaging import messages
+from services.operations import heartbeat
 from services.privacy import erasure, export
 
 blp = Blueprint("contacts", __name__, url_prefix="/api/v1/contacts",
@@ -34,7 +35,9 @@ def export_contact(phone):
 
     def pieces():
         """Runs as the response is sent, after the request and its tenant scope ended; the
-        server may resume it in another context each time, so each step sets the scope."""
+        server may resume it in another context each time, so each step sets the scope.
+        Each piece tells gunicorn the worker is alive: a long history takes longer than
+        its worker timeout (services.operations.heartbeat)."""
         parts = _export_pieces(phone, ttl_hours)
         while True:
             with tenant_scope(tenant_id):
@@ -42,6 +45,7 @@ def export_contact(phone):
             if part is None:
                 return
             yield part
+            heartbeat.beat()
 
     return Response(pieces(), mimetype="application/json")
 

@@ -91,9 +91,7 @@ class ScopedCollection:
 
     def update_write(self, query: dict, update: dict, upsert: bool = False) -> "Write":
         """update_one, to be applied by `in_order`."""
-        query = scoped_filter(query)
-        return Write(self._collection, (_update_op(query, update, upsert),),
-                     lambda: self._collection.update_one(query, update, upsert=upsert))
+        return _update_write(self._collection, scoped_filter(query), update, upsert)
 
     def find_one_and_update(self, query: dict, update: dict, upsert: bool = False):
         return self._collection.find_one_and_update(
@@ -126,6 +124,11 @@ def _insert_op(document: dict) -> tuple[str, dict]:
 
 def _update_op(query: dict, update: dict, upsert: bool) -> tuple[str, dict]:
     return "update", {"filter": query, "updateMods": update, "upsert": upsert, "multi": False}
+
+
+def _update_write(collection: Collection, query: dict, update: dict, upsert: bool) -> Write:
+    return Write(collection, (_update_op(query, update, upsert),),
+                 lambda: collection.update_one(query, update, upsert=upsert))
 
 
 class DuplicateKeyAt(DuplicateKeyError):
@@ -239,9 +242,7 @@ class GlobalCollection:
 
     def update_write(self, query: dict, update: dict, upsert: bool = False) -> "Write":
         """update_one, to be applied by `in_order`."""
-        return Write(self._collection,
-                     (_update_op(query, update, upsert),),
-                     lambda: self._collection.update_one(query, update, upsert=upsert))
+        return _update_write(self._collection, query, update, upsert)
 
     def find_one(self, query: dict):
         return self._collection.find_one(query)

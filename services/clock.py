@@ -61,6 +61,11 @@ def is_known_timezone(name: str) -> bool:
     return name in available_timezones()
 
 
+def local_day(at_ms: int, tz: str) -> str:
+    """The calendar date of `at_ms` in the IANA zone `tz`, as YYYY-MM-DD."""
+    return datetime.fromtimestamp(at_ms // 1000, ZoneInfo(tz)).date().isoformat()
+
+
 def local_day_start_ms(at_ms: int, tz: str) -> int:
     """The first millisecond of the calendar day holding `at_ms` in the IANA zone `tz`."""
     local = datetime.fromtimestamp(at_ms / 1000, ZoneInfo(tz))

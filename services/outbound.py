@@ -67,9 +67,9 @@ def get(url: str, headers: dict, deadline_s: float, allow_private: bool, max_byt
 def check_url(url: str, allow_private: bool, deadline_s: float) -> None:
     """OutboundRefused unless `url` may be called now (its host resolved and every address
     checked); OutboundTimeout if the name does not resolve within `deadline_s`."""
-    parts = _parts(url)
+    _url_parts, host, port, _tls = _target(url)
     try:
-        _checked_addresses(_ascii(parts.hostname), parts.port or 443, allow_private, monotonic() + deadline_s)
+        _checked_addresses(host, port, allow_private, monotonic() + deadline_s)
     except (_Unresolved, OutboundTimeout):
         # Refused like a private address (no hint what resolves), unless private addresses
         # are allowed: then a name that resolves later is fine, each call checks it again.
@@ -86,11 +86,16 @@ def is_metadata(address: str) -> bool:
     return any(ip in METADATA for ip in _forms(address))
 
 
+def _target(url: str):
+    """(the URL's parts, its host in ASCII, its port, whether TLS) of a URL _parts accepts."""
+    parts = _parts(url)
+    tls = parts.scheme == "https"
+    return parts, _ascii(parts.hostname), parts.port or (443 if tls else 80), tls
+
+
 def _call(method, url, body, headers, deadline_s, allow_private, max_bytes) -> Answer:
     deadline = monotonic() + deadline_s
-    parts = _parts(url)
-    tls, host = parts.scheme == "https", _ascii(parts.hostname)
-    port = parts.port or (443 if tls else 80)
+    parts, host, port, tls = _target(url)
     addresses = _checked_addresses(host, port, allow_private, deadline)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     try:

@@ -10,7 +10,7 @@ def tick_for(app):
     for its lanes; the engine is `tick.engine`."""
     from services.events.webhook_engine import LEASE, Engine
 
-    engine = Engine(app.config, app.extensions["chatkeep_event_envelope"])
+    engine = Engine(app.config, app.extensions["chatkeep_event_envelopes"])
 
     def tick(endpoints_changed: bool = True, wait: bool = True):
         with app.app_context():

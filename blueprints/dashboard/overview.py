@@ -28,7 +28,7 @@ def home():
 def tenant_overview():
     tz = current_tenant().timezone
     now = clock.now_ms()
-    today = date.fromisoformat(sales_stats.local_day(now, tz))
+    today = date.fromisoformat(clock.local_day(now, tz))
     sales = sales_stats.read_stats(tz, current_app.config["STATS_RETENTION_DAYS"], today, today)
     return render_template(
         "dashboard/overview.html",

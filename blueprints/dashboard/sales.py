@@ -16,7 +16,7 @@ from services.money import to_text
 def sales():
     days = SalesQuerySchema().load(request.args)["days"]
     tz = current_tenant().timezone
-    today = date.fromisoformat(sales_stats.local_day(clock.now_ms(), tz))
+    today = date.fromisoformat(clock.local_day(clock.now_ms(), tz))
     stats = sales_stats.read_stats(tz, current_app.config["STATS_RETENTION_DAYS"], today - timedelta(days=days - 1),
                                    today)
     daily = stats["daily"]

@@ -35,11 +35,6 @@ def empty() -> dict:
     return {**{name: 0 for name in COUNTS}, **{name: {} for name in HISTOGRAMS}}
 
 
-def local_day(at_ms: int, tz: str) -> str:
-    """The calendar date of `at_ms` in the IANA zone `tz`, as YYYY-MM-DD."""
-    return datetime.fromtimestamp(at_ms / 1000, ZoneInfo(tz)).date().isoformat()
-
-
 def day_start_ms(day: date, tz: str) -> int:
     return int(datetime.combine(day, time(0), ZoneInfo(tz)).timestamp() * 1000)
 

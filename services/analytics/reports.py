@@ -9,13 +9,12 @@ from datetime import date, timedelta
 
 from services import clock
 from services.analytics import day_figures, histogram, rollups
-from services.analytics.day_figures import local_day
 
 DEFAULT_DAYS = 30
 
 
 def today(tz: str) -> date:
-    return date.fromisoformat(local_day(clock.now_ms(), tz))
+    return date.fromisoformat(clock.local_day(clock.now_ms(), tz))
 
 
 def default_range(tz: str, first: date | None, last: date | None) -> tuple[date, date]:

@@ -1,7 +1,7 @@
 """Per-day figures, computed lazily when read and kept as rollups (models.analytics).
 
-Nothing is added to the message and status writes, and nothing runs while nobody
-reads. A read of days [first, last]:
+No command is added to the message and status writes (they keep the (tenant_id,
+updated_at) index below up to date), and nothing runs while nobody reads. A read of days [first, last]:
 1. fetches the days' rollups (one query);
 2. finds the messages changed since the oldest of them was computed (one query on the
    (tenant_id, updated_at) index): a rollup is stale when a message of its day changed

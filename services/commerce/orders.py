@@ -13,7 +13,7 @@ from pymongo.errors import DuplicateKeyError
 from models.collections import scoped
 from models.order import Order
 from services import clock, money
-from services.commerce import order_counting, sales_stats
+from services.commerce import order_counting
 from services.errors import Conflict, found
 from services.events import event_log
 from services.pagination import NEWEST_FIRST, fetch_page
@@ -36,7 +36,7 @@ def order_document(external_order_id: str, recipient_phone: str, currency: str, 
     return {
         "_id": str(ObjectId()), "external_order_id": external_order_id, "recipient_phone": recipient_phone,
         "currency": currency, "items": items, "total": sum(i["total"] for i in items) if total is None else total,
-        "revenue": None, "status": status, "created_day": sales_stats.local_day(created_at, tz), "closed_day": None,
+        "revenue": None, "status": status, "created_day": clock.local_day(created_at, tz), "closed_day": None,
         "created_at": created_at, "updated_at": created_at, "completed_at": None, "cancelled_at": None,
         **order_counting.nothing_uncounted(),
     }
@@ -92,7 +92,7 @@ def _transition(order: dict, target: str, tz: str, extra: dict) -> dict:
     if order["status"] == "pending":
         with event_log.deadline():
             now = clock.now_ms()
-            changes = {"status": target, TIME_FIELD[target]: now, "closed_day": sales_stats.local_day(now, tz),
+            changes = {"status": target, TIME_FIELD[target]: now, "closed_day": clock.local_day(now, tz),
                        "updated_at": now, **extra, **order_counting.marked(target, now, order.get("uncounted")),
                        **event_log.mark(target, now)}
             moved = _orders().find_one_and_update({"_id": order["_id"], "status": "pending"}, {"$set": changes})

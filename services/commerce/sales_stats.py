@@ -6,8 +6,7 @@ the all-time totals and to its day's bucket; `increments` is also what the rebui
 replays, so rebuilt figures equal incremental ones by construction.
 """
 import re
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from pymongo.errors import DuplicateKeyError
 
@@ -29,14 +28,9 @@ def safe_type(name: str) -> str:
     return cleaned if cleaned[0].isalnum() else ("x" + cleaned)[:64]
 
 
-def local_day(at_ms: int, tz: str) -> str:
-    """The calendar date of `at_ms` in the IANA zone `tz`, as YYYY-MM-DD."""
-    return datetime.fromtimestamp(at_ms // 1000, ZoneInfo(tz)).date().isoformat()
-
-
 def oldest_kept_day(tz: str, retention_days: int) -> date:
     """Buckets of this day and later are kept and shown: today plus retention-1 before."""
-    return date.fromisoformat(local_day(clock.now_ms(), tz)) - timedelta(days=retention_days - 1)
+    return date.fromisoformat(clock.local_day(clock.now_ms(), tz)) - timedelta(days=retention_days - 1)
 
 
 def revenue_by_type(order: dict, revenue: int) -> dict[str, int]:

@@ -52,17 +52,16 @@ def ring(now_ms: int) -> None:
     written(now_ms, bell)
 
 
-def wake(now_ms: int | None = None) -> None:
+def wake(now_ms: int) -> None:
     """Tell this host's publisher, if it listens, that the current tenant has new events:
     at most once per WAKE_MS per tenant and process (a woken tenant is looked at every
     few hundred ms for a while: services.events.kafka_publisher)."""
     if not local_wake.configured():
         return
     tenant_id = current_tenant_id()
-    if now_ms is not None:
-        if now_ms - _woke.get(tenant_id, -WAKE_MS) < WAKE_MS:
-            return
-        _woke[tenant_id] = now_ms
+    if now_ms - _woke.get(tenant_id, -WAKE_MS) < WAKE_MS:
+        return
+    _woke[tenant_id] = now_ms
     local_wake.send(LISTENER, tenant_id.encode())
 
 

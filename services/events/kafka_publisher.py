@@ -221,7 +221,7 @@ class Publisher:
             events = list(scoped(Event).find({"published": 0}, sort=[("pos", 1)], limit=BATCH))
             messages = event_data.messages_of(events)
             ready = publish_order.ready(events, messages, self._recent)
-            envelopes = self.render(event_data.resolved(ready, messages), slug) if ready else []
+            envelopes = self.render(ready, slug, messages) if ready else []
         acked = self._acked.setdefault(tenant_id, [])
         for event, envelope in zip(ready, envelopes):
             value = json.dumps(envelope, separators=(",", ":"), ensure_ascii=False).encode()

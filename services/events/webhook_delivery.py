@@ -48,13 +48,15 @@ def claim_ms(settings: dict) -> int:
 
 
 def render_envelopes(event_ids: list, slug: str, render) -> dict:
-    """{event id: envelope} of the current tenant's events among `event_ids`, in one read;
-    `render` is schemas.events.envelope (services cannot import schemas)."""
-    return {event["_id"]: render(event, slug) for event in scoped(Event).find_by_ids(event_ids)}
+    """{event id: envelope} of the current tenant's events among `event_ids`: one read of
+    the events, one of their messages; `render` is app.extensions["chatkeep_event_envelopes"]
+    (services cannot import schemas)."""
+    events = scoped(Event).find_by_ids(event_ids)
+    return dict(zip([event["_id"] for event in events], render(events, slug)))
 
 
-def run_lane(endpoint_id: str, slug: str, seq: int, settings: dict, render, still_mine) -> dict:
-    """One run of the endpoint's lane in the current tenant; {sent, slow}. `seq` is the
+def run_lane(endpoint_id: str, slug: str, seq: int, settings: dict, render, still_mine) -> None:
+    """One run of the endpoint's lane in the current tenant. `seq` is the
     lane's due_seq when it was started; `still_mine()` is False once this process lost
     the lease (nothing more is sent)."""
     deliveries = scoped(WebhookDelivery)
@@ -76,7 +78,7 @@ def run_lane(endpoint_id: str, slug: str, seq: int, settings: dict, render, stil
             candidates.append((subject, row))
     more = len(candidates) == LANE_BATCH or len(rows) == LANE_BATCH * LOOK_AHEAD
     envelopes = render_envelopes([r["event_id"] for _s, r in candidates], slug, render) if candidates else {}
-    token, sent, slow, stopped = secrets.token_hex(8), 0, False, False
+    token, slow, stopped = secrets.token_hex(8), False, False
     for subject, row in candidates:
         if subject in held:  # rejected earlier in this run: the rest of its subject waits
             continue
@@ -85,7 +87,7 @@ def run_lane(endpoint_id: str, slug: str, seq: int, settings: dict, render, stil
             stopped = True
             break
         if not still_mine():
-            return {"sent": sent, "slow": slow, "lost": True}
+            return
         if row["event_id"] not in envelopes:  # the event is gone (retention, erasure): nothing to send
             deliveries.delete_one({"_id": row["_id"], "state": row["state"]})
             continue
@@ -93,7 +95,6 @@ def run_lane(endpoint_id: str, slug: str, seq: int, settings: dict, render, stil
             held.add(subject)
             continue
         outcome, duration_ms = attempt(row, envelopes[row["event_id"]], endpoint, settings, token)
-        sent += 1
         slow = slow or outcome == "endpoint_failed" or duration_ms > SLOW_MS
         if outcome == "endpoint_failed":
             stopped = True
@@ -102,7 +103,6 @@ def run_lane(endpoint_id: str, slug: str, seq: int, settings: dict, render, stil
             held.add(subject)
             more = True  # its retry time is read at the next run
     _lane_done(endpoint_id, seq, more, stopped, next_due, slow)
-    return {"sent": sent, "slow": slow, "lost": False}
 
 
 def _lane_done(endpoint_id, seq, more, stopped, next_due, slow) -> None:

@@ -149,8 +149,7 @@ def finish_deletion(conversation_id: str, at: int, marked: bool = True, placed_a
     to an hour later, and what arrived meanwhile was stored as new. The summary goes, or
     is rebuilt from those newer messages."""
     stored_before = {"conversation_id": conversation_id, "created_at": {"$lte": at}}
-    search_index.forget(stored_before)
-    removed_messages = scoped(Message).delete_many(stored_before)
+    removed_messages = search_index.delete_messages(stored_before)
     if not (removed_messages or marked):
         raise NotFound(f"no conversation '{conversation_id}'")
     event_log.record("conversation", "deleted", at, {"conversation_id": conversation_id}, placed_at)

@@ -68,6 +68,20 @@ def forget_ids(message_ids: list) -> int:
     return _forget_entries_of(scoped(Message).find_by_ids(message_ids)) if message_ids else 0
 
 
+def delete_messages(message_query: dict) -> int:
+    """Delete the current tenant's messages `message_query` matches, their index entries
+    first (a deletion cut off in between leaves entries found again through their
+    messages); how many messages went."""
+    forget(message_query)
+    return scoped(Message).delete_many(message_query)
+
+
+def delete_message_ids(message_ids: list) -> int:
+    """delete_messages for the messages with these ids."""
+    forget_ids(message_ids)
+    return scoped(Message).delete_many({"_id": {"$in": message_ids}})
+
+
 def _forget_entries_of(messages) -> int:
     removed, ids = 0, []
     for message in messages:

@@ -127,21 +127,10 @@ _publisher: kafka_publisher.Publisher | None = None  # made in the worker that p
 _publisher_lease = {"renewed": float("-inf"), "retry": float("-inf")}  # monotonic times
 
 
-def _held_by_another(name: str) -> bool:
-    """One read: whether another process holds the lease `name` now (hold takes three
-    commands to find that out)."""
-    from models.collections import GlobalCollection
-    from models.lease import Lease
-    from services import clock
-
-    lease = GlobalCollection(Lease).find_one({"_id": name})
-    return bool(lease) and lease.get("holder") != leases.holder_id() and lease.get("expires_at", 0) > clock.now_ms()
-
-
 def _still_publisher() -> bool:
     """Asked before a round that has work (one read): a holder paused past its lease
     stops sending as soon as it sees another process holds it."""
-    if _held_by_another(kafka_publisher.LEASE):
+    if leases.held_by_other(kafka_publisher.LEASE):
         _publisher_lease["renewed"] = float("-inf")
         return False
     return True
@@ -158,7 +147,7 @@ def publish_events(app) -> None:
     with app.app_context(), leases.working(kafka_publisher.LEASE):
         try:
             if now - _publisher_lease["renewed"] >= PUBLISHER_RENEW_S:
-                if _held_by_another(kafka_publisher.LEASE) or not leases.hold(kafka_publisher.LEASE,
+                if leases.held_by_other(kafka_publisher.LEASE) or not leases.hold(kafka_publisher.LEASE,
                                                                               PUBLISHER_LEASE_MS):
                     _publisher_lease.update(renewed=float("-inf"), retry=now + PUBLISHER_RETRY_S)
                     if _publisher is None:  # a standby, ready to take over without a cold start
@@ -242,7 +231,7 @@ def deliver_webhooks(app) -> None:
             if leases.held_by_other(LEASE) or not leases.hold(LEASE, app.config["WEBHOOK_LEASE_S"] * 1000):
                 return
             if _engine is None:
-                _engine = Engine(app.config, app.extensions["chatkeep_event_envelope"])
+                _engine = Engine(app.config, app.extensions["chatkeep_event_envelopes"])
             _engine.start(app)
         except PyMongoError as exc:  # deliveries wait in the database
             log.info("webhook deliveries wait for the database: %s", type(exc).__name__)

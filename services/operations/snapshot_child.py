@@ -56,8 +56,7 @@ class SnapshotChild:
         # The database and directory of the app asking, which need not be the
         # environment's (an app created with settings of its own); the project's root on
         # the import path, so the child starts from any working directory.
-        command = [sys.executable, "-m", __name__, "--trigger", trigger, "--data-dir", config["DATA_DIR"],
-                   "--keep", str(config["SNAPSHOT_KEEP"]), "--timeout-ms", str(config["DB_TIMEOUT_MS"])]
+        command = child_command(trigger, config["DATA_DIR"], config["SNAPSHOT_KEEP"], config["DB_TIMEOUT_MS"])
         env = {name: value for name, value in os.environ.items() if name != METRICS_DIR_ENV}
         env.update({"PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")])),
                     CHILD_URI_ENV: current_uri(), SECRET_KEY_ENV: config["SECRET_KEY_SETTING"] or ""})
@@ -95,6 +94,12 @@ class SnapshotChild:
                 log.error("snapshot failed after its request was answered: %s", exc)
 
         threading.Thread(target=collect, name="snapshot-child", daemon=True).start()
+
+
+def child_command(trigger: str, data_dir: str, keep: int, timeout_ms: int) -> list[str]:
+    """The child's command line (its database URI goes in CHILD_URI_ENV, never here)."""
+    return [sys.executable, "-m", "services.operations.snapshot_child", "--trigger", trigger, "--data-dir",
+            str(data_dir), "--keep", str(keep), "--timeout-ms", str(timeout_ms)]
 
 
 def take_snapshot_in_child(trigger: str, config, timeout_s: float) -> dict:

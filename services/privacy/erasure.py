@@ -32,7 +32,6 @@ from services.errors import found
 from services.events import event_log
 from services.operations.metrics import ERASURE_FAILURES
 from services.privacy import erasure_steps, ledger
-from services.privacy.erasure_steps import mentions  # noqa: F401 (tests and callers ask it here)
 
 log = logging.getLogger(__name__)
 COUNTS = ("messages", "conversations", "chat_sessions", "orders_anonymised", "archived_webhooks", "events",

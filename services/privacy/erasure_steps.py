@@ -20,6 +20,7 @@ from models.order import Order
 from models.webhook_archive import WebhookArchive
 from models.webhook_endpoint import WebhookDelivery
 from services.messaging import conversations, search_index
+from services.pagination import oldest_first
 from services.privacy import export
 
 BATCH = 1000
@@ -65,29 +66,22 @@ def conversations_of(erasure, phone, deadline, count) -> bool:
 def _stored_since(conversation_id: str, erased_at: int, deadline: float, count) -> bool:
     """Messages stored after the erasure but dated before it (by a worker that had not
     learned of it yet): the conversation's newer messages, a page at a time."""
-    after = (erased_at, "")
-    while True:
+    for page in oldest_first(scoped(Message), {"conversation_id": conversation_id, "created_at": {"$gt": erased_at}},
+                             BATCH, projection={"created_at": 1, "status_times": 1}):
         if time.monotonic() >= deadline:
             return False
-        page = list(scoped(Message).find(
-            {"conversation_id": conversation_id, "$or": [{"created_at": {"$gt": after[0]}},
-                                                         {"created_at": after[0], "_id": {"$gt": after[1]}}]},
-            sort=[("created_at", 1), ("_id", 1)], limit=BATCH, projection={"created_at": 1, "status_times": 1}))
         erased = [m["_id"] for m in page if dated_by(m, erased_at)]
         if erased:
             _delete_messages(erased, count)
-        if len(page) < BATCH:
-            return True
-        after = (page[-1]["created_at"], page[-1]["_id"])
+    return True
 
 
 def _delete_messages(ids: list, count) -> None:
     """The erased messages, after their search words and their events (a message's event
     names it by `ref` only, and a gateway status's has no subject to find it by later),
     so a run cut off in between finds them again through the messages."""
-    search_index.forget_ids(ids)
     _delete_events([e["_id"] for e in scoped(Event).find({"ref": {"$in": ids}}, projection={"_id": 1})], count)
-    count("messages", scoped(Message).delete_many({"_id": {"$in": ids}}))
+    count("messages", search_index.delete_message_ids(ids))
 
 
 def _delete_events(event_ids: list, count) -> None:
@@ -177,7 +171,7 @@ def late_deliveries(erasure, phone, deadline, count) -> bool:
             {"state": "pending", "first_due_at": {"$gte": erasure["erased_at"]}, "_id": {"$gt": last}},
             sort=[("_id", 1)], limit=BATCH, projection={"event_id": 1, "event_type": 1}))
         ids = [d["event_id"] for d in batch if d.get("event_type") != ERASED_TYPE]
-        present = {e["_id"] for e in scoped(Event).find({"_id": {"$in": ids}}, projection={"_id": 1})} if ids else set()
+        present = {e["_id"] for e in scoped(Event).find_by_ids(ids)} if ids else set()
         orphans = [d["_id"] for d in batch if d.get("event_type") != ERASED_TYPE and d["event_id"] not in present]
         if orphans:
             count("deliveries", scoped(WebhookDelivery).delete_many({"_id": {"$in": orphans}}))

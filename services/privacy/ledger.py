@@ -54,8 +54,12 @@ def contact_hashes(phone: str) -> list[str]:
     """The phone's ledger ids under each of the tenant's ledger keys (the writing one's
     first), and under the keys derived from SECRET_KEY, which older ledgers used until
     the start-up keeps them (ledger_keys.settle)."""
-    keys = tuple(dict.fromkeys(_load_cached()[1] + list(secret_box.hmac_keys())))
-    return _hashes(current_tenant_id(), phone, keys)
+    return _hashes(current_tenant_id(), phone, _with_derived(_load_cached()[1]))
+
+
+def _with_derived(keys: list) -> tuple[bytes, ...]:
+    """The tenant's ledger keys, then the keys derived from SECRET_KEY (older ledgers')."""
+    return tuple(dict.fromkeys(keys + list(secret_box.hmac_keys())))
 
 
 @functools.lru_cache(maxsize=65536)  # every message asks for its two phones' ids
@@ -67,7 +71,7 @@ def _hashes(tenant_id: str, phone: str, keys: tuple[bytes, ...]) -> list[str]:
 def record(phone: str, at: int) -> None:
     """Enter the phone in the ledger (an older entry's time moves forward)."""
     key = ledger_keys.writing_key(_load_cached(fresh=True)[1])
-    entry_id = hmac.new(key, f"{current_tenant_id()}:{phone}".encode(), hashlib.sha256).hexdigest()
+    entry_id = _hashes(current_tenant_id(), phone, (key,))[0]
     scoped(ErasedContact).update_one({"_id": entry_id}, {"$max": {"erased_at": at}}, upsert=True)
     forget()
 
@@ -86,8 +90,7 @@ def erased_before(phones, at: int) -> bool:
     entries, keys = _load_cached()
     if not entries:
         return False
-    keys = tuple(dict.fromkeys(keys + list(secret_box.hmac_keys())))
-    tenant_id = current_tenant_id()
+    keys, tenant_id = _with_derived(keys), current_tenant_id()
     return any(entries.get(h, -1) >= at for phone in phones if phone for h in _hashes(tenant_id, phone, keys))
 
 

@@ -27,8 +27,7 @@ def delete_expired_messages(retention_days: int | None, budget_s: float) -> int:
                                    projection={"conversation_id": 1}))
         if not batch:
             break
-        search_index.forget_ids([m["_id"] for m in batch])
-        deleted += messages.delete_many({"_id": {"$in": [m["_id"] for m in batch]}})
+        deleted += search_index.delete_message_ids([m["_id"] for m in batch])
         touched.update(m["conversation_id"] for m in batch if m.get("conversation_id"))
         if len(batch) < BATCH:
             break

@@ -66,15 +66,13 @@ def scrub_store() -> dict:
         erased = [ledger.erased_at(phone) for phone in conversation_id.split(":")]
         latest = max((at for at in erased if at is not None), default=None)
         if latest is not None:
-            search_index.forget({"conversation_id": conversation_id, "created_at": {"$lte": latest}})
-            counts["messages"] += scoped(Message).delete_many({"conversation_id": conversation_id,
-                                                               "created_at": {"$lte": latest}})
+            counts["messages"] += search_index.delete_messages({"conversation_id": conversation_id,
+                                                                "created_at": {"$lte": latest}})
             counts["conversations"] += conversations.rebuild_summaries(conversation_id)["removed"]
     held = [m["_id"] for m in scoped(Message).find({"awaiting_message": HELD}, projection={"chat": 1, "created_at": 1})
             if ledger.erased_before([m.get("chat")], m.get("created_at") or 0)]
     if held:
-        search_index.forget_ids(held)
-        counts["messages"] += scoped(Message).delete_many({"_id": {"$in": held}})
+        counts["messages"] += search_index.delete_message_ids(held)
     for session in list(scoped(ChatSession).find({}, projection={"phone": 1, "last_activity": 1})):
         if ledger.erased_before([session["phone"]], session["last_activity"]):
             counts["chat_sessions"] += scoped(ChatSession).delete_one({"_id": session["_id"]})

@@ -17,7 +17,7 @@ from services import clock, secret_box
 from services.events import event_data
 from services.gateways import webhook_archive
 from services.operations import metrics
-from services.privacy import erasure, ledger
+from services.privacy import erasure, erasure_steps, ledger
 from services.tenancy import tenants
 from tests.every_tier.test_privacy import OTHER, _history, _message, _order
 from tests.webhook_helpers import BOT, CUSTOMER, EVO_OUT, fixture, send, stored
@@ -84,7 +84,7 @@ def test_what_is_stored_after_the_erasure_stays_through_the_runner(app, client, 
     assert summary["message_count"] == 3 and summary["last_message"]["external_id"] == "later-in"
     with app.app_context(), tenant_scope(_tenant_id(app, tenant)):
         created = [e for e in event_data.resolved(list(scoped(Event).find({"type": "message.created"})))
-                   if erasure.mentions(e, CUSTOMER)]
+                   if erasure_steps.mentions(e, CUSTOMER)]
         stored_erasure = scoped(Erasure).find_one({"_id": answered["id"]})
     assert sorted(e["data"]["external_id"] for e in created) == ["THANKS-AFTER", "later-in", "reply-after"]
     assert stored_erasure["state"] == "done" and stored_erasure["phone"] is None

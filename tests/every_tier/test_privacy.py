@@ -99,10 +99,10 @@ def test_erasure_removes_the_contact_and_keeps_amounts_and_statistics(app, clien
     assert CUSTOMER not in caplog.text and "91234" not in caplog.text
     with app.app_context(), tenant_scope(tenants.get_tenant(tenant.slug).id):
         logged = list(scoped(Event).find({}))
-    about = [e for e in logged if erasure.mentions(e, CUSTOMER)]
+    about = [e for e in logged if erasure_steps.mentions(e, CUSTOMER)]
     assert [e["type"] for e in about] == ["contact.erased"]  # downstream systems are told, once
     assert about[0]["data"]["phone"] == CUSTOMER and about[0]["data"]["erased"]["messages"] == 3
-    assert any(erasure.mentions(e, OTHER) for e in logged)  # the other contact's events stay
+    assert any(erasure_steps.mentions(e, OTHER) for e in logged)  # the other contact's events stay
 
 
 def test_old_messages_do_not_come_back_and_new_ones_are_stored(client, tenant):

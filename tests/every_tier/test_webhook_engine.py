@@ -262,10 +262,10 @@ def test_one_failing_tenant_does_not_stop_the_others(settings, app, client, admi
     post_message(client, other, 0)
     real = tick.engine.render
 
-    def render(event, slug):
+    def render(events, slug):
         if slug == tenant.slug:
             raise ValueError("cannot render")
-        return real(event, slug)
+        return real(events, slug)
     tick.engine.render = render
     failures = metrics.WEBHOOK_FAILURES._value.get()
     tick()

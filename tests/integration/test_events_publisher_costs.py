@@ -87,7 +87,7 @@ def test_one_tenant_whose_events_cannot_be_rendered_does_not_stop_the_others(app
                 _message(n)
         rendered = []
 
-        def render(events, slug):
+        def render(events, slug, messages=None):
             if slug == "bad-0":
                 raise ValueError("an event this renderer cannot show")
             rendered.extend(events)
