@@ -2,10 +2,8 @@
 import atexit
 import logging
 import os
-import time
 from pathlib import Path
 
-import pymongo
 from flask import Flask, g, request
 
 from config import load_settings
@@ -13,7 +11,6 @@ from extensions import SECURITY_SCHEMES, TENANT_SECURITY, ChatKeepApi
 
 log = logging.getLogger("chatkeep")
 JSON_BODY_METHODS = {"POST", "PUT", "PATCH"}
-WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -29,6 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_request_hooks(app)
     register_api(app)
     register_dashboard(app)
+    register_webhook_fast_path(app)
     register_cli(app)
     return app
 
@@ -119,23 +117,18 @@ def register_database(app: Flask) -> None:
 
 def register_request_hooks(app: Flask) -> None:
     """One hook of each kind: they run on every request, so they touch Flask's
-    context-local proxies as little as they can."""
+    context-local proxies as little as they can. What they do around the request is
+    blueprints.request_scope, shared with the webhook fast path."""
+    from blueprints import request_scope
     from blueprints.auth import release_tenant
     from schemas.problem import problem
     from services import request_ids
     from services.events import webhook_wake
-    from services.operations.metrics import in_request, observe_request
 
     @app.before_request
     def _begin_request():
-        # Every database call of this request shares one deadline: an outage or a
-        # stalled server turns into a prompt 503, never a hung worker.
-        deadline = pymongo.timeout(app.config["DB_TIMEOUT_MS"] * 2 / 1000)
-        deadline.__enter__()
         current = request._get_current_object()
-        request_id = request_ids.from_caller(current.environ.get(request_ids.WSGI_KEY))  # headers.get: 15x slower
-        g.request_scope = (time.perf_counter(), deadline, in_request.set(True), request_id,
-                           request_ids.current.set(request_id))
+        g.request_scope = request_scope.open_scope(current.environ, app.config["DB_TIMEOUT_MS"])
         # The dashboard's forms post form data; everything else takes JSON.
         if current.method in JSON_BODY_METHODS and not current.is_json and current.blueprint != "dashboard" and (
                 current.content_length or "chunked" in current.headers.get("Transfer-Encoding", "")):
@@ -147,13 +140,10 @@ def register_request_hooks(app: Flask) -> None:
         scope = g.get("request_scope")
         if scope is not None:
             current = request._get_current_object()
-            route = current.url_rule.rule if current.url_rule else "<unmatched>"
-            observe_request(current.method, route, response.status_code, time.perf_counter() - scope[0])
-            response.headers[request_ids.HEADER] = scope[3]
-            if current.method in WRITE_METHODS and response.status_code < 300:
-                # Committed: this host's webhook deliverer, if here, pushes the events now.
-                webhook_wake.nudge(webhook_wake.ENDPOINTS if current.blueprint == "webhook_endpoints"
-                                   else webhook_wake.EVENTS)
+            request_scope.observe(scope, current.method, current.url_rule.rule if current.url_rule else "<unmatched>",
+                                  response.status_code, webhook_wake.ENDPOINTS if current.blueprint ==
+                                  "webhook_endpoints" else webhook_wake.EVENTS)
+            response.headers[request_ids.HEADER] = scope.request_id
         return response
 
     @app.teardown_request
@@ -161,10 +151,7 @@ def register_request_hooks(app: Flask) -> None:
         release_tenant()
         scope = g.pop("request_scope", None)
         if scope is not None:
-            _started, deadline, in_request_token, _request_id, request_id_token = scope
-            deadline.__exit__(None, None, None)
-            in_request.reset(in_request_token)
-            request_ids.current.reset(request_id_token)
+            request_scope.close_scope(scope)
 
 
 def register_api(app: Flask) -> None:
@@ -200,6 +187,14 @@ def register_api(app: Flask) -> None:
     app.extensions["chatkeep_event_envelopes"] = lambda events, slug, messages=None: [
         envelope(event, slug) for event in event_data.resolved(events, messages)]
     register_error_handlers(app)
+
+
+def register_webhook_fast_path(app: Flask) -> None:
+    """Gateways' token webhooks skip Flask's request machinery (a third of their CPU);
+    everything else, and every refusal of theirs, goes through the app as before."""
+    from blueprints import webhook_fast_path
+
+    webhook_fast_path.install(app)
 
 
 def register_dashboard(app: Flask) -> None:

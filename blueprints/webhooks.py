@@ -39,11 +39,17 @@ TOKEN_DOC = {"parameters": [{"in": "query", "name": "token", "schema": {"type": 
                              "description": "The tenant's webhook_token (or header X-Webhook-Token)."}]}
 
 
+def payload_of(body: bytes):
+    """The body's JSON value; ValueError if it is not JSON (RecursionError if absurdly
+    nested). A gateway's lone surrogate (an emoji cut in two) becomes U+FFFD: the
+    message is kept."""
+    return json_text.loads(body, replace=True)
+
+
 def _json_body():
     """(payload, None) or (None, problem response)."""
     try:
-        # A gateway's lone surrogate (an emoji cut in two) becomes U+FFFD: the message is kept.
-        payload = json_text.loads(request.get_data(cache=True), replace=True)
+        payload = payload_of(request.get_data(cache=True))
     except ValueError:  # RecursionError (absurd nesting) is a 400 app-wide
         return None, problem(400, "Bad Request", "The body is not valid JSON.")
     if not isinstance(payload, dict):
@@ -52,7 +58,9 @@ def _json_body():
     return payload, None
 
 
-def _store(gateway: str, tenant, payload: dict):
+def store(gateway: str, tenant, payload: dict, body: bytes):
+    """Store a verified webhook's events (`payload`, parsed from `body`) for the current
+    tenant: a result for WebhookResultSchema, or a problem response. Needs an app context."""
     try:
         events = parser_for(gateway)(payload)
     except PayloadError as exc:
@@ -62,13 +70,13 @@ def _store(gateway: str, tenant, payload: dict):
         with pymongo.timeout(current_app.config["DB_TIMEOUT_MS"] / 1000):
             # Not a re-sent erased history: the erasure removed its archived copy for good.
             if current_app.config["WEBHOOK_ARCHIVE_DAYS"] and not ledger.only_erased_history(events):
-                webhook_archive.keep(gateway, request.get_data(cache=True))
+                webhook_archive.keep(gateway, body)
             return ingest(events)
     except PyMongoError as exc:
         if not database_unavailable(exc):
             raise
     try:  # the payload is verified and valid: keep it until the database is back
-        spool.append(current_app.config["DATA_DIR"], gateway, tenant.id, request.get_data(cache=True))
+        spool.append(current_app.config["DATA_DIR"], gateway, tenant.id, body)
     except OSError as exc:
         log.error("database down and spool not writable (%s): asking the gateway to retry", exc)
         return problem(503, "Service Unavailable", "Neither the database nor the spool can take this event now.",
@@ -87,10 +95,14 @@ def _refused(detail: str):
     return too_many_failures() or unauthorized(detail)
 
 
+def webhook_token(gateway: str, query_token: str | None, header_token: str | None) -> str:
+    """The token a gateway sent, as ?token= or X-Webhook-Token ("" if none)."""
+    token = query_token or header_token or ""
+    return _without_event_suffix(token) if gateway == "evolution" else token
+
+
 def _token_webhook(slug: str, gateway: str):
-    token = request.args.get("token") or request.headers.get("X-Webhook-Token") or ""
-    if gateway == "evolution":
-        token = _without_event_suffix(token)
+    token = webhook_token(gateway, request.args.get("token"), request.headers.get("X-Webhook-Token"))
     tenant = tenant_for_webhook_token(slug, token) if token else None
     if tenant is None:
         return _refused("Send the tenant's webhook_token as ?token= or X-Webhook-Token.")
@@ -98,7 +110,7 @@ def _token_webhook(slug: str, gateway: str):
     if error:
         return error
     scope_to(tenant)
-    return _store(gateway, tenant, payload)
+    return store(gateway, tenant, payload, request.get_data(cache=True))
 
 
 @blp.route("/evolution/<slug>", methods=["POST"])
@@ -178,4 +190,4 @@ def cloud_webhook(slug):
     if error:
         return error
     scope_to(tenant)
-    return _store("cloud", tenant, payload)
+    return store("cloud", tenant, payload, request.get_data(cache=True))
