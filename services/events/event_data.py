@@ -27,10 +27,19 @@ def resolved(events: list[dict], messages: dict[str, dict] | None = None) -> lis
     return [_resolved(event, known.get(event["ref"])) if event.get("ref") else event for event in events]
 
 
+def subject_of(event: dict, message: dict | None) -> str:
+    """A stored event's subject. A status written without reading its message was stored
+    without one: it is its message's (`message`: as stored, or None once it is gone, and
+    then the message's id)."""
+    if event.get("subject"):
+        return event["subject"]
+    return event_log.message_subject(message) if message is not None else event["ref"]
+
+
 def _resolved(stored: dict, message: dict | None) -> dict:
     event, recorded = {k: v for k, v in stored.items() if k != "ref"}, stored["data"]  # resolved once
     if message is None:
-        return {**event, "subject": event.get("subject") or recorded["id"], "data": {"_id": recorded["id"], **{
+        return {**event, "subject": subject_of(stored, None), "data": {"_id": recorded["id"], **{
             k: v for k, v in recorded.items() if k != "id"}}}
     rank = recorded["status_rank"]
     times = {status: at for status, at in (message.get("status_times") or {}).items()
@@ -38,4 +47,4 @@ def _resolved(stored: dict, message: dict | None) -> dict:
     shown = {k: v for k, v in message.items() if k not in event_log.INTERNAL_FIELDS}
     shown.update(status_rank=rank, status_times=times, updated_at=recorded["updated_at"],
                  error=recorded.get("error", message.get("error")) if rank == RANK["failed"] else None)
-    return {**event, "subject": event.get("subject") or event_log.message_subject(message), "data": shown}
+    return {**event, "subject": subject_of(stored, message), "data": shown}

@@ -19,16 +19,18 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from models.collections import GlobalCollection
 from models.event import Event
+from models.message import Message
 from models.webhook_endpoint import WebhookCursor, WebhookDelivery, WebhookLane
 from services import clock
-from services.events import feed
+from services.events import event_data, feed
 from services.operations.metrics import WEBHOOK_FAILURES
 
 log = logging.getLogger(__name__)
 CURSOR_ID = "fan-out"
 BATCH = 500
 DUPLICATE_KEY = 11000
-EVENT_FIELDS = {"_id": 1, "tenant_id": 1, "pos": 1, "type": 1, "time": 1, "subject": 1}
+EVENT_FIELDS = {"_id": 1, "tenant_id": 1, "pos": 1, "type": 1, "time": 1, "subject": 1, "ref": 1}
+SUBJECT_FIELDS = {"tenant_id": 1, "conversation_id": 1, "from": 1, "to": 1}  # what event_log.message_subject reads
 
 
 def ensure_cursor() -> dict:
@@ -85,11 +87,12 @@ class FanOut:
         """Deliveries for `events` (any tenants), in one insert; the lanes of the enabled
         endpoints that got some are marked due."""
         now, documents, enabled = clock.now_ms(), [], set()
+        subjects = _subjects(events)
         for event in events:
             try:
                 for endpoint in endpoints.get(event["tenant_id"], ()):
                     if wants(endpoint, event):
-                        documents.append(delivery_for(endpoint, event, now))
+                        documents.append(delivery_for(endpoint, event, now, subjects[event["_id"]]))
                         if endpoint.get("enabled", True):
                             enabled.add(endpoint["_id"])
             except (KeyError, TypeError):  # one malformed event must not stop every tenant's fan-out
@@ -110,10 +113,25 @@ def wants(endpoint: dict, event: dict) -> bool:
     return event["time"] >= endpoint["created_at"] and (not endpoint.get("types") or event["type"] in endpoint["types"])
 
 
-def delivery_for(endpoint: dict, event: dict, now: int) -> dict:
+def _subjects(events: list) -> dict[str, str]:
+    """Each event's subject, by event id; a status event stored without one takes its
+    message's (one read per batch), so a message's statuses keep its conversation's
+    order, behind its creation, and one conversation's held status holds no other's."""
+    unnamed = [event for event in events if not event.get("subject") and event.get("ref")]
+    messages = {}
+    if unnamed:
+        found = GlobalCollection(Message).find(
+            {"tenant_id": {"$in": sorted({event["tenant_id"] for event in unnamed})},
+             "_id": {"$in": sorted({event["ref"] for event in unnamed})}}, projection=SUBJECT_FIELDS)
+        messages = {(message["tenant_id"], message["_id"]): message for message in found}
+    return {event["_id"]: event_data.subject_of(event, messages.get((event["tenant_id"], event.get("ref"))))
+            for event in events}
+
+
+def delivery_for(endpoint: dict, event: dict, now: int, subject: str) -> dict:
     return {"_id": f"{endpoint['_id']}:{event['_id']}", "tenant_id": event["tenant_id"],
             "endpoint_id": endpoint["_id"], "event_id": event["_id"], "event_type": event["type"],
-            "event_time": event["time"], "subject": subject_key(event["subject"]), "pos": event["pos"], "state": "pending",
+            "event_time": event["time"], "subject": subject_key(subject), "pos": event["pos"], "state": "pending",
             "attempts": 0, "first_due_at": now, "next_attempt_at": now, "claim_until": 0, "claimed_by": None,
             "done_at": None}
 

@@ -16,6 +16,7 @@ from services.operations.upkeep import run_upkeep
 from services.tenancy import tenants
 from tests.conftest import assert_problem, create_tenant
 from tests.webhook_engine_helpers import create_endpoint, post_message, tick_for
+from tests.webhook_helpers import EVO_OUT, send
 from tests.webhook_receiver import Receiver
 
 
@@ -330,3 +331,26 @@ def test_once_delivered_the_engine_goes_idle(settings, client, tenant, tick, rec
     tick(endpoints_changed=False)  # the settled sweep
     assert not tick(endpoints_changed=False) and not tick(endpoints_changed=False)
     assert len(receiver.delivered()) == 1
+
+
+def test_a_gateway_status_keeps_its_conversations_order(settings, client, tenant, tick, receivers, frozen_clock):
+    """A gateway's status is stored without reading its message, so its event has no
+    subject of its own: it takes its message's conversation. Held behind its message's
+    rejected creation, it is sent after it; another conversation goes on meanwhile."""
+    receiver = receivers(statuses=[400])
+    create_endpoint(client, tenant, receiver.url)
+    assert send(client, "evolution", tenant, "send_message_outbound").status_code == 200  # rejected
+    frozen_clock.ms += 1
+    assert send(client, "evolution", tenant, "messages_update_read").status_code == 200  # behind it
+    frozen_clock.ms += 1
+    post_message(client, tenant, 1, phone="5511900000002")  # another conversation: goes on
+    tick()
+    assert [(r["status"], r["body"]["type"]) for r in receiver.received] == [
+        (400, "message.created"), (200, "message.created")]
+    frozen_clock.ms += 30_000
+    tick(endpoints_changed=False)
+    sent = [(r["body"]["type"], r["body"]["data"]["external_id"]) for r in receiver.delivered()]
+    assert sent == [("message.created", "x-5511900000002-1"), ("message.created", EVO_OUT),
+                    ("message.status_changed", EVO_OUT)]
+    subjects = {r["body"]["subject"] for r in receiver.delivered() if r["body"]["data"]["external_id"] == EVO_OUT}
+    assert len(subjects) == 1
