@@ -81,17 +81,15 @@ def _prepare_store():
     from models.db import connect, disconnect
     from services.key_check import SecretKeyMismatch, check_secret_key
     from services.operations.metrics import CommandCounter
+    from services.operations import stored_secrets
     from services.operations.restore import restore_on_startup
-    from services.privacy import ledger_keys
-    from services.tenancy.tenant_secrets import seal_stored_secrets
 
     connect(_database_uri(), settings["DB_TIMEOUT_MS"], [CommandCounter()])
     try:
         check_secret_key(shared_database=bool(settings["MONGODB_URI"]))  # before anything is written
         restored = restore_on_startup(settings["DATA_DIR"])  # logs what it restores, from where
-        if not restored:
-            seal_stored_secrets()  # a restore has done it; logs the secrets SECRET_KEY cannot open
-            ledger_keys.settle()  # the erasure ledger's keys: kept, re-encrypted after a rotation
+        if not restored:  # a restore has done it
+            stored_secrets.settle()  # re-encrypted after a rotation; logs those SECRET_KEY cannot open
     except SecretKeyMismatch as exc:
         log.critical("%s", exc)
         if not settings["MONGODB_URI"]:

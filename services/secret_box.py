@@ -138,6 +138,26 @@ def rotated(stored: str) -> str:
     return encrypt(decrypt(stored))
 
 
+def reseal_field(collection, field: str) -> dict:
+    """After a rotation: `field` (a sealed secret) of every document of `collection` (a
+    models.collections.GlobalCollection) re-encrypted under the first key, each only if
+    it did not change meanwhile. Counts {"resealed": n, "unreadable": n}; one no listed
+    key opens stays as it is (its owner says so when it is used)."""
+    counts = {"resealed": 0, "unreadable": 0}
+    for document in list(collection.find({field: {"$gt": ""}}, projection={field: 1})):
+        stored = document[field]
+        if under_first_key(stored):
+            continue
+        try:
+            resealed = encrypt(stored) if not is_sealed(stored) else rotated(stored)
+        except SecretKeyError:
+            counts["unreadable"] += 1
+            continue
+        counts["resealed"] += collection.update_one({"_id": document["_id"], field: stored},
+                                                    {"$set": {field: resealed}}).modified_count
+    return counts
+
+
 def hmac_keys() -> list[bytes]:
     """Keys for keyed hashes, one per SECRET_KEY key, the first (writing) key's first."""
     _configured()

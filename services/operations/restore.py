@@ -32,10 +32,10 @@ from models.collections import GlobalCollection
 from models.lease import Lease
 from services import clock
 from services.messaging import conversations, search_index
-from services.operations import leases, restore_marker, snapshots
+from services.operations import leases, restore_marker, snapshots, stored_secrets
 from services.operations.snapshot_files import read_records
-from services.privacy import ledger_keys, scrub
-from services.tenancy import tenant_secrets, tenants
+from services.privacy import scrub
+from services.tenancy import tenants
 
 log = logging.getLogger(__name__)
 DOCUMENTS = {cls._get_collection_name(): cls for _name, sources, _restored in snapshots.FILES for cls, _q in sources}
@@ -128,8 +128,8 @@ def restore(generation: Path, progress=None) -> Restored:
         search_index.backfill()  # snapshots hold no search terms: made again from what was restored
         if any(scrubbed.values()):
             log.warning("restore: tenant %s: erased contacts' data left out again: %s", tenant.slug, scrubbed)
-    counts.secrets_to_set_again = tenant_secrets.seal_stored_secrets(unset_unreadable=True)
-    ledger_keys.settle()  # the restored ledger's keys, re-encrypted under this host's SECRET_KEY
+    # The restored secrets and ledger keys, re-encrypted under this host's SECRET_KEY.
+    counts.secrets_to_set_again = stored_secrets.settle(after_restore=True)
     return counts
 
 

@@ -92,16 +92,7 @@ def settle() -> dict:
     for tenant_id in sorted(with_entries - with_keys):  # ledgers as older versions wrote them
         with tenant_scope(tenant_id):
             counts["kept"] += _keep_derived_keys()
-    for document in list(ledger.find({"key": {"$gt": ""}}, projection={"key": 1})):
-        if secret_box.under_first_key(document["key"]):
-            continue
-        try:
-            resealed = secret_box.rotated(document["key"])
-        except secret_box.SecretKeyError:
-            counts["unreadable"] += 1
-            continue
-        counts["resealed"] += ledger.update_one({"_id": document["_id"], "key": document["key"]},
-                                                {"$set": {"key": resealed}}).modified_count
+    counts.update(secret_box.reseal_field(ledger, "key"))
     if counts["unreadable"]:
         log.error("%s erasure ledger keys cannot be decrypted with SECRET_KEY: the erasures recorded under them "
                   "are not recognised until the key that encrypted them is listed in SECRET_KEY",

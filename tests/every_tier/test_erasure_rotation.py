@@ -17,9 +17,9 @@ from models.tenancy import tenant_scope
 from models.webhook_archive import WebhookArchive
 from services import clock, key_check, secret_box
 from services.gateways import webhook_archive
-from services.operations import snapshots
-from services.privacy import ledger, ledger_keys
-from services.tenancy import tenant_secrets, tenants
+from services.operations import snapshots, stored_secrets
+from services.privacy import ledger
+from services.tenancy import tenants
 from tests.conftest import assert_problem, create_tenant
 from tests.every_tier.test_privacy import OTHER, _message
 from tests.webhook_helpers import BOT, CUSTOMER, EVO_IN, fixture, send, stored
@@ -35,8 +35,7 @@ def _start(app, secret_key: str, data_dir: Path | None = None):
     ledger._cache.clear()
     with app.app_context():
         key_check.check_secret_key(shared_database=True)
-        tenant_secrets.seal_stored_secrets()
-        ledger_keys.settle()
+        stored_secrets.settle()
     return app
 
 

@@ -8,8 +8,10 @@ from cryptography.fernet import Fernet
 
 from models import Tenant
 from models.collections import GlobalCollection
+from models.gateway_session import GatewaySession
+from models.webhook_endpoint import WebhookEndpoint
 from services import secret_box
-from services.operations import restore, snapshot_files, snapshots
+from services.operations import restore, snapshot_files, snapshots, stored_secrets
 from services.tenancy.tenant_cache import cache
 from services.tenancy.tenant_secrets import seal_stored_secrets
 from tests.conftest import create_tenant
@@ -166,3 +168,34 @@ def test_a_snapshot_child_seals_with_the_asking_apps_key(app, client, admin, ten
     assert APP_SECRET.encode() not in _generation_bytes(generation)
     record = next(r for r in snapshot_files.read_records(generation / "tenants.jsonl.gz") if r["slug"] == tenant.slug)
     assert secret_box.decrypt(record["cloud_app_secret"]) == APP_SECRET
+
+
+def test_a_rotation_re_encrypts_endpoint_secrets_and_gateway_link_keys(app, client, tenant, tmp_path):
+    """Every kind of stored secret moves to the new key at the start after a rotation, so
+    the old key can be dropped: here the ones only ever used, never shown again."""
+    app.config["OUTBOUND_ALLOW_PRIVATE"] = True
+    endpoint = client.post("/api/v1/webhook-endpoints", json={"url": "http://127.0.0.1:9/hook"},
+                           headers=tenant.headers).get_json()
+    assert client.put("/api/v1/sessions/main", json={"status": "open"}, headers=tenant.headers).status_code in (
+        200, 201)
+    linked = client.put("/api/v1/sessions/main/gateway", headers=tenant.headers,
+                        json={"kind": "waha", "base_url": "http://127.0.0.1:9", "api_key": "gateway-key-1"})
+    assert linked.status_code == 200, linked.get_json()
+    old_key = (tmp_path / "secret.key").read_text().strip()
+    new_key = Fernet.generate_key().decode()
+
+    def stored():
+        return (next(iter(GlobalCollection(WebhookEndpoint).find({"_id": endpoint["id"]})))["secret"],
+                next(iter(GlobalCollection(GatewaySession).find({"session_id": "main"})))["link_api_key"])
+
+    secret_box.configure(f"{new_key},{old_key}", str(tmp_path))
+    with app.app_context():
+        before = stored()
+        stored_secrets.settle()  # what the gunicorn master runs before workers fork
+        after = stored()
+    assert after != before
+    secret_box.configure(new_key, str(tmp_path))  # the old key dropped
+    assert [secret_box.decrypt(value) for value in after] == [endpoint["secret"], "gateway-key-1"]
+    with app.app_context():
+        stored_secrets.settle()  # nothing left to move: a second start changes nothing
+        assert stored() == after
