@@ -105,4 +105,5 @@ class WebhookLane(Document):
     slow = BooleanField(default=False)  # its last attempt failed or took long: a lane of the slow class
     joined = BooleanField(default=True)  # False from its creation until the fan-out has caught it up
     changed = BooleanField(default=False)  # the endpoint was created or changed: the engine reads endpoints again
+    deleted = BooleanField(default=False)  # the endpoint was deleted: the engine drops the lane (drop_lane)
     meta = {"collection": "webhook_lanes", "indexes": [{"fields": ["due_at"]}]}

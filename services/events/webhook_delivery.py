@@ -26,6 +26,7 @@ from pymongo.errors import DuplicateKeyError
 
 from models.collections import GlobalCollection, scoped
 from models.event import Event
+from models.tenancy import current_tenant_id
 from models.webhook_endpoint import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookLane
 from services import clock, outbound, secret_box
 from services.events.signing import signature
@@ -116,10 +117,17 @@ def _lane_done(endpoint_id, seq, more, stopped, next_due, slow) -> None:
     else:
         due = next_due
     if stopped and endpoint is None:
-        GlobalCollection(WebhookLane).delete_one({"_id": endpoint_id})
+        drop_lane(current_tenant_id(), endpoint_id)
         return
     GlobalCollection(WebhookLane).update_one({"_id": endpoint_id, "due_seq": seq},
                                              {"$set": {"due_at": due, "slow": slow}})
+
+
+def drop_lane(tenant_id: str, endpoint_id: str) -> None:
+    """A deleted endpoint's lane, and what still waits in it: deliveries a fan-out made
+    before it learned of the deletion (it learns at its next round, through the lane)."""
+    GlobalCollection(WebhookLane).delete_one({"_id": endpoint_id, "tenant_id": tenant_id})
+    GlobalCollection(WebhookDelivery).delete_many({"tenant_id": tenant_id, "endpoint_id": endpoint_id})
 
 
 def _claim(row: dict, token: str, settings: dict) -> bool:

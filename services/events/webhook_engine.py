@@ -21,7 +21,7 @@ from models.collections import GlobalCollection
 from models.tenant import Tenant
 from models.webhook_endpoint import WebhookEndpoint, WebhookLane
 from services import clock
-from services.events import webhook_fanout, webhook_wake
+from services.events import webhook_delivery, webhook_fanout, webhook_wake
 from services.events.webhook_lanes import Deliverer
 from services.operations import leases
 from services.operations.metrics import WEBHOOK_FAILURES, WEBHOOK_OLDEST_PENDING
@@ -96,11 +96,13 @@ class Engine:
             self.refresh()
             known = {e["_id"] for group in self.endpoints.values() for e in group}
             # A lane is made just before its endpoint: one not there yet is looked at again next
-            # round, and dropped after a minute (its endpoint's insert failed).
+            # round, and dropped after a minute (its endpoint's insert failed); a deleted
+            # endpoint's, at once.
             lanes.update_many({"_id": {"$in": [lane["_id"] for lane in due if lane["_id"] in known]}},
                               {"$set": {"changed": False}})
-            lanes.delete_many({"_id": {"$in": [lane["_id"] for lane in due if lane["_id"] not in known
-                                               and now - lane["due_at"] > ORPHAN_MS]}})
+            for lane in due:
+                if lane["_id"] not in known and (lane.get("deleted") or now - lane["due_at"] > ORPHAN_MS):
+                    webhook_delivery.drop_lane(lane["tenant_id"], lane["_id"])
             due = [lane for lane in due if lane["_id"] in known]
             made += self.fan.run(self.endpoints)
         WEBHOOK_OLDEST_PENDING.set(max(0.0, (now - due[0]["due_at"]) / 1000) if due else 0.0)

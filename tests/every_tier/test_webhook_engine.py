@@ -354,3 +354,22 @@ def test_a_gateway_status_keeps_its_conversations_order(settings, client, tenant
                     ("message.status_changed", EVO_OUT)]
     subjects = {r["body"]["subject"] for r in receiver.delivered() if r["body"]["data"]["external_id"] == EVO_OUT}
     assert len(subjects) == 1
+
+
+def test_a_deleted_endpoint_is_forgotten_by_an_engine_that_knew_it(settings, app, client, tenant, tick, receivers):
+    """Deleted through another host: the delivering engine still holds the endpoint
+    until its next round reads the lane's change; what its fan-out made for it meanwhile
+    goes with the lane, and the tenant's other endpoint gets everything."""
+    deleted, kept = receivers(), receivers()
+    endpoint = create_endpoint(client, tenant, deleted.url).get_json()
+    create_endpoint(client, tenant, kept.url)
+    post_message(client, tenant, 0)
+    tick()
+    assert client.delete(f"/api/v1/webhook-endpoints/{endpoint['id']}", headers=tenant.headers).status_code == 204
+    post_message(client, tenant, 1)
+    tick(endpoints_changed=False)  # fans out with the endpoints it knew, then reads the change
+    assert _texts(deleted) == ["m0"] and _texts(kept) == ["m0", "m1"]
+    with app.app_context():
+        assert list(GlobalCollection(WebhookDelivery).find({"endpoint_id": endpoint["id"]})) == []
+        assert list(GlobalCollection(WebhookLane).find({"_id": endpoint["id"]})) == []
+    assert endpoint["id"] not in {e["_id"] for group in tick.engine.endpoints.values() for e in group}
