@@ -190,7 +190,7 @@ def register_api(app: Flask) -> None:
 
 
 def register_webhook_fast_path(app: Flask) -> None:
-    """Gateways' token webhooks skip Flask's request machinery (a third of their CPU);
+    """Gateways' webhooks skip Flask's request machinery (a third of their CPU);
     everything else, and every refusal of theirs, goes through the app as before."""
     from blueprints import webhook_fast_path
 

@@ -1,12 +1,12 @@
-"""The token webhooks' common case (Evolution, WAHA), answered without Flask's request
-machinery.
+"""The gateways' webhooks (Evolution, WAHA, the Cloud API), answered without Flask's
+request machinery in the common case.
 
 Gateways post every message and every status here: it is the service's hottest path.
 Flask's request context, routing, hooks and flask-smorest's response cost about 200 us
 of CPU per webhook beside a store of about 400 (in-process, issue 26). This path does
 the same work as the Flask route for a request it can answer in full: one of these
-routes, POST, a JSON body of a declared length within the limit, the tenant's token, a
-JSON object. Anything else goes to the Flask app untouched (the body re-wound), so the
+routes, POST, a JSON body of a declared length within the limit, the tenant's token (or
+the Cloud API's signature), a JSON object. Anything else goes to the Flask app untouched (the body re-wound), so the
 refusals, their problem bodies, the failure throttle and the documented route stay in
 one place. What both paths do around a request is blueprints.request_scope; what a
 webhook stores, blueprints.webhooks.store.
@@ -18,26 +18,28 @@ from urllib.parse import parse_qsl
 from flask import Flask, Response
 
 from blueprints import request_scope
-from blueprints.webhooks import EVENT_NAME, payload_of, store, webhook_token
+from blueprints.webhooks import EVENT_NAME, cloud_signed, payload_of, store, webhook_token
 from models.tenancy import tenant_scope
 from schemas.fast_dump import dumper
 from schemas.webhooks import WebhookResultSchema
 from services import request_ids
-from services.tenancy.tenants import tenant_for_webhook_token
+from services.tenancy.tenants import tenant_by_slug, tenant_for_webhook_token
 
-# /webhooks/<gateway>/<slug>[/<event_name>], as the Flask routes take them (a slug has no '/').
-_PATH = re.compile(r"/webhooks/(evolution|waha)/([^/]+)(?:/([^/]+))?")
+# /webhooks/<path>/<slug>[/<event_name>], as the Flask routes take them (a slug has no '/').
+_PATH = re.compile(r"/webhooks/(evolution|waha|whatsapp)/([^/]+)(?:/([^/]+))?")
 _ENDPOINTS = {("evolution", False): "webhooks.evolution_webhook",
               ("evolution", True): "webhooks.evolution_webhook_by_event",
-              ("waha", False): "webhooks.waha_webhook"}
+              ("waha", False): "webhooks.waha_webhook",
+              ("whatsapp", False): "webhooks.cloud_webhook"}
+_GATEWAYS = {"evolution": "evolution", "waha": "waha", "whatsapp": "cloud"}  # the path's name -> the parser's
 
 
 def install(app: Flask) -> None:
     """Put the fast path in front of the app's WSGI callable (after any ProxyFix)."""
-    app.wsgi_app = TokenWebhooks(app, app.wsgi_app)
+    app.wsgi_app = GatewayWebhooks(app, app.wsgi_app)
 
 
-class TokenWebhooks:
+class GatewayWebhooks:
     def __init__(self, app: Flask, wsgi_app):
         self.app, self.wsgi_app = app, wsgi_app
         # Metrics label a request by its Flask rule, whichever path answers it.
@@ -58,8 +60,8 @@ class TokenWebhooks:
         path = _PATH.fullmatch(environ["PATH_INFO"])
         if path is None:
             return None
-        gateway, slug, event_name = path.groups()
-        route = self.routes.get((gateway, event_name is not None))
+        path_name, slug, event_name = path.groups()
+        route, gateway = self.routes.get((path_name, event_name is not None)), _GATEWAYS[path_name]
         if route is None or (event_name is not None and not EVENT_NAME.fullmatch(event_name)):
             return None
         length = self._json_length(environ)
@@ -68,10 +70,9 @@ class TokenWebhooks:
         scope = request_scope.open_scope(environ, self.app.config["DB_TIMEOUT_MS"])
         try:
             with self.app.app_context():
-                try:  # the token before the body, as on the Flask route
-                    tenant = self._tenant(environ, gateway, slug)
-                    body = self._body(environ, length) if tenant is not None else None
-                    payload = payload_of(body) if body is not None else None
+                try:
+                    tenant, body = self._verified(environ, gateway, slug, length)
+                    payload = payload_of(body) if tenant is not None else None
                 except Exception:  # noqa: BLE001 - a failed lookup, an unreadable body: the Flask app says so
                     return None
                 if not isinstance(payload, dict):
@@ -109,13 +110,21 @@ class TokenWebhooks:
         environ["wsgi.input"] = io.BytesIO(body)
         return body if len(body) == length else None
 
-    @staticmethod
-    def _tenant(environ, gateway: str, slug: str):
+    def _verified(self, environ, gateway: str, slug: str, length: int) -> tuple:
+        """(tenant, body) of an authenticated request, (None, None) otherwise. As on the
+        Flask routes: a token is checked before the body is read; a signature is over it."""
+        if gateway == "cloud":
+            body, tenant = self._body(environ, length), tenant_by_slug(slug)
+            if body is None or not cloud_signed(tenant, body, environ.get("HTTP_X_HUB_SIGNATURE_256", "")):
+                return None, None
+            return tenant, body
         query = environ.get("QUERY_STRING")
         query_token = next((value for name, value in parse_qsl(query, keep_blank_values=True) if name == "token"),
                            None) if query else None
         token = webhook_token(gateway, query_token, environ.get("HTTP_X_WEBHOOK_TOKEN"))
-        return tenant_for_webhook_token(slug, token) if token else None
+        tenant = tenant_for_webhook_token(slug, token) if token else None
+        body = self._body(environ, length) if tenant is not None else None
+        return (tenant, body) if body is not None else (None, None)
 
     def _json(self, result: dict) -> "_JsonAnswer":
         """As flask-smorest answers the route: the schema's dump as Flask's compact JSON.

@@ -84,6 +84,15 @@ def store(gateway: str, tenant, payload: dict, body: bytes):
     return {"accepted": 0, "duplicates": 0, "ignored": 0, "spooled": len(events)}
 
 
+def cloud_signed(tenant, body: bytes, signature: str) -> bool:
+    """Whether `signature` (X-Hub-Signature-256) is `body`'s HMAC-SHA256 under the
+    tenant's cloud_app_secret; never for a tenant without one (or no tenant). The bytes
+    are hashed exactly as received: re-serialising would change Meta's \\u escapes."""
+    secret = revealed(tenant, "cloud_app_secret") if tenant else None
+    expected = "sha256=" + hmac.new((secret or "").encode(), body, hashlib.sha256).hexdigest()
+    return bool(secret) and same_secret(signature, expected)
+
+
 def _refused(detail: str):
     """Failed webhook authentication: 429 once the address failed too often, else 401.
 
@@ -180,11 +189,7 @@ def cloud_verify(slug):
 def cloud_webhook(slug):
     """Cloud API messages and statuses; a bad item of a batch is reported, the rest kept."""
     tenant = tenant_by_slug(slug)
-    secret = revealed(tenant, "cloud_app_secret") if tenant else None
-    signature = request.headers.get("X-Hub-Signature-256", "")
-    # Hash the bytes exactly as received: re-serialising would change Meta's \u escapes.
-    expected = "sha256=" + hmac.new((secret or "").encode(), request.get_data(cache=True), hashlib.sha256).hexdigest()
-    if not secret or not same_secret(signature, expected):
+    if not cloud_signed(tenant, request.get_data(cache=True), request.headers.get("X-Hub-Signature-256", "")):
         return _refused("X-Hub-Signature-256 does not match the body signed with the tenant's cloud_app_secret.")
     payload, error = _json_body()
     if error:

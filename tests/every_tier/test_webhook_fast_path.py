@@ -1,4 +1,4 @@
-"""The token webhooks' fast path answers exactly as the Flask route does, and answers
+"""The gateway webhooks' fast path answers exactly as the Flask routes do, and answers
 itself only what it can answer in full.
 
 Each case goes to two tenants of one app: through the app as deployed (the fast path in
@@ -16,11 +16,13 @@ from blueprints import request_scope, webhook_fast_path
 from models.tenancy import _current_tenant
 from services.errors import Conflict
 from tests.conftest import assert_problem
-from tests.webhook_helpers import EVO_OUT, WAHA_OUT, fixture
+from tests.webhook_helpers import EVO_OUT, WAHA_OUT, configure_cloud, fixture, send
 
 EVOLUTION_STORY = ["send_message_outbound", "messages_update_server_ack", "messages_update_read",
                    "messages_upsert_text_inbound", "messages_upsert_image", "send_message_outbound",
                    "unknown_event_presence_update", "connection_update_open", "messages_update_error"]
+CLOUD_STORY = ["messages_text", "statuses_delivered", "statuses_read", "messages_batch_two_messages",
+               "statuses_batch_mixed", "messages_text"]
 WAHA_STORY = ["message_any_outbound", "message_ack_server", "message_ack_read", "message_inbound_text",
               "unknown_event", "session_status_working", "message_any_outbound"]
 
@@ -28,7 +30,7 @@ WAHA_STORY = ["message_any_outbound", "message_ack_server", "message_ack_read", 
 @pytest.fixture
 def flask_only(app):
     """A client of the Flask app without the fast path in front."""
-    assert isinstance(app.wsgi_app, webhook_fast_path.TokenWebhooks)
+    assert isinstance(app.wsgi_app, webhook_fast_path.GatewayWebhooks)
     return Client(app.wsgi_app.wsgi_app, app.response_class)
 
 
@@ -97,6 +99,27 @@ def test_stories_answer_and_store_alike_on_both_paths(client, flask_only, tenant
                      fixture("evolution", "messages_upsert_audio"), handed_over).status_code == 200
     assert _holdings(client, tenant) == _holdings(client, other_tenant)
     assert EVO_OUT in str(_holdings(client, tenant)) and WAHA_OUT in str(_holdings(client, tenant))
+
+
+def test_cloud_api_answers_and_stores_alike_on_both_paths(client, flask_only, admin, tenant, other_tenant,
+                                                          handed_over):
+    for handle in (tenant, other_tenant):
+        configure_cloud(client, admin, handle)
+    handed_over[0] = 0  # counted from here: the webhooks
+    for name in CLOUD_STORY:
+        fast = send(client, "cloud", tenant, name)
+        assert handed_over == [0] and fast.status_code == 200, fast.get_json()
+        assert _answer(fast) == _answer(send(flask_only, "cloud", other_tenant, name))
+    assert _holdings(client, tenant) == _holdings(client, other_tenant) != [[], []]
+    handed_over[0] = 0
+    body = json.dumps(fixture("cloud", "messages_text")).encode()
+    for signature in ("sha256=" + "0" * 64, ""):
+        fast = client.post(f"/webhooks/whatsapp/{tenant.slug}", data=body, content_type="application/json",
+                           headers={"X-Hub-Signature-256": signature})
+        slow = flask_only.post(f"/webhooks/whatsapp/{other_tenant.slug}", data=body,
+                               content_type="application/json", headers={"X-Hub-Signature-256": signature})
+        assert _answer(fast) == _answer(slow) and fast.status_code == 401
+    assert handed_over == [2]
 
 
 @pytest.mark.parametrize("path,body,content_type,fast_path", [
