@@ -13,6 +13,7 @@ from models.tenancy import current_tenant_id
 from models.webhook_endpoint import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookLane
 from services import clock, secret_box
 from services.errors import found
+from services.events.webhook_delivery import GIVE_UP_AFTER_MS
 from services.pagination import fetch_page
 
 SECRET_PREFIX = "whsec_"
@@ -129,13 +130,17 @@ def _new_secret() -> str:
 
 def prune_deliveries(log_days: int, events_days: int) -> int:
     """The upkeep's, for the current tenant: delivered and given-up deliveries and attempt
-    log entries older than `log_days`, and deliveries still waiting (a paused endpoint's)
-    for events older than the events' own retention, which could no longer be sent."""
+    log entries older than `log_days` (attempts also older than a delivery's retries),
+    and deliveries still waiting (a paused endpoint's) for events older than the events'
+    own retention, which could no longer be sent."""
     now = clock.now_ms()
     log_cutoff = now - log_days * clock.DAY_MS
     removed = scoped(WebhookDelivery).delete_many({"state": {"$in": ["delivered", "given_up"]},
                                                    "done_at": {"$lt": log_cutoff}})
-    removed += scoped(WebhookAttempt).delete_many({"at": {"$lt": log_cutoff}})
+    # An attempt stays while its delivery may still be retried (GIVE_UP_AFTER_MS from its
+    # first attempt), so a short retention never cuts a retrying delivery's log short.
+    attempts_cutoff = min(log_cutoff, now - GIVE_UP_AFTER_MS)
+    removed += scoped(WebhookAttempt).delete_many({"at": {"$lt": attempts_cutoff}})
     expired = f"{now - events_days * clock.DAY_MS:013d}"
     for endpoint in _endpoints().find({}, projection={"_id": 1}):
         removed += scoped(WebhookDelivery).delete_many({"endpoint_id": endpoint["_id"],

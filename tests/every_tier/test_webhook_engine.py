@@ -214,7 +214,7 @@ def test_deliveries_hold_no_copy_and_an_erased_event_is_not_sent(settings, app, 
 
 def test_the_upkeep_prunes_the_delivery_log(settings, app, client, tenant, tick, receivers, frozen_clock):
     """Item 8 / F4: delivered deliveries and attempts older than WEBHOOK_LOG_RETENTION_DAYS
-    go; newer ones and pending ones stay."""
+    go; newer ones stay (waiting ones: the next test)."""
     receiver = receivers()
     create_endpoint(client, tenant, receiver.url)
     post_message(client, tenant, 0)
@@ -373,3 +373,27 @@ def test_a_deleted_endpoint_is_forgotten_by_an_engine_that_knew_it(settings, app
         assert list(GlobalCollection(WebhookDelivery).find({"endpoint_id": endpoint["id"]})) == []
         assert list(GlobalCollection(WebhookLane).find({"_id": endpoint["id"]})) == []
     assert endpoint["id"] not in {e["_id"] for group in tick.engine.endpoints.values() for e in group}
+
+
+def test_a_short_log_retention_keeps_a_retrying_deliverys_attempts(settings, app, client, tenant, tick, receivers,
+                                                                     frozen_clock):
+    """WEBHOOK_LOG_RETENTION_DAYS=1: a delivery still retrying two days on keeps its
+    first attempt in the log; a delivered one's attempts past its retries go."""
+    app.config["WEBHOOK_LOG_RETENTION_DAYS"] = 1
+    done, failing = receivers(), receivers(statuses=[500] * 50)
+    create_endpoint(client, tenant, done.url)
+    post_message(client, tenant, 0)
+    tick()
+    frozen_clock.ms += 2 * clock.DAY_MS
+    create_endpoint(client, tenant, failing.url)
+    post_message(client, tenant, 1)
+    tick()  # both endpoints get m1; the failing one's first attempt fails
+    frozen_clock.ms += 2 * clock.DAY_MS - 60_000
+    with app.app_context():
+        run_upkeep(app.config)
+    with app.app_context(), tenant_scope(_tenant_id(app, tenant)):
+        attempts = list(scoped(WebhookAttempt).find({}))
+        pending = list(scoped(WebhookDelivery).find({"state": "pending"}))
+    failing_id = pending[0]["endpoint_id"]
+    assert len(pending) == 1 and [a["status_code"] for a in attempts if a["endpoint_id"] == failing_id] == [500]
+    assert sorted(a["status_code"] for a in attempts if a["endpoint_id"] != failing_id) == [200]  # m1's; m0's went
