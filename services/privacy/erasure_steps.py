@@ -57,15 +57,16 @@ def conversations_of(erasure, phone, deadline, count) -> bool:
             if not batch:
                 break
             _delete_messages(batch, count)
-        if not _stored_since(conversation_id, erased_at, deadline, count):
+        if not stored_since(conversation_id, erased_at, deadline, count):
             return False
         count("conversations", conversations.rebuild_summaries(conversation_id)["removed"])
     return True
 
 
-def _stored_since(conversation_id: str, erased_at: int, deadline: float, count) -> bool:
+def stored_since(conversation_id: str, erased_at: int, deadline: float, count) -> bool:
     """Messages stored after the erasure but dated before it (by a worker that had not
-    learned of it yet): the conversation's newer messages, a page at a time."""
+    learned of it yet, or brought back by a restore): the conversation's newer messages,
+    a page at a time; False if `deadline` came first."""
     for page in oldest_first(scoped(Message), {"conversation_id": conversation_id, "created_at": {"$gt": erased_at}},
                              BATCH, projection={"created_at": 1, "status_times": 1}):
         if time.monotonic() >= deadline:

@@ -5,6 +5,7 @@ hashed and looked up (services.privacy.ledger). Every file of a generation is co
 raw archived webhook bodies name phones only inside their text, so each whole number
 of a phone's length in a body is looked up as a phone."""
 import json
+import math
 import os
 import re
 import shutil
@@ -22,7 +23,7 @@ from models.webhook_archive import WebhookArchive
 from services.messaging import conversations, search_index
 from services.operations import snapshots
 from services.operations.snapshot_files import fsync_dir, read_records, write_records
-from services.privacy import ledger
+from services.privacy import erasure_steps, ledger
 from services.privacy.erasure_steps import message_time
 
 LEDGER_FILE = "erased_contacts.jsonl.gz"
@@ -61,6 +62,9 @@ def scrub_store() -> dict:
               "archived_webhooks": 0}
     if not ledger.any_erased():
         return counts
+
+    def count(key: str, n: int) -> None:
+        counts[key] = counts.get(key, 0) + n
     for summary in list(scoped(Conversation).find({}, projection={"conversation_id": 1})):
         conversation_id = summary["conversation_id"]
         erased = [ledger.erased_at(phone) for phone in conversation_id.split(":")]
@@ -68,9 +72,11 @@ def scrub_store() -> dict:
         if latest is not None:
             counts["messages"] += search_index.delete_messages({"conversation_id": conversation_id,
                                                                 "created_at": {"$lte": latest}})
+            erasure_steps.stored_since(conversation_id, latest, math.inf, count)  # stored later, dated before
             counts["conversations"] += conversations.rebuild_summaries(conversation_id)["removed"]
-    held = [m["_id"] for m in scoped(Message).find({"awaiting_message": HELD}, projection={"chat": 1, "created_at": 1})
-            if ledger.erased_before([m.get("chat")], m.get("created_at") or 0)]
+    held = [m["_id"] for m in scoped(Message).find({"awaiting_message": HELD},
+                                                   projection={"chat": 1, "created_at": 1, "status_times": 1})
+            if ledger.erased_before([m.get("chat")], message_time(m) or 0)]
     if held:
         counts["messages"] += search_index.delete_message_ids(held)
     for session in list(scoped(ChatSession).find({}, projection={"phone": 1, "last_activity": 1})):

@@ -14,7 +14,7 @@ from services.gateways import ingest as ingest_module
 from services.gateways import webhook_archive
 from services.operations import snapshots
 from services.operations.upkeep import run_upkeep
-from services.privacy import erasure, erasure_steps
+from services.privacy import erasure, erasure_steps, ledger
 from services.tenancy import tenants
 from tests.conftest import assert_problem
 from tests.webhook_helpers import BOT, CUSTOMER, EVO_IN, fixture, send, stored
@@ -256,3 +256,24 @@ def test_a_contact_erased_again_reaches_other_workers_ledgers(app, tenant):
         scoped(ErasedContact).update_one({"_id": ledger.contact_hashes(CUSTOMER)[0]}, {"$set": {"erased_at": 5000}})
         ledger.refresh_cached()  # another worker's second erasure
         assert ledger.erased_at(CUSTOMER) == 5000
+
+
+def test_a_restore_leaves_out_a_message_stored_after_the_erasure_but_dated_before(app, client, tenant, tmp_path,
+                                                                                frozen_clock, monkeypatch):
+    """A worker that had not learned of the erasure stored a message dated before it; a
+    snapshot taken then holds it. Restored, it is left out by its own date, not let in by
+    its later store time; the contact's message dated after the erasure stays."""
+    _message(client, tenant, "in-1")
+    assert client.delete(f"/api/v1/contacts/{CUSTOMER}", headers=tenant.headers).status_code == 200
+    frozen_clock.ms += 60_000
+    with monkeypatch.context() as unaware:  # the late worker's ledger did not know yet
+        unaware.setattr(ledger, "refuse_if_erased", lambda *_args: None)
+        _message(client, tenant, "late", sent_at="2026-01-01T00:00:00Z")
+    _message(client, tenant, "after")  # dated after the erasure: a new conversation's start
+    assert stored(client, tenant, "late").status_code == 200
+    with app.app_context():
+        generation = snapshots.take_snapshot(str(tmp_path), "manual", 5)["generation"]
+    result = app.test_cli_runner().invoke(args=["snapshot", "restore", generation, "--replace"])
+    assert result.exit_code == 0, result.output
+    assert stored(client, tenant, "late").status_code == 404
+    assert stored(client, tenant, "after").status_code == 200
