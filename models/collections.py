@@ -66,7 +66,7 @@ class ScopedCollection:
             return exc.details.get("nInserted", 0)
 
     def update_one(self, query: dict, update: dict, upsert: bool = False):
-        return self._collection.update_one(scoped_filter(query), update, upsert=upsert)
+        return self._collection.update_one(scoped_filter(query, write=True), update, upsert=upsert)
 
     def counts_by(self, query: dict, field: str) -> dict:
         """{value of `field`: how many match} in one aggregation (a single-field $group key)."""
@@ -75,7 +75,7 @@ class ScopedCollection:
         return {row["_id"]: row["count"] for row in rows}
 
     def update_many(self, query: dict, update: dict) -> int:
-        return self._collection.update_many(scoped_filter(query), update).modified_count
+        return self._collection.update_many(scoped_filter(query, write=True), update).modified_count
 
     def insert_write(self, document: dict) -> "Write":
         """insert_one, to be applied by `in_order`."""
@@ -91,17 +91,17 @@ class ScopedCollection:
 
     def update_write(self, query: dict, update: dict, upsert: bool = False) -> "Write":
         """update_one, to be applied by `in_order`."""
-        return _update_write(self._collection, scoped_filter(query), update, upsert)
+        return _update_write(self._collection, scoped_filter(query, write=True), update, upsert)
 
     def find_one_and_update(self, query: dict, update: dict, upsert: bool = False):
         return self._collection.find_one_and_update(
-            scoped_filter(query), update, upsert=upsert, return_document=ReturnDocument.AFTER)
+            scoped_filter(query, write=True), update, upsert=upsert, return_document=ReturnDocument.AFTER)
 
     def delete_one(self, query: dict) -> int:
-        return self._collection.delete_one(scoped_filter(query)).deleted_count
+        return self._collection.delete_one(scoped_filter(query, write=True)).deleted_count
 
     def delete_many(self, query: dict) -> int:
-        return self._collection.delete_many(scoped_filter(query)).deleted_count
+        return self._collection.delete_many(scoped_filter(query, write=True)).deleted_count
 
 
 def scoped(document_class) -> ScopedCollection:

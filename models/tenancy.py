@@ -42,13 +42,15 @@ def tenant_scope(tenant_id: str):
         _current_tenant.reset(token)
 
 
-def scoped_filter(query: dict | None = None) -> dict:
+def scoped_filter(query: dict | None = None, write: bool = False) -> dict:
     """`query` restricted to the current tenant; a different tenant in it raises.
 
     The filter is also put in the one form both databases handle alike: tenant_id
-    first, operators such as `$or` last (nx-27017's updates ignore the keys that
-    follow a `$or`), and equalities spelled `{"$eq": v}` (the form nx-27017 answers
-    from an index; a bare value makes it scan every document).
+    first, operators last, and equalities spelled `{"$eq": v}` (the form nx-27017
+    answers from an index; a bare value makes it scan every document). In a write's
+    filter (`write`) a top-level `$or` goes inside an `$and`: beside a top-level `$or`,
+    nx-27017's updates drop the filter's other keys, the tenant's among them, and
+    matched another conversation's summary (docs/PERFORMANCE.md, found on the way).
     """
     tenant_id = current_tenant_id()
     query = dict(query or {})
@@ -56,6 +58,8 @@ def scoped_filter(query: dict | None = None) -> dict:
         raise TenantNotSet("query names another tenant than the one in scope")
     fields = {key: _as_eq(value) for key, value in query.items() if not key.startswith("$")}
     operators = {key: value for key, value in query.items() if key.startswith("$")}
+    if write and "$or" in operators:
+        operators["$and"] = [*operators.get("$and", []), {"$or": operators.pop("$or")}]
     return {"tenant_id": {"$eq": tenant_id}, **fields, **operators}
 
 

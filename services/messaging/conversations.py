@@ -43,12 +43,10 @@ def summary_write(message: dict):
 
 
 def _newer(message: dict) -> dict:
-    """Matches a summary whose last message sorts before `message`. The `$or` sits inside
-    an `$and`: at the top of an update's filter, nx-27017 drops the filter's other keys
-    and matched another conversation's summary (a message stored in the same millisecond
-    as another conversation's last one was counted there)."""
-    return {"$and": [{"$or": [{"last_message_at": {"$lt": message["created_at"]}},
-                              {"last_message_at": message["created_at"], "last_message_id": {"$lt": message["_id"]}}]}]}
+    """Matches a summary whose last message sorts before `message` (in an update's filter,
+    scoped_filter puts the `$or` where nx-27017 keeps the other keys)."""
+    return {"$or": [{"last_message_at": {"$lt": message["created_at"]}},
+                    {"last_message_at": message["created_at"], "last_message_id": {"$lt": message["_id"]}}]}
 
 
 def _as_last(message: dict) -> dict:

@@ -5,7 +5,7 @@ from mongoengine.base import _document_registry
 import models
 from models.collections import scoped
 from models.gateway_session import GatewaySession
-from models.tenancy import TenantDocument, TenantNotSet, TenantQuerySet, tenant_scope
+from models.tenancy import TenantDocument, TenantNotSet, TenantQuerySet, scoped_filter, tenant_scope
 
 
 def _concrete_documents():
@@ -64,3 +64,15 @@ def test_lookups_by_id_return_only_the_tenants_own(app):
             assert [document["_id"] for document in found] == ["tenant-b-1"]
         with pytest.raises(TenantNotSet):
             scoped(GatewaySession).find_by_ids(["tenant-a-1"])
+
+
+def test_a_writes_top_level_or_goes_inside_an_and():
+    """Beside a top-level $or, nx-27017's updates drop the filter's other keys (the
+    tenant's among them): a write's filter carries it inside an $and, a read's as given."""
+    either = [{"a": 1}, {"b": 2}]
+    with tenant_scope("t1"):
+        written = scoped_filter({"c": 3, "$or": either, "$and": [{"d": 4}]}, write=True)
+        read = scoped_filter({"c": 3, "$or": either})
+    assert written == {"tenant_id": {"$eq": "t1"}, "c": {"$eq": 3}, "$and": [{"d": 4}, {"$or": either}]}
+    assert list(written)[0] == "tenant_id" and "$or" not in written
+    assert read == {"tenant_id": {"$eq": "t1"}, "c": {"$eq": 3}, "$or": either}
