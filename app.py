@@ -123,7 +123,6 @@ def register_request_hooks(app: Flask) -> None:
     from blueprints.auth import release_tenant
     from schemas.problem import problem
     from services import request_ids
-    from services.events import webhook_wake
 
     @app.before_request
     def _begin_request():
@@ -141,8 +140,7 @@ def register_request_hooks(app: Flask) -> None:
         if scope is not None:
             current = request._get_current_object()
             request_scope.observe(scope, current.method, current.url_rule.rule if current.url_rule else "<unmatched>",
-                                  response.status_code, webhook_wake.ENDPOINTS if current.blueprint ==
-                                  "webhook_endpoints" else webhook_wake.EVENTS)
+                                  response.status_code, endpoints_changed=current.blueprint == "webhook_endpoints")
             response.headers[request_ids.HEADER] = scope.request_id
         return response
 

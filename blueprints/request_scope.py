@@ -1,7 +1,6 @@
 """What every request does around its work, on Flask's hooks (app.py) and on the webhook
 fast path (blueprints.webhook_fast_path) alike: one database deadline, a request id,
-the request's mark on its database commands, and afterwards its metrics and, for a
-committed write, the nudge that makes this host's webhook deliverer push the events now.
+the request's mark on its database commands, and afterwards its metrics.
 """
 import time
 from typing import NamedTuple
@@ -33,11 +32,13 @@ def open_scope(environ: dict, db_timeout_ms: int) -> Scope:
                  request_ids.current.set(request_id))
 
 
-def observe(scope: Scope, method: str, route: str, status: int, wake: bytes = webhook_wake.EVENTS) -> None:
-    """The request's metrics; for a committed write, the nudge (`wake`: what changed)."""
+def observe(scope: Scope, method: str, route: str, status: int, endpoints_changed: bool = False) -> None:
+    """The request's metrics; for a committed change of webhook endpoints, the nudge that
+    makes this host's deliverer read them again now (writes of events nudge it
+    themselves: services.events.doorbell)."""
     observe_request(method, route, status, time.perf_counter() - scope.started)
-    if method in WRITE_METHODS and status < 300:
-        webhook_wake.nudge(wake)
+    if endpoints_changed and method in WRITE_METHODS and status < 300:
+        webhook_wake.nudge(webhook_wake.ENDPOINTS)
 
 
 def close_scope(scope: Scope) -> None:

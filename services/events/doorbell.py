@@ -3,8 +3,9 @@
 Two bells, both cheap for the writer:
 
 - `wake()`: a datagram to the publishing process on this host (services.events.local_wake,
-  bound by the lease holder: services.events.kafka_publisher), sent after the write;
-  nobody listening costs nothing. The event goes out at once.
+  bound by the lease holder: services.events.kafka_publisher), and one to the webhook
+  deliverer's (services.events.webhook_wake), sent after the write; nobody listening
+  costs nothing. The event goes out at once.
 - `bell_writes()`, `written()`: the tenant's doorbell (models.event_bell) set to the write's time, at
   most once per BELL_MS per tenant and process, as one more write of the change's own
   ordered write (no command of its own). A publisher on another host reads the bells
@@ -15,7 +16,7 @@ Two bells, both cheap for the writer:
 from models.collections import GlobalCollection
 from models.event_bell import EventBell
 from models.tenancy import current_tenant_id
-from services.events import local_wake
+from services.events import local_wake, webhook_wake
 
 BELL_MS = 1000
 WAKE_MS = 500
@@ -53,11 +54,14 @@ def ring(now_ms: int) -> None:
 
 
 def wake(now_ms: int) -> None:
-    """Tell this host's publisher, if it listens, that the current tenant has new events:
-    at most once per WAKE_MS per tenant and process (a woken tenant is looked at every
-    few hundred ms for a while: services.events.kafka_publisher)."""
+    """Tell this host's webhook deliverer and Kafka publisher, if they listen, that the
+    current tenant has new events, whoever wrote them (a request, a spool replay, a
+    sync, a repair). The deliverer at every write (it backs off when idle); the
+    publisher at most once per WAKE_MS per tenant and process (a woken tenant is looked
+    at every few hundred ms for a while: services.events.kafka_publisher)."""
     if not local_wake.configured():
         return
+    webhook_wake.nudge(webhook_wake.EVENTS)
     tenant_id = current_tenant_id()
     if now_ms - _woke.get(tenant_id, -WAKE_MS) < WAKE_MS:
         return

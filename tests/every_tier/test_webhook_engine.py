@@ -397,3 +397,20 @@ def test_a_short_log_retention_keeps_a_retrying_deliverys_attempts(settings, app
     failing_id = pending[0]["endpoint_id"]
     assert len(pending) == 1 and [a["status_code"] for a in attempts if a["endpoint_id"] == failing_id] == [500]
     assert sorted(a["status_code"] for a in attempts if a["endpoint_id"] != failing_id) == [200]  # m1's; m0's went
+
+
+def test_a_background_writers_events_wake_the_engine(app, tenant):
+    """No request around it (a spool replay, a gateway sync, a repair): the message's
+    write itself nudges this host's deliverer."""
+    from services.events import webhook_wake
+    from services.messaging import messages
+
+    listener = webhook_wake.Listener()
+    try:
+        listener.wait(0.05)  # what the tenant's creation said
+        with app.app_context(), tenant_scope(_tenant_id(app, tenant)):
+            messages.record_message({"session_id": "main", "direction": "in", "from": "5511900000001",
+                                     "to": "5511987654321", "text": "from a replay", "external_id": "bg-1"})
+        assert listener.wait(2.0) == {webhook_wake.EVENTS}
+    finally:
+        listener.close()

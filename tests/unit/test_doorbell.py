@@ -41,3 +41,20 @@ def test_the_webhook_engine_hears_its_own_kinds_only(tmp_path):
         publisher.close()
         engine.close()
         local_wake.configure(None)
+
+
+def test_every_write_of_events_nudges_the_webhook_engine(tmp_path, monkeypatch):
+    """Whoever wrote them (a request, a spool replay, a sync, a repair), and each time:
+    the publisher's interval does not hold the deliverer's nudge back."""
+    monkeypatch.setattr(doorbell, "_woke", {})
+    local_wake.configure(str(tmp_path / "host-a"))
+    engine = webhook_wake.Listener()
+    try:
+        with tenant_scope("tenant-1"):
+            doorbell.wake(1_000)
+            assert engine.wait(1.0) == {webhook_wake.EVENTS}
+            doorbell.wake(1_001)
+            assert engine.wait(1.0) == {webhook_wake.EVENTS}
+    finally:
+        engine.close()
+        local_wake.configure(None)
