@@ -44,7 +44,6 @@ class WebhookDelivery(TenantDocument):
     endpoint_id = StringField(required=True)
     event_id = StringField(required=True)
     event_type = StringField(required=True)
-    event_time = LongField(required=True)
     subject = StringField(required=True)  # a hash of it: one subject's deliveries go out in `pos` order
     pos = StringField(required=True)  # the event's position in the feed
     state = StringField(required=True, choices=DELIVERY_STATES)

@@ -131,7 +131,7 @@ def _subjects(events: list) -> dict[str, str]:
 def delivery_for(endpoint: dict, event: dict, now: int, subject: str) -> dict:
     return {"_id": f"{endpoint['_id']}:{event['_id']}", "tenant_id": event["tenant_id"],
             "endpoint_id": endpoint["_id"], "event_id": event["_id"], "event_type": event["type"],
-            "event_time": event["time"], "subject": subject_key(subject), "pos": event["pos"], "state": "pending",
+            "subject": subject_key(subject), "pos": event["pos"], "state": "pending",
             "attempts": 0, "first_due_at": now, "next_attempt_at": now, "claim_until": 0, "claimed_by": None,
             "done_at": None}
 

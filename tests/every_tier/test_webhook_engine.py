@@ -204,7 +204,7 @@ def test_deliveries_hold_no_copy_and_an_erased_event_is_not_sent(settings, app, 
     with app.app_context(), tenant_scope(_tenant_id(app, tenant)):
         stored = list(scoped(WebhookDelivery).find({}))
         assert len(stored) == 2 and "secret text" not in repr(stored) and "5511912345678" not in repr(stored)
-        assert {"event_id", "event_type", "event_time"} <= set(stored[0])
+        assert {"event_id", "event_type", "subject", "pos"} <= set(stored[0])
         first = min(stored, key=lambda d: d["pos"])
         scoped(Event).delete_many({"_id": first["event_id"]})
     client.patch(f"/api/v1/webhook-endpoints/{endpoint['id']}", json={"enabled": True}, headers=tenant.headers)
