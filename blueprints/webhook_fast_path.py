@@ -5,11 +5,11 @@ Gateways post every message and every status here: it is the service's hottest p
 Flask's request context, routing, hooks and flask-smorest's response cost about 200 us
 of CPU per webhook beside a store of about 400 (in-process, issue 26). This path does
 the same work as the Flask route for a request it can answer in full: one of these
-routes, POST, a JSON body of a declared length within the limit, the tenant's token (or
-the Cloud API's signature), a JSON object. Anything else goes to the Flask app untouched (the body re-wound), so the
-refusals, their problem bodies, the failure throttle and the documented route stay in
-one place. What both paths do around a request is blueprints.request_scope; what a
-webhook stores, blueprints.webhooks.store.
+routes, POST, a JSON body of a declared length within the limit, the tenant's token
+(or the Cloud API's signature), a JSON object. Anything else goes to the Flask app
+untouched (the body re-wound), so the refusals, their problem bodies, the failure
+throttle and the documented routes stay in one place. What both paths do around a
+request is blueprints.request_scope; what a webhook stores, blueprints.webhooks.store.
 """
 import io
 import re
