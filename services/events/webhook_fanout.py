@@ -119,10 +119,9 @@ def _subjects(events: list) -> dict[str, str]:
     order, behind its creation, and one conversation's held status holds no other's."""
     unnamed = [event for event in events if not event.get("subject") and event.get("ref")]
     messages = {}
-    if unnamed:
-        found = GlobalCollection(Message).find(
-            {"tenant_id": {"$in": sorted({event["tenant_id"] for event in unnamed})},
-             "_id": {"$in": sorted({event["ref"] for event in unnamed})}}, projection=SUBJECT_FIELDS)
+    if unnamed:  # by _id alone, the tenant checked by the key (models.collections.find_by_ids says why)
+        found = GlobalCollection(Message).find({"_id": {"$in": sorted({event["ref"] for event in unnamed})}},
+                                               projection=SUBJECT_FIELDS)
         messages = {(message["tenant_id"], message["_id"]): message for message in found}
     return {event["_id"]: event_data.subject_of(event, messages.get((event["tenant_id"], event.get("ref"))))
             for event in events}

@@ -65,6 +65,7 @@ def scrub_store() -> dict:
 
     def count(key: str, n: int) -> None:
         counts[key] = counts.get(key, 0) + n
+
     for summary in list(scoped(Conversation).find({}, projection={"conversation_id": 1})):
         conversation_id = summary["conversation_id"]
         erased = [ledger.erased_at(phone) for phone in conversation_id.split(":")]
