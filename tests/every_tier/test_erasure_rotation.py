@@ -142,3 +142,25 @@ def test_a_ledger_an_older_version_wrote_survives_rotations_too(app, client, ten
     with app.app_context(), tenant_scope(tenant_id):
         assert ledger.erased_at(CUSTOMER) == 1000
         assert ledger.erased_at(OTHER) is not None
+
+
+def test_an_older_ledger_alone_is_kept_by_the_start_up(app, client, tenant):
+    """The same ledger, and no erasure of this version before the rotation: the start-up
+    itself (ledger_keys.settle) keeps SECRET_KEY's derived keys as the tenant's ledger
+    keys, so the entries outlive the key they came from."""
+    _start(app, K1)
+    with app.app_context():
+        tenant_id = tenants.get_tenant(tenant.slug).id
+        with tenant_scope(tenant_id):
+            entry = hmac.new(secret_box.hmac_keys()[0], f"{tenant_id}:{CUSTOMER}".encode(), hashlib.sha256)
+            scoped(ErasedContact).insert_one({"_id": entry.hexdigest(), "erased_at": clock.now_ms()})
+    _start(app, f"{K2},{K1}")
+    with app.app_context(), tenant_scope(tenant_id):
+        assert len([d for d in scoped(ErasedContact).find({}) if d.get("key")]) == 2  # K2's and K1's derived keys
+    _start(app, K2)  # K1 dropped
+    with app.app_context(), tenant_scope(tenant_id):
+        assert ledger.erased_at(CUSTOMER) is not None and ledger.erased_at(OTHER) is None
+    assert_problem(client.post("/api/v1/messages", headers=tenant.headers, json={
+        "session_id": "main", "direction": "in", "from": CUSTOMER, "to": BOT, "text": "old",
+        "external_id": "before-erasure", "sent_at": "2026-01-01T00:00:00Z"}), 409)
+    _message(client, tenant, "other-stays", customer=OTHER)  # another contact is stored as ever
