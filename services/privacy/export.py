@@ -2,23 +2,37 @@
 is streamed, never loaded whole (the blueprint writes it out as it goes)."""
 from models.collections import scoped
 from models.conversation import Conversation
+from models.gateway_session import GatewaySession
 from models.message import HELD, Message
 from models.order import Order
 from services.commerce import chat_sessions
 from services.messaging import conversations
+from services.phones import conversation_id_for
 
 BATCH = 500
 
 
 def conversation_ids(phone: str) -> list[str]:
-    """The contact's conversations: every summary whose pair holds the phone ($in matches
-    an array's elements alike on every backend, see conversations.list_conversations)."""
+    """The contact's conversations: every summary whose pair holds the phone, and its
+    conversation with each of the tenant's own numbers (its sessions') that holds messages
+    but no summary (a message whose summary write was cut off, not yet repaired)."""
+    summarised = _summarised(phone)
+    own_numbers = {session.get("phone_number") for session in scoped(GatewaySession).find(
+        {}, projection={"phone_number": 1})} - {None, "", phone}
+    unsummarised = {conversation_id_for(phone, number) for number in own_numbers} - set(summarised)
+    return sorted(set(summarised) | {conversation_id for conversation_id in unsummarised if scoped(Message).find_one(
+        {"conversation_id": conversation_id}, projection={"_id": 1})})
+
+
+def _summarised(phone: str) -> list[str]:
+    """Every summary whose pair holds the phone ($in matches an array's elements alike on
+    every backend, see conversations.list_conversations)."""
     return sorted(c["conversation_id"] for c in scoped(Conversation).find({"participants": {"$in": [phone]}},
                                                                           projection={"conversation_id": 1}))
 
 
 def summaries(phone: str) -> list[dict]:
-    return [conversations.get_conversation(conversation_id) for conversation_id in conversation_ids(phone)]
+    return [conversations.get_conversation(conversation_id) for conversation_id in _summarised(phone)]
 
 
 def messages(phone: str):

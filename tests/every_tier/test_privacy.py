@@ -7,9 +7,11 @@ from pathlib import Path
 
 
 from models.collections import scoped
+from models.conversation import Conversation
 from models.event import Event
 from models.tenancy import tenant_scope
 from services import clock
+from services.phones import conversation_id_for
 from services.gateways import ingest as ingest_module
 from services.gateways import webhook_archive
 from services.operations import snapshots
@@ -277,3 +279,19 @@ def test_a_restore_leaves_out_a_message_stored_after_the_erasure_but_dated_befor
     assert result.exit_code == 0, result.output
     assert stored(client, tenant, "late").status_code == 404
     assert stored(client, tenant, "after").status_code == 200
+
+
+def test_a_message_without_its_summary_is_exported_and_erased(app, client, tenant):
+    """Its summary's write was cut off and not yet repaired: the contact's conversation
+    with the tenant's own number (its session's) still finds it; another contact's stays."""
+    assert client.put("/api/v1/sessions/main", json={"status": "open", "phone_number": BOT},
+                      headers=tenant.headers).status_code in (200, 201)
+    _message(client, tenant, "in-1")
+    _message(client, tenant, "other-1", customer=OTHER)
+    with app.app_context(), tenant_scope(tenants.get_tenant(tenant.slug).id):
+        assert scoped(Conversation).delete_many({"conversation_id": conversation_id_for(CUSTOMER, BOT)}) == 1
+    exported = _export(client, tenant)
+    assert [m["external_id"] for m in exported["messages"]] == ["in-1"] and exported["conversations"] == []
+    assert client.delete(f"/api/v1/contacts/{CUSTOMER}", headers=tenant.headers).status_code == 200
+    assert stored(client, tenant, "in-1").status_code == 404
+    assert stored(client, tenant, "other-1").status_code == 200
