@@ -140,7 +140,7 @@ def register_request_hooks(app: Flask) -> None:
         if scope is not None:
             current = request._get_current_object()
             request_scope.observe(scope, current.method, current.url_rule.rule if current.url_rule else "<unmatched>",
-                                  response.status_code, endpoints_changed=current.blueprint == "webhook_endpoints")
+                                  response.status_code)
             response.headers[request_ids.HEADER] = scope.request_id
         return response
 

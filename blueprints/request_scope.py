@@ -8,11 +8,7 @@ from typing import NamedTuple
 import pymongo
 
 from services import request_ids
-from services.events import webhook_wake
 from services.operations.metrics import in_request, observe_request
-
-WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-
 
 class Scope(NamedTuple):
     started: float
@@ -32,13 +28,9 @@ def open_scope(environ: dict, db_timeout_ms: int) -> Scope:
                  request_ids.current.set(request_id))
 
 
-def observe(scope: Scope, method: str, route: str, status: int, endpoints_changed: bool = False) -> None:
-    """The request's metrics; for a committed change of webhook endpoints, the nudge that
-    makes this host's deliverer read them again now (writes of events nudge it
-    themselves: services.events.doorbell)."""
+def observe(scope: Scope, method: str, route: str, status: int) -> None:
+    """The request's metrics."""
     observe_request(method, route, status, time.perf_counter() - scope.started)
-    if endpoints_changed and method in WRITE_METHODS and status < 300:
-        webhook_wake.nudge(webhook_wake.ENDPOINTS)
 
 
 def close_scope(scope: Scope) -> None:

@@ -1,5 +1,5 @@
 """Webhook endpoints of the calling tenant: every event pushed to its own URLs, signed."""
-from flask import current_app
+from flask import current_app, request
 from flask.views import MethodView
 from marshmallow import ValidationError
 
@@ -8,7 +8,7 @@ from extensions import Blueprint
 from schemas.pagination import PageQuerySchema
 from schemas.webhook_endpoints import (AttemptPageSchema, EndpointCreateSchema, EndpointPageSchema,
                                        EndpointPatchSchema, EndpointSchema, EndpointWithSecretSchema)
-from services.events import endpoints
+from services.events import endpoints, webhook_wake
 from services.outbound import OutboundRefused, check_url
 
 blp = Blueprint("webhook_endpoints", __name__, url_prefix="/api/v1/webhook-endpoints",
@@ -16,6 +16,15 @@ blp = Blueprint("webhook_endpoints", __name__, url_prefix="/api/v1/webhook-endpo
                             "ChatKeep-Signature (t=<unix seconds>,v1=<hex HMAC-SHA256(secret, \"<t>.<raw body>\")>), "
                             "retried with doubling delays for up to 3 days.")
 blp.before_request(require_tenant)
+
+
+@blp.after_request
+def _wake_the_deliverer(response):
+    """A committed change of endpoints: this host's deliverer reads them again now (writes
+    of events wake it themselves: services.events.doorbell)."""
+    if request.method in ("POST", "PUT", "PATCH", "DELETE") and response.status_code < 300:
+        webhook_wake.nudge(webhook_wake.ENDPOINTS)
+    return response
 
 
 @blp.route("")

@@ -16,22 +16,23 @@ import re
 from urllib.parse import parse_qsl
 
 from flask import Flask, Response
+from werkzeug.wsgi import get_content_length
 
 from blueprints import request_scope
-from blueprints.webhooks import EVENT_NAME, cloud_signed, payload_of, store, webhook_token
+from blueprints.webhooks import EVENT_NAME, cloud_signed, payload_of, store, token_tenant
 from models.tenancy import tenant_scope
 from schemas.fast_dump import dumper
 from schemas.webhooks import WebhookResultSchema
 from services import request_ids
-from services.tenancy.tenants import tenant_by_slug, tenant_for_webhook_token
+from services.tenancy.tenants import tenant_by_slug
 
 # /webhooks/<path>/<slug>[/<event_name>], as the Flask routes take them (a slug has no '/').
 _PATH = re.compile(r"/webhooks/(evolution|waha|whatsapp)/([^/]+)(?:/([^/]+))?")
-_ENDPOINTS = {("evolution", False): "webhooks.evolution_webhook",
-              ("evolution", True): "webhooks.evolution_webhook_by_event",
-              ("waha", False): "webhooks.waha_webhook",
-              ("whatsapp", False): "webhooks.cloud_webhook"}
-_GATEWAYS = {"evolution": "evolution", "waha": "waha", "whatsapp": "cloud"}  # the path's name -> the parser's
+# (the path's name, with an event name) -> (the Flask endpoint, the parser's name)
+_ROUTES = {("evolution", False): ("webhooks.evolution_webhook", "evolution"),
+           ("evolution", True): ("webhooks.evolution_webhook_by_event", "evolution"),
+           ("waha", False): ("webhooks.waha_webhook", "waha"),
+           ("whatsapp", False): ("webhooks.cloud_webhook", "cloud")}
 
 
 def install(app: Flask) -> None:
@@ -44,7 +45,7 @@ class GatewayWebhooks:
         self.app, self.wsgi_app = app, wsgi_app
         # Metrics label a request by its Flask rule, whichever path answers it.
         rules = {rule.endpoint: rule.rule for rule in app.url_map.iter_rules()}
-        self.routes = {key: rules[endpoint] for key, endpoint in _ENDPOINTS.items()}
+        self.routes = {key: (rules[endpoint], gateway) for key, (endpoint, gateway) in _ROUTES.items()}
         self.dump = dumper(WebhookResultSchema())
 
     def __call__(self, environ, start_response):
@@ -58,36 +59,60 @@ class GatewayWebhooks:
         """The stored webhook's response (a WSGI app), or None (nothing changed, any body
         read re-wound) for the Flask app to answer."""
         path = _PATH.fullmatch(environ["PATH_INFO"])
-        if path is None:
-            return None
-        path_name, slug, event_name = path.groups()
-        route, gateway = self.routes.get((path_name, event_name is not None)), _GATEWAYS[path_name]
-        if route is None or (event_name is not None and not EVENT_NAME.fullmatch(event_name)):
+        route = path and self.routes.get((path[1], path[3] is not None))
+        if route is None or (path[3] is not None and not EVENT_NAME.fullmatch(path[3])):
             return None
         length = self._json_length(environ)
         if length is None:
             return None
+        (rule, gateway), slug = route, path[2]
         scope = request_scope.open_scope(environ, self.app.config["DB_TIMEOUT_MS"])
         try:
             with self.app.app_context():
-                try:
-                    tenant, body = self._verified(environ, gateway, slug, length)
-                    payload = payload_of(body) if tenant is not None else None
-                except Exception:  # noqa: BLE001 - a failed lookup, an unreadable body: the Flask app says so
-                    return None
-                if not isinstance(payload, dict):
-                    return None
-                with tenant_scope(tenant.id):
-                    try:
-                        result = store(gateway, tenant, payload, body)
-                        response = result if isinstance(result, Response) else self._json(result)
-                    except Exception as exc:  # noqa: BLE001 - answered as the Flask app answers it
-                        response = self._error(environ, exc)
-            response.headers.add(request_ids.HEADER, scope.request_id)
-            request_scope.observe(scope, "POST", route, response.status_code)
+                response = self._stored(environ, gateway, slug, length)
+            if response is not None:
+                response.headers[request_ids.HEADER] = scope.request_id
+                request_scope.observe(scope, "POST", rule, response.status_code)
             return response
         finally:
             request_scope.close_scope(scope)
+
+    def _stored(self, environ, gateway: str, slug: str, length: int):
+        try:
+            accepted = self._accepted(environ, gateway, slug, length)
+        except Exception as exc:  # noqa: BLE001 - the tenant's lookup, the database down: as the route answers it
+            return self._error(environ, exc)
+        if accepted is None:
+            return None
+        tenant, body, payload = accepted
+        with tenant_scope(tenant.id):
+            try:
+                result = store(gateway, tenant, payload, body)
+            except Exception as exc:  # noqa: BLE001 - answered as the Flask app answers it
+                return self._error(environ, exc)
+        return result if isinstance(result, Response) else self._json(result)
+
+    def _accepted(self, environ, gateway: str, slug: str, length: int):
+        """(tenant, body, payload) of an authenticated request whose body is a JSON object,
+        else None. As on the Flask routes: a token is checked before the body is read; a
+        signature is over it."""
+        if gateway == "cloud":
+            body, tenant = self._body(environ, length), tenant_by_slug(slug)
+            if body is None or not cloud_signed(tenant, body, environ.get("HTTP_X_HUB_SIGNATURE_256", "")):
+                return None
+        else:
+            query = environ.get("QUERY_STRING")
+            query_token = next((value for name, value in parse_qsl(query, keep_blank_values=True)
+                                if name == "token"), None) if query else None
+            tenant = token_tenant(gateway, slug, query_token, environ.get("HTTP_X_WEBHOOK_TOKEN"))
+            body = self._body(environ, length) if tenant is not None else None
+            if body is None:
+                return None
+        try:
+            payload = payload_of(body)
+        except (ValueError, RecursionError):
+            return None
+        return (tenant, body, payload) if isinstance(payload, dict) else None
 
     def _json_length(self, environ) -> int | None:
         """The declared length of a plain JSON body within the size limit, else None."""
@@ -95,13 +120,8 @@ class GatewayWebhooks:
         if mimetype != "application/json" and not (mimetype.startswith("application/")
                                                    and mimetype.endswith("+json")):
             return None
-        try:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            return None
-        if not 0 < length <= self.app.config["MAX_CONTENT_LENGTH"] or "HTTP_TRANSFER_ENCODING" in environ:
-            return None
-        return length
+        length = get_content_length(environ)  # as Flask reads it; None when chunked
+        return length if length and length <= self.app.config["MAX_CONTENT_LENGTH"] else None
 
     @staticmethod
     def _body(environ, length: int) -> bytes | None:
@@ -110,26 +130,14 @@ class GatewayWebhooks:
         environ["wsgi.input"] = io.BytesIO(body)
         return body if len(body) == length else None
 
-    def _verified(self, environ, gateway: str, slug: str, length: int) -> tuple:
-        """(tenant, body) of an authenticated request, (None, None) otherwise. As on the
-        Flask routes: a token is checked before the body is read; a signature is over it."""
-        if gateway == "cloud":
-            body, tenant = self._body(environ, length), tenant_by_slug(slug)
-            if body is None or not cloud_signed(tenant, body, environ.get("HTTP_X_HUB_SIGNATURE_256", "")):
-                return None, None
-            return tenant, body
-        query = environ.get("QUERY_STRING")
-        query_token = next((value for name, value in parse_qsl(query, keep_blank_values=True) if name == "token"),
-                           None) if query else None
-        token = webhook_token(gateway, query_token, environ.get("HTTP_X_WEBHOOK_TOKEN"))
-        tenant = tenant_for_webhook_token(slug, token) if token else None
-        body = self._body(environ, length) if tenant is not None else None
-        return (tenant, body) if body is not None else (None, None)
-
     def _json(self, result: dict) -> "_JsonAnswer":
-        """As flask-smorest answers the route: the schema's dump as Flask's compact JSON.
-        Not a werkzeug Response: building and sending one cost a fifth of this path."""
-        return _JsonAnswer(f"{self.app.json.dumps(self.dump(result), separators=(',', ':'))}\n".encode())
+        """As flask-smorest answers the route: the schema's dump as Flask's JSON (indented
+        in debug, as its provider does). Not a werkzeug Response: building and sending one
+        cost a fifth of this path."""
+        provider = self.app.json
+        pretty = (provider.compact is None and self.app.debug) or provider.compact is False
+        text = provider.dumps(self.dump(result), **({"indent": 2} if pretty else {"separators": (",", ":")}))
+        return _JsonAnswer(f"{text}\n".encode())
 
     def _error(self, environ, exc: Exception) -> Response:
         """The Flask app's own answer to `exc` (its problem+json handlers, logging)."""
@@ -141,18 +149,13 @@ class GatewayWebhooks:
 
 
 class _JsonAnswer:
-    """A 200 with a JSON body, as a WSGI app; headers.add as on a werkzeug Response."""
+    """A 200 with a JSON body, as a WSGI app; `headers` takes one more as a Response's does."""
     status_code = 200
 
     def __init__(self, body: bytes):
         self.body = body
-        self.headers = _HeaderList([("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        self.headers = {"Content-Type": "application/json", "Content-Length": str(len(body))}
 
     def __call__(self, environ, start_response):
-        start_response("200 OK", self.headers)
+        start_response("200 OK", list(self.headers.items()))
         return [self.body]
-
-
-class _HeaderList(list):
-    def add(self, name: str, value: str) -> None:
-        self.append((name, value))

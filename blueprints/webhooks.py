@@ -104,15 +104,17 @@ def _refused(detail: str):
     return too_many_failures() or unauthorized(detail)
 
 
-def webhook_token(gateway: str, query_token: str | None, header_token: str | None) -> str:
-    """The token a gateway sent, as ?token= or X-Webhook-Token ("" if none)."""
+def token_tenant(gateway: str, slug: str, query_token: str | None, header_token: str | None):
+    """The tenant whose webhook token a gateway sent, as ?token= or X-Webhook-Token; None
+    for none or a wrong one."""
     token = query_token or header_token or ""
-    return _without_event_suffix(token) if gateway == "evolution" else token
+    if gateway == "evolution":
+        token = _without_event_suffix(token)
+    return tenant_for_webhook_token(slug, token) if token else None
 
 
 def _token_webhook(slug: str, gateway: str):
-    token = webhook_token(gateway, request.args.get("token"), request.headers.get("X-Webhook-Token"))
-    tenant = tenant_for_webhook_token(slug, token) if token else None
+    tenant = token_tenant(gateway, slug, request.args.get("token"), request.headers.get("X-Webhook-Token"))
     if tenant is None:
         return _refused("Send the tenant's webhook_token as ?token= or X-Webhook-Token.")
     payload, error = _json_body()

@@ -42,12 +42,14 @@ class ScopedCollection:
     def find(self, query: dict, sort=None, limit: int = 0, projection=None):
         return self._collection.find(scoped_filter(query), projection, sort=sort, limit=limit)
 
-    def find_by_ids(self, ids: list) -> list:
-        """This tenant's documents among `ids`. They are asked for by _id alone and the
-        tenant is checked here: with tenant_id in the query, nx-27017's SQLite plans on
-        the tenant's index and reads every document of the tenant to pick out a few."""
+    def find_by_ids(self, ids: list, fields: tuple[str, ...] = ()) -> list:
+        """This tenant's documents among `ids` (only `fields` of them, if given). They are
+        asked for by _id alone and the tenant is checked here: with tenant_id in the query,
+        nx-27017's SQLite plans on the tenant's index and reads every document of the
+        tenant to pick out a few."""
         tenant_id = current_tenant_id()
-        return [document for document in self._collection.find({"_id": {"$in": list(ids)}})
+        projection = {field: 1 for field in ("tenant_id", *fields)} if fields else None
+        return [document for document in self._collection.find({"_id": {"$in": list(ids)}}, projection)
                 if document.get("tenant_id") == tenant_id]
 
     def count(self, query: dict, limit: int = 0) -> int:
@@ -178,8 +180,11 @@ def _in_one_command(client: MongoClient, writes) -> None:
         for kind, fields in write.ops:
             ops.append({kind: position, **fields})  # the kind's key first: the server reads it so
             owners.append(index)
-    reply = client.admin.command({"bulkWrite": 1, "ops": ops, "nsInfo": [{"ns": ns} for ns in namespaces],
-                                  "ordered": True, "errorsOnly": True})
+    command = {"bulkWrite": 1, "ops": ops, "nsInfo": [{"ns": ns} for ns in namespaces], "ordered": True,
+               "errorsOnly": True}
+    if not client.write_concern.is_server_default:  # a `w=` in MONGODB_URI: Database.command does not add it
+        command["writeConcern"] = client.write_concern.document
+    reply = client.admin.command(command)
     if reply.get("writeConcernError"):
         raise WriteConcernError(reply["writeConcernError"].get("errmsg", "write concern error"),
                                 reply["writeConcernError"].get("code"), reply["writeConcernError"])

@@ -6,9 +6,9 @@ keys (or with none, each making its own development key in its DATA_DIR) would e
 start fine and then fail at every secret the other wrote. So the database holds one
 check record, a known text encrypted under the deployment's key; a host starting with a
 SECRET_KEY that does not open it refuses to start, naming SECRET_KEY. A rotation
-(`new,old`) re-encrypts it under the new key (as it does tenants' secrets and the
-ledger's keys; not yet endpoint secrets and gateway link keys), so hosts must list the
-new key before the old one is dropped anywhere (README, "Rotating SECRET_KEY").
+(`new,old`) re-encrypts it under the new key (as it does every other stored secret:
+services.operations.stored_secrets), so hosts must list the new key before the old one
+is dropped anywhere (README, "Rotating SECRET_KEY").
 """
 import logging
 import socket

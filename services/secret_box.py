@@ -138,6 +138,15 @@ def rotated(stored: str) -> str:
     return encrypt(decrypt(stored))
 
 
+def settled(stored: str) -> str | None:
+    """What `stored` (a secret as stored) becomes under the first key: None if it is there
+    already, a clear value sealed, one under an older listed key re-encrypted
+    (SecretKeyError if no listed key opens it)."""
+    if under_first_key(stored):
+        return None
+    return rotated(stored) if is_sealed(stored) else encrypt(stored)
+
+
 def reseal_field(collection, field: str) -> dict:
     """After a rotation: `field` (a sealed secret) of every document of `collection` (a
     models.collections.GlobalCollection) re-encrypted under the first key, each only if
@@ -146,12 +155,12 @@ def reseal_field(collection, field: str) -> dict:
     counts = {"resealed": 0, "unreadable": 0}
     for document in list(collection.find({field: {"$gt": ""}}, projection={field: 1})):
         stored = document[field]
-        if under_first_key(stored):
-            continue
         try:
-            resealed = encrypt(stored) if not is_sealed(stored) else rotated(stored)
+            resealed = settled(stored)
         except SecretKeyError:
             counts["unreadable"] += 1
+            continue
+        if resealed is None:
             continue
         counts["resealed"] += collection.update_one({"_id": document["_id"], field: stored},
                                                     {"$set": {field: resealed}}).modified_count

@@ -95,15 +95,17 @@ def rotate_secret(endpoint_id: str) -> dict:
 
 
 def delete_endpoint(endpoint_id: str) -> None:
-    """The endpoint first: a lane run or a refreshed fan-out finds it gone from then on.
-    Its lane is not deleted here but marked `deleted`, `changed` and due, so the
+    """Its lane is not deleted here but marked `deleted`, `changed` and due, so the
     delivering process, on whichever host, reads the endpoints again at its next round
-    and drops the lane with anything its fan-out made meanwhile (webhook_delivery.drop_lane)."""
+    and drops the lane with anything its fan-out made meanwhile (webhook_delivery.drop_lane).
+    The lane is marked first: a request cut off before the endpoint goes can be sent again
+    (a lane marked so whose endpoint is still there stays; its endpoint's deletion, or a
+    lane run finding it gone, marks it again)."""
     get_endpoint(endpoint_id)
-    _endpoints().delete_one({"_id": endpoint_id})
     GlobalCollection(WebhookLane).update_many({"_id": endpoint_id, "tenant_id": current_tenant_id()},
                                               {"$set": {"due_at": clock.now_ms(), "changed": True, "deleted": True},
                                                "$inc": {"due_seq": 1}})
+    _endpoints().delete_one({"_id": endpoint_id})
     scoped(WebhookDelivery).delete_many({"endpoint_id": endpoint_id})
     scoped(WebhookAttempt).delete_many({"endpoint_id": endpoint_id})
 

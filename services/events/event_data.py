@@ -30,9 +30,9 @@ def resolved(events: list[dict], messages: dict[str, dict] | None = None) -> lis
 def subject_of(event: dict, message: dict | None) -> str:
     """A stored event's subject. A status written without reading its message was stored
     without one: it is its message's (`message`: as stored, or None once it is gone, and
-    then the message's id)."""
-    if event.get("subject"):
-        return event["subject"]
+    then the message's id); "" for an event with neither."""
+    if event.get("subject") or not event.get("ref"):
+        return event.get("subject") or ""
     return event_log.message_subject(message) if message is not None else event["ref"]
 
 

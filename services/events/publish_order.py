@@ -14,7 +14,7 @@ waits, the subject's later events in the batch wait too (one Kafka key, one orde
 from models.collections import scoped
 from models.event import Event
 from services import clock
-from services.events import event_log
+from services.events import event_data, event_log
 
 
 def ready(events: list[dict], messages: dict[str, dict], known_published=frozenset()) -> list[dict]:
@@ -47,7 +47,4 @@ def _predecessors(event: dict, message: dict | None, since: int) -> list[str]:
 
 
 def _subject(event: dict, messages: dict[str, dict]) -> str:
-    if event.get("subject") or not event.get("ref"):
-        return event.get("subject") or ""
-    message = messages.get(event["ref"])
-    return event_log.message_subject(message) if message else event["ref"]
+    return event_data.subject_of(event, messages.get(event.get("ref")))

@@ -26,7 +26,7 @@ from pymongo.errors import DuplicateKeyError
 
 from models.collections import GlobalCollection, scoped
 from models.event import Event
-from models.tenancy import current_tenant_id
+from models.tenancy import tenant_scope
 from models.webhook_endpoint import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookLane
 from services import clock, outbound, secret_box
 from services.events.signing import signature
@@ -116,8 +116,9 @@ def _lane_done(endpoint_id, seq, more, stopped, next_due, slow) -> None:
         due = clock.now_ms()  # more behind this batch
     else:
         due = next_due
-    if stopped and endpoint is None:
-        drop_lane(current_tenant_id(), endpoint_id)
+    if stopped and endpoint is None:  # deleted: the engine drops the lane, after reading the endpoints again
+        GlobalCollection(WebhookLane).update_one({"_id": endpoint_id}, {"$set": {
+            "deleted": True, "changed": True, "due_at": clock.now_ms()}})
         return
     GlobalCollection(WebhookLane).update_one({"_id": endpoint_id, "due_seq": seq},
                                              {"$set": {"due_at": due, "slow": slow}})
@@ -127,7 +128,8 @@ def drop_lane(tenant_id: str, endpoint_id: str) -> None:
     """A deleted endpoint's lane, and what still waits in it: deliveries a fan-out made
     before it learned of the deletion (it learns at its next round, through the lane)."""
     GlobalCollection(WebhookLane).delete_one({"_id": endpoint_id, "tenant_id": tenant_id})
-    GlobalCollection(WebhookDelivery).delete_many({"tenant_id": tenant_id, "endpoint_id": endpoint_id})
+    with tenant_scope(tenant_id):  # scoped: equalities in the form nx-27017 serves from the index
+        scoped(WebhookDelivery).delete_many({"endpoint_id": endpoint_id})
 
 
 def _claim(row: dict, token: str, settings: dict) -> bool:

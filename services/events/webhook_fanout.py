@@ -117,14 +117,14 @@ def _subjects(events: list) -> dict[str, str]:
     """Each event's subject, by event id; a status event stored without one takes its
     message's (one read per batch), so a message's statuses keep its conversation's
     order, behind its creation, and one conversation's held status holds no other's."""
-    unnamed = [event for event in events if not event.get("subject") and event.get("ref")]
+    unnamed = [event for event in events if not event.get("subject") and event.get("ref") and event.get("tenant_id")]
     messages = {}
     if unnamed:  # by _id alone, the tenant checked by the key (models.collections.find_by_ids says why)
         found = GlobalCollection(Message).find({"_id": {"$in": sorted({event["ref"] for event in unnamed})}},
                                                projection=SUBJECT_FIELDS)
         messages = {(message["tenant_id"], message["_id"]): message for message in found}
-    return {event["_id"]: event_data.subject_of(event, messages.get((event["tenant_id"], event.get("ref"))))
-            for event in events}
+    return {event.get("_id"): event_data.subject_of(event, messages.get((event.get("tenant_id"), event.get("ref"))))
+            for event in events}  # .get: a malformed event is skipped by make, not here
 
 
 def delivery_for(endpoint: dict, event: dict, now: int, subject: str) -> dict:

@@ -172,7 +172,7 @@ def late_deliveries(erasure, phone, deadline, count) -> bool:
             {"state": "pending", "first_due_at": {"$gte": erasure["erased_at"]}, "_id": {"$gt": last}},
             sort=[("_id", 1)], limit=BATCH, projection={"event_id": 1, "event_type": 1}))
         ids = [d["event_id"] for d in batch if d.get("event_type") != ERASED_TYPE]
-        present = {e["_id"] for e in scoped(Event).find_by_ids(ids)} if ids else set()
+        present = {e["_id"] for e in scoped(Event).find_by_ids(ids, ("_id",))} if ids else set()
         orphans = [d["_id"] for d in batch if d.get("event_type") != ERASED_TYPE and d["event_id"] not in present]
         if orphans:
             count("deliveries", scoped(WebhookDelivery).delete_many({"_id": {"$in": orphans}}))

@@ -7,6 +7,7 @@ from models.message import HELD, Message
 from models.order import Order
 from services.commerce import chat_sessions
 from services.messaging import conversations
+from services.operations import heartbeat
 from services.phones import conversation_id_for
 
 BATCH = 500
@@ -46,6 +47,7 @@ def messages(phone: str):
                 query["$or"] = [{"created_at": {"$gt": last[0]}}, {"created_at": last[0], "_id": {"$gt": last[1]}}]
             batch = list(scoped(Message).find(query, sort=[("created_at", 1), ("_id", 1)], limit=BATCH))
             yield from batch
+            heartbeat.beat()  # a long history takes longer than gunicorn's worker timeout
             if len(batch) < BATCH:
                 break
             last = (batch[-1]["created_at"], batch[-1]["_id"])

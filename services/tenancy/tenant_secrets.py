@@ -58,13 +58,10 @@ def settle_record(record: dict) -> list[str]:
     lost = []
     for field in SECRET_FIELDS:
         stored = record.get(field)
-        if not stored or secret_box.under_first_key(stored):
-            continue
-        if not secret_box.is_sealed(stored):
-            record[field] = secret_box.encrypt(stored)
+        if not stored:
             continue
         try:
-            record[field] = secret_box.rotated(stored)
+            record[field] = secret_box.settled(stored) or stored
         except secret_box.SecretKeyError:
             record[field] = None
             lost.append(field)

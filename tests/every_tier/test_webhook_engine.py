@@ -214,7 +214,7 @@ def test_deliveries_hold_no_copy_and_an_erased_event_is_not_sent(settings, app, 
 
 def test_the_upkeep_prunes_the_delivery_log(settings, app, client, tenant, tick, receivers, frozen_clock):
     """Item 8 / F4: delivered deliveries and attempts older than WEBHOOK_LOG_RETENTION_DAYS
-    go; newer ones stay (waiting ones: the next test)."""
+    go; newer ones stay (waiting ones: test_a_short_log_retention_keeps_a_retrying_deliverys_attempts)."""
     receiver = receivers()
     create_endpoint(client, tenant, receiver.url)
     post_message(client, tenant, 0)
