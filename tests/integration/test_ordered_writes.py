@@ -2,7 +2,6 @@
 import weakref
 
 import pytest
-from pymongo.database import Database
 from pymongo.errors import AutoReconnect, OperationFailure
 
 from models import collections
@@ -26,14 +25,11 @@ def test_a_new_message_and_its_summary_take_one_command(app):
 
 
 def _bulk_write_failing_with(error: Exception, asked: list):
-    """Database.command, with bulkWrite failing as `error` (the others as they are)."""
-    command = Database.command
-
-    def failing(self, spec, *args, **kwargs):
-        if isinstance(spec, dict) and "bulkWrite" in spec:
-            asked.append(len(spec["ops"]))
-            raise error
-        return command(self, spec, *args, **kwargs)
+    """models.lean_command.write_command as models.collections sends bulkWrite, failing as `error`."""
+    def failing(client, database, spec):
+        assert "bulkWrite" in spec
+        asked.append(len(spec["ops"]))
+        raise error
     return failing
 
 
@@ -46,7 +42,7 @@ def test_a_network_error_inside_bulk_write_is_raised_as_itself(app, monkeypatch)
         record = {"session_id": "s", "from": "5511912345678", "to": "5511987654321", "direction": "in",
                   "text": "hi"}
         messages.record_message({**record, "external_id": "first"})
-        monkeypatch.setattr(Database, "command", lost)
+        monkeypatch.setattr(collections, "write_command", lost)
         with pytest.raises(AutoReconnect):
             messages.record_message({**record, "external_id": "second"})
 
@@ -64,7 +60,7 @@ def test_a_server_refusing_bulk_write_gets_one_command_per_write(app, monkeypatc
         record = {"session_id": "s", "from": "5511912345678", "to": "5511987654321", "direction": "in",
                   "text": "hi"}
         messages.record_message({**record, "external_id": "first"})
-        monkeypatch.setattr(Database, "command", refuse)
+        monkeypatch.setattr(collections, "write_command", refuse)
         assert messages.record_message({**record, "external_id": "second"})[1]
         before = {name: _sent(name) for name in ("bulkWrite", "insert", "update")}
         assert messages.record_message({**record, "external_id": "third"})[1]
