@@ -12,9 +12,10 @@ command on it. Server selection, the pool, authentication, TLS, the per-operatio
 cleared) and the client's command listeners all stay pymongo's.
 
 That is pymongo's private API (`MongoClient._conn_for_writes`, `Connection.command`),
-pinned in requirements.txt. Should an upgrade move it, commands go through
-`Database.command` as before, with one warning in the log, and
-tests/every_tier/test_lean_command.py fails so that the upgrade is noticed.
+pinned in requirements.txt. Should an upgrade remove `_conn_for_writes`, commands go
+through `Database.command` as before, with one warning in the log, and
+tests/every_tier/test_lean_command.py fails so that the upgrade is noticed (a changed
+`Connection.command` would fail every write, and every ingest test with it).
 """
 import logging
 

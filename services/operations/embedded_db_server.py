@@ -121,6 +121,9 @@ class _Replies:
     def __exit__(self, *exc):
         return self._socket.__exit__(*exc)
 
+    def __getattr__(self, name):  # whatever else nx-27017 may ask of its socket
+        return getattr(self._socket, name)
+
 
 STOP_WAIT_S = 10  # under embedded_db.STOP_TIMEOUT_S, after which the service kills the server
 
