@@ -8,7 +8,7 @@ from pymongo import MongoClient
 
 from tests.integration.processes import start_nx, stop
 
-DOCUMENTS = 30_000  # one insert command that takes the server a few seconds
+DOCUMENTS = 60_000  # one insert command (under maxWriteBatchSize) that takes the server about 3 s here
 
 
 def test_a_stop_lets_the_running_command_finish(tmp_path):
