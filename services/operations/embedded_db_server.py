@@ -128,7 +128,7 @@ class _Replies:
 STOP_WAIT_S = 10  # under embedded_db.STOP_TIMEOUT_S, after which the service kills the server
 
 
-def serve_threaded() -> CommandsInFlight:
+def serve_threaded() -> None:
     """Threaded mode, with the commands running at exit waited for. The connections'
     threads are daemons, which the interpreter abandons at exit: an atexit function runs
     while they still do."""
@@ -139,7 +139,6 @@ def serve_threaded() -> CommandsInFlight:
         setattr(handler.NeoSQLiteHandler, name, in_flight.handling(getattr(handler.NeoSQLiteHandler, name)))
     server.handle_client_threaded = in_flight.serving(server.handle_client_threaded)
     atexit.register(in_flight.wait_until_none, STOP_WAIT_S)
-    return in_flight
 
 
 if __name__ == "__main__":
