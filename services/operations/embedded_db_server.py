@@ -1,4 +1,4 @@
-"""Runs the nx-27017 server, with four changes to its behaviour.
+"""Runs the nx-27017 server, with six changes to its behaviour.
 
 - Its per-command INFO log is turned down to warnings: under real traffic it fills
   DATA_DIR with log lines and costs CPU on every request.
@@ -13,23 +13,34 @@
   nx-27017's WAL with `synchronous=NORMAL`, which a kill -9 cannot hurt but a power loss
   can (the last commits before it may be lost): FULL cost 20-45 % of the write
   throughput and doubled the webhooks' p99 while a snapshot runs (docs/PERFORMANCE.md).
+- An update that only `$set`s fields to the values they hold writes nothing, as on
+  MongoDB. nx-27017 rewrote the row and all its indexes: the status write's guard is such
+  an update, and skipping it took a status webhook's database CPU from 900-927 us to
+  727-753 (issue 26).
+- An ordered bulkWrite to one database is one SQLite transaction, not one per write:
+  each commit wrote the index pages it touched to the write-ahead log again. An inbound
+  message's database CPU fell from a median 1,893 us to 1,493 (five alternations each,
+  in-process; issue 26). Before a failing write, the writes are kept, as on MongoDB.
 - Each connection is served on a thread of its own (nx-27017's `--threaded` mode), not
   by its asyncio loop, which hands every command to a thread pool and back through the
   loop's self-pipe. The commands run the same handler under the same locks; per command
   the server spends 83-100 us of CPU on a ping instead of 317, 717-883 on a bulkWrite of
   eight inserts instead of 1,233-1,300, and answers in half the time (issue 26). A stop
   (SIGTERM) lets the commands already arriving or running finish (up to STOP_WAIT_S), as
-  the asyncio loop's executor did, and refuses new ones on the open connections: a
-  bulkWrite is not one SQLite transaction, so one cut short would leave part of it.
+  the asyncio loop's executor did, and refuses new ones on the open connections: an
+  insert or update of many documents is a transaction per document, so one cut short
+  would leave part of it, and a client would lose the reply to a write that was made.
 
 Arguments are nx-27017's own.
 """
 import atexit
 import logging
 import os
+import sqlite3
 import sys
 import threading
 
+from neosqlite.collection.query_helper import QueryHelper
 from neosqlite.connection import Connection
 from nx_27017 import daemon, handler, server
 from nx_27017.nx_27017 import main
@@ -39,17 +50,19 @@ SYNC_ENV = "EMBEDDED_DB_SYNC"
 _database_of_command = handler._msg_db_name
 
 
+def _the_one_database(ns_info) -> str | None:
+    """The one database a bulkWrite's namespaces (`nsInfo`) name, if they name one."""
+    databases = {entry.get("ns", "").partition(".")[0] for entry in ns_info or [] if isinstance(entry, dict)}
+    return databases.pop() if len(databases) == 1 and all(databases) else None
+
+
 def _database_of_bulk_write(message) -> str:
     """The one database a bulkWrite's namespaces name; otherwise nx-27017's own choice."""
-    namespaces = set()
+    ns_info = []
     for _kind, section in (message.get("sections") or []) if isinstance(message, dict) else []:
         if isinstance(section, dict):
-            namespaces.update(entry.get("ns", "") for entry in section.get("nsInfo") or []
-                              if isinstance(entry, dict))
-    databases = {namespace.partition(".")[0] for namespace in namespaces}
-    if len(databases) == 1 and all(databases):
-        return databases.pop()
-    return _database_of_command(message)
+            ns_info.extend(section.get("nsInfo") or [])
+    return _the_one_database(ns_info) or _database_of_command(message)
 
 
 _configure_connection = Connection._configure_connection
@@ -58,6 +71,75 @@ _configure_connection = Connection._configure_connection
 def _configure_connection_fully_synced(self) -> None:
     _configure_connection(self)
     self.db.execute("PRAGMA synchronous = FULL")
+
+
+def _unchanged(value, stored) -> bool:
+    """Whether `$set` of the scalar `value` over `stored` leaves the stored JSON as it is
+    (1 and True, 1 and 1.0 are different values there)."""
+    def kind(x):
+        return int if isinstance(x, int) and not isinstance(x, bool) else type(x)  # bson's Int64 is an int
+    return kind(value) in (str, int, type(None)) and kind(value) is kind(stored) and value == stored
+
+
+_internal_update = QueryHelper._internal_update
+
+
+def _internal_update_skipping_no_ops(self, doc_id, update_spec, original_doc, *args, **kwargs):
+    """An update that only `$set`s top-level fields to the values they hold writes
+    nothing, as MongoDB's does (`nModified: 0`). nx-27017 rewrote the row, and every
+    index of its collection with it: the ingest's status write guards its event with such
+    an update (services.messaging.messages.record_status)."""
+    if (isinstance(update_spec, dict) and set(update_spec) == {"$set"} and update_spec["$set"]
+            and all("." not in field and field in original_doc and _unchanged(value, original_doc[field])
+                    for field, value in update_spec["$set"].items())):
+        return original_doc, False
+    return _internal_update(self, doc_id, update_spec, original_doc, *args, **kwargs)
+
+
+_handle_bulk_write = handler.NeoSQLiteHandler._handle_bulk_write
+
+
+def _bulk_write_in_one_transaction(self, request_id, cmd, command_doc):
+    """An ordered bulkWrite to one database runs in one SQLite transaction. nx-27017 ran
+    each of its writes as a transaction of its own: each commit wrote the pages it touched
+    to the write-ahead log, the same index pages again and again for a message, its event,
+    its conversation and its search terms. One transaction writes them once. A failing
+    write (a duplicate key) undoes only itself, as SQLite undoes a failed statement, and
+    the writes before it are committed, as MongoDB keeps them. Should SQLite have given up
+    the whole transaction (a full disk, an I/O error), or the commit fail, the reply is an
+    error: nothing is acknowledged that is not stored. Called under the database's lock
+    (_database_of_bulk_write)."""
+    in_a_session_transaction = "autocommit" in cmd or "autocommit" in command_doc  # (false) on each of its commands
+    database = _the_one_database(cmd.get("nsInfo")) if cmd.get("ordered", True) else None
+    connection = self.get_database(database).db if database and not in_a_session_transaction else None
+    if connection is None or connection.in_transaction:  # unordered, several databases, a session's transaction
+        return _handle_bulk_write(self, request_id, cmd, command_doc)
+    connection.execute("BEGIN")
+    try:
+        reply = _handle_bulk_write(self, request_id, cmd, command_doc)
+    except BaseException:
+        if connection.in_transaction:
+            connection.rollback()
+        raise
+    try:
+        if not connection.in_transaction:
+            raise sqlite3.OperationalError("the transaction was rolled back")
+        connection.commit()
+    except sqlite3.Error as exc:
+        if connection.in_transaction:
+            connection.rollback()
+        return reply[0], {"ok": 0, "code": 1, "codeName": "InternalError", "errmsg": f"bulkWrite not stored: {exc}"}
+    return reply
+
+
+_conn_is_busy = handler.NeoSQLiteHandler._conn_is_busy
+
+
+def _conn_is_busy_or_writing(self, db_name: str) -> bool:
+    """nx-27017's own test (a session's transaction, a change stream), and a transaction
+    of ours: a database in use is not closed to make room for another."""
+    connection = self._conns.get(db_name)
+    return _conn_is_busy(self, db_name) or (connection is not None and connection.db.in_transaction)
 
 
 class CommandsInFlight:
@@ -168,6 +250,9 @@ def serve_threaded() -> None:
 if __name__ == "__main__":
     logging.getLogger("nx_27017").setLevel(logging.WARNING)
     handler._msg_db_name = _database_of_bulk_write
+    QueryHelper._internal_update = _internal_update_skipping_no_ops
+    handler.NeoSQLiteHandler._handle_bulk_write = _bulk_write_in_one_transaction
+    handler.NeoSQLiteHandler._conn_is_busy = _conn_is_busy_or_writing
     if os.environ.get(SYNC_ENV, "normal").strip().lower() == "full":  # config.py validates it
         Connection._configure_connection = _configure_connection_fully_synced
     sys.argv[0] = "nx-27017"

@@ -1,12 +1,14 @@
 """The embedded database's launcher (services/operations/embedded_db_server.py) on a real
-nx-27017, in threaded mode: a stop lets the running commands finish and starts no new one."""
+nx-27017: a stop lets the running commands finish and starts no new one, an update that
+changes nothing writes nothing, a bulkWrite is one transaction."""
 import signal
+import sqlite3
 import socket
 import threading
 from urllib.parse import urlsplit
 
 import pytest
-from pymongo import MongoClient
+from pymongo import InsertOne, MongoClient
 from pymongo.errors import PyMongoError
 
 from tests.integration.processes import start_nx, stop, wait_until
@@ -62,4 +64,60 @@ def test_a_stop_lets_the_running_command_finish_and_refuses_new_ones(tmp_path):
         assert client.chatkeep.other.count_documents({}) == 0
         client.close()
     finally:
+        stop(proc)
+
+
+def test_an_update_that_changes_nothing_writes_nothing(tmp_path):
+    """As on MongoDB: the status write's guard (record_status) $sets a field to the value
+    it holds, and nx-27017 rewrote the row and all its indexes for it."""
+    proc, uri = start_nx(tmp_path)
+    client = MongoClient(uri)
+    try:
+        docs = client.chatkeep.docs
+        docs.insert_one({"_id": "m1", "n": 1, "s": "a", "none": None})
+        files = sqlite3.connect(tmp_path / "db" / "chatkeep.db")  # a reader beside the server (WAL)
+        version = lambda: files.execute("PRAGMA data_version").fetchone()[0]  # noqa: E731 - changes when another connection commits
+        before = version()
+
+        assert docs.update_one({"_id": "m1"}, {"$set": {"n": 1, "s": "a", "none": None}}).modified_count == 0
+        assert version() == before
+
+        for change, stored in (({"s": 1}, 1), ({"none": "x"}, "x"), ({"n": 2}, 2), ({"n": 2.0}, 2.0),
+                               ({"new": 5}, 5)):
+            field = next(iter(change))
+            docs.update_one({"_id": "m1"}, {"$set": change})
+            assert docs.find_one({"_id": "m1"})[field] == stored and type(docs.find_one({"_id": "m1"})[field]) is type(stored)
+            assert version() != before
+            before = version()
+        files.close()
+    finally:
+        client.close()
+        stop(proc)
+
+
+def test_a_bulk_write_is_seen_whole_or_not_at_all(tmp_path):
+    """An ordered bulkWrite to one database is one SQLite transaction: a reader beside
+    the server sees none of its writes or all of them."""
+    proc, uri = start_nx(tmp_path)
+    client = MongoClient(uri)
+    try:
+        client.chatkeep.big.insert_one({"_id": "first"})  # the table exists for the reader
+        files = sqlite3.connect(tmp_path / "db" / "chatkeep.db", check_same_thread=False)
+        seen, done = set(), threading.Event()
+
+        def read():
+            while not done.is_set():
+                seen.add(files.execute("SELECT count(*) FROM big").fetchone()[0])
+        reader = threading.Thread(target=read)
+        reader.start()
+        try:
+            client.bulk_write([InsertOne({"_id": n}, namespace="chatkeep.big") for n in range(3_000)])
+        finally:
+            done.set()
+            reader.join()
+        files.close()
+        assert seen <= {1, 3_001} and len(seen) >= 1
+        assert client.chatkeep.big.count_documents({}) == 3_001
+    finally:
+        client.close()
         stop(proc)
