@@ -17,10 +17,11 @@
   MongoDB. nx-27017 rewrote the row and all its indexes: the status write's guard is such
   an update, and skipping it took a status webhook's database CPU from 900-927 us to
   727-753 (issue 26).
-- An ordered bulkWrite to one database is one SQLite transaction, not one per write:
-  each commit wrote the index pages it touched to the write-ahead log again. An inbound
-  message's database CPU fell from a median 1,893 us to 1,493 (five alternations each,
-  in-process; issue 26). Before a failing write, the writes are kept, as on MongoDB.
+- An ordered write command (insert, update, delete, bulkWrite) to one database is one
+  SQLite transaction, not one per document: each commit wrote the index pages it touched
+  to the write-ahead log again. An inbound message's database CPU fell from a median
+  1,893 us to 1,493 (five alternations each, in-process; issue 26). Before a failing
+  write, the writes are kept, as on MongoDB.
 - Each connection is served on a thread of its own (nx-27017's `--threaded` mode), not
   by its asyncio loop, which hands every command to a thread pool and back through the
   loop's self-pipe. The commands run the same handler under the same locks; per command
@@ -56,12 +57,15 @@ def _the_one_database(ns_info) -> str | None:
     return databases.pop() if len(databases) == 1 and all(databases) else None
 
 
+def _sections(message) -> list[dict]:
+    """An OP_MSG's body and document sequences, as nx-27017 parsed them."""
+    sections = (message.get("sections") or []) if isinstance(message, dict) else []
+    return [section for _kind, section in sections if isinstance(section, dict)]
+
+
 def _database_of_bulk_write(message) -> str:
     """The one database a bulkWrite's namespaces name; otherwise nx-27017's own choice."""
-    ns_info = []
-    for _kind, section in (message.get("sections") or []) if isinstance(message, dict) else []:
-        if isinstance(section, dict):
-            ns_info.extend(section.get("nsInfo") or [])
+    ns_info = [entry for section in _sections(message) for entry in section.get("nsInfo") or []]
     return _the_one_database(ns_info) or _database_of_command(message)
 
 
@@ -96,40 +100,55 @@ def _internal_update_skipping_no_ops(self, doc_id, update_spec, original_doc, *a
     return _internal_update(self, doc_id, update_spec, original_doc, *args, **kwargs)
 
 
-_handle_bulk_write = handler.NeoSQLiteHandler._handle_bulk_write
+WRITE_COMMANDS = frozenset({"insert", "update", "delete", "bulkWrite"})
 
 
-def _bulk_write_in_one_transaction(self, request_id, cmd, command_doc):
-    """An ordered bulkWrite to one database runs in one SQLite transaction. nx-27017 ran
-    each of its writes as a transaction of its own: each commit wrote the pages it touched
-    to the write-ahead log, the same index pages again and again for a message, its event,
-    its conversation and its search terms. One transaction writes them once. A failing
-    write (a duplicate key) undoes only itself, as SQLite undoes a failed statement, and
-    the writes before it are committed, as MongoDB keeps them. Should SQLite have given up
-    the whole transaction (a full disk, an I/O error), or the commit fail, the reply is an
-    error: nothing is acknowledged that is not stored. Called under the database's lock
-    (_database_of_bulk_write)."""
-    in_a_session_transaction = "autocommit" in cmd or "autocommit" in command_doc  # (false) on each of its commands
-    database = _the_one_database(cmd.get("nsInfo")) if cmd.get("ordered", True) else None
-    connection = self.get_database(database).db if database and not in_a_session_transaction else None
-    if connection is None or connection.in_transaction:  # unordered, several databases, a session's transaction
-        return _handle_bulk_write(self, request_id, cmd, command_doc)
-    connection.execute("BEGIN")
-    try:
-        reply = _handle_bulk_write(self, request_id, cmd, command_doc)
-    except BaseException:
-        if connection.in_transaction:
-            connection.rollback()
-        raise
-    try:
-        if not connection.in_transaction:
-            raise sqlite3.OperationalError("the transaction was rolled back")
-        connection.commit()
-    except sqlite3.Error as exc:
-        if connection.in_transaction:
-            connection.rollback()
-        return reply[0], {"ok": 0, "code": 1, "codeName": "InternalError", "errmsg": f"bulkWrite not stored: {exc}"}
-    return reply
+def _database_written(message) -> str | None:
+    """The database an ordered write command writes to, if it is one and the one whose
+    lock the command holds (_database_of_bulk_write); else None."""
+    body = next(iter(_sections(message)), {})
+    command = next(iter(body), None)
+    if command not in WRITE_COMMANDS or body.get("ordered", True) is False or "autocommit" in body:
+        return None  # unordered writes go on past a failure; a session's transaction is its own
+    locked = handler._msg_db_name(message)
+    if command == "bulkWrite":
+        return locked if locked == _the_one_database(
+            [entry for section in _sections(message) for entry in section.get("nsInfo") or []]) else None
+    return locked if locked == body.get("$db", "test") else None
+
+
+def _in_one_transaction(handle):
+    """An ordered write command to one database runs in one SQLite transaction. nx-27017
+    ran each of its writes as a transaction of its own: each commit wrote the pages it
+    touched to the write-ahead log, the same index pages again and again (a message, its
+    event, its conversation and its search terms; a batch of events marked published).
+    One transaction writes them once. A failing write (a duplicate key) undoes only
+    itself, as SQLite undoes a failed statement, and the writes before it are committed,
+    as MongoDB keeps them. Should SQLite have given up the whole transaction (a full disk,
+    an I/O error), or the commit fail, the reply is an error: nothing is acknowledged that
+    is not stored. `handle` runs under the database's lock (nx-27017's _serialize)."""
+    def handled(self, message):
+        database = _database_written(message)
+        connection = self.get_database(database).db if database else None
+        if connection is None or connection.in_transaction:
+            return handle(self, message)
+        connection.execute("BEGIN")
+        try:
+            request_id, reply = handle(self, message)
+        except BaseException:
+            if connection.in_transaction:
+                connection.rollback()
+            raise
+        try:
+            if not connection.in_transaction:
+                raise sqlite3.OperationalError("the transaction was rolled back")
+            connection.commit()
+        except sqlite3.Error as exc:
+            if connection.in_transaction:
+                connection.rollback()
+            return request_id, {"ok": 0, "code": 1, "codeName": "InternalError", "errmsg": f"write not stored: {exc}"}
+        return request_id, reply
+    return handled
 
 
 _conn_is_busy = handler.NeoSQLiteHandler._conn_is_busy
@@ -251,7 +270,9 @@ if __name__ == "__main__":
     logging.getLogger("nx_27017").setLevel(logging.WARNING)
     handler._msg_db_name = _database_of_bulk_write
     QueryHelper._internal_update = _internal_update_skipping_no_ops
-    handler.NeoSQLiteHandler._handle_bulk_write = _bulk_write_in_one_transaction
+    for name in ("handle_command", "handle_insert"):  # inside nx-27017's lock: its own function, wrapped again
+        unlocked = getattr(handler.NeoSQLiteHandler, name).__wrapped__
+        setattr(handler.NeoSQLiteHandler, name, handler._serialize(_in_one_transaction(unlocked)))
     handler.NeoSQLiteHandler._conn_is_busy = _conn_is_busy_or_writing
     if os.environ.get(SYNC_ENV, "normal").strip().lower() == "full":  # config.py validates it
         Connection._configure_connection = _configure_connection_fully_synced

@@ -30,12 +30,12 @@ def test_the_embedded_server_commits_with_synchronous_full(tmp_path):
 
 
 class _OneDatabase:
-    """What _bulk_write_in_one_transaction asks of nx-27017's handler: a database's connection."""
+    """What _in_one_transaction asks of nx-27017's handler: a database's connection."""
 
     def __init__(self, path):
         from neosqlite import Connection
         self.connection = Connection(str(path))
-        self.connection.db.execute("CREATE TABLE docs (n INTEGER)")
+        self.connection.db.execute("CREATE TABLE docs (n INTEGER UNIQUE)")
 
     def get_database(self, _name):
         return self.connection
@@ -44,49 +44,53 @@ class _OneDatabase:
         return [n for (n,) in self.connection.db.execute("SELECT n FROM docs ORDER BY n")]
 
 
-BULK = {"ordered": True, "nsInfo": [{"ns": "chatkeep.docs"}], "ops": []}
+def _insert(**body):
+    return {"request_id": 7, "sections": [("body", {"insert": "docs", "$db": "chatkeep", **body})]}
 
 
-def test_a_bulk_write_whose_transaction_sqlite_gave_up_is_answered_with_an_error(tmp_path, monkeypatch):
+def test_a_write_whose_transaction_sqlite_gave_up_is_answered_with_an_error(tmp_path):
     """A full disk or an I/O error can make SQLite roll back the whole transaction: the
     writes before the failing one are gone, so the reply must not count them as done."""
-    from services.operations import embedded_db_server
+    from services.operations.embedded_db_server import _in_one_transaction
 
-    handler = _OneDatabase(tmp_path / "a.db")
-
-    def writes_then_loses_them(self, request_id, cmd, command_doc):
+    def writes_then_loses_them(self, message):
         self.connection.db.execute("INSERT INTO docs VALUES (1)")
         self.connection.db.execute("ROLLBACK")  # what SQLite does on SQLITE_FULL
-        return request_id, {"ok": 1, "nErrors": 1, "nInserted": 1}
-    monkeypatch.setattr(embedded_db_server, "_handle_bulk_write", writes_then_loses_them)
+        return message["request_id"], {"ok": 1, "n": 1}
 
-    request_id, reply = embedded_db_server._bulk_write_in_one_transaction(handler, 7, BULK, {})
+    handler = _OneDatabase(tmp_path / "a.db")
+    request_id, reply = _in_one_transaction(writes_then_loses_them)(handler, _insert())
     assert request_id == 7 and reply["ok"] == 0 and "not stored" in reply["errmsg"]
     assert handler.stored() == []
 
 
-def test_a_bulk_write_commits_what_came_before_a_failing_write(tmp_path, monkeypatch):
-    """As MongoDB keeps an ordered bulkWrite's writes before its failing one."""
+def test_a_write_command_commits_what_came_before_a_failing_write(tmp_path):
+    """As MongoDB keeps an ordered command's writes before its failing one."""
     import sqlite3
 
-    from services.operations import embedded_db_server
+    from services.operations.embedded_db_server import _in_one_transaction
 
-    handler = _OneDatabase(tmp_path / "b.db")
-    handler.connection.db.execute("CREATE UNIQUE INDEX one_n ON docs (n)")
-
-    def second_collides(self, request_id, cmd, command_doc):
+    def second_collides(self, message):
         assert self.connection.db.in_transaction
         self.connection.db.execute("INSERT INTO docs VALUES (1)")
         try:
             self.connection.db.execute("INSERT INTO docs VALUES (1)")
         except sqlite3.IntegrityError:  # nx-27017 reports it at its index and stops
-            return request_id, {"ok": 1, "nErrors": 1, "nInserted": 1}
-    monkeypatch.setattr(embedded_db_server, "_handle_bulk_write", second_collides)
+            return message["request_id"], {"ok": 1, "n": 1, "writeErrors": [{"index": 1, "code": 11000}]}
 
-    assert embedded_db_server._bulk_write_in_one_transaction(handler, 1, BULK, {})[1]["nInserted"] == 1
+    handler = _OneDatabase(tmp_path / "b.db")
+    assert _in_one_transaction(second_collides)(handler, _insert())[1]["n"] == 1
     assert handler.stored() == [1] and not handler.connection.db.in_transaction
-    # Unordered: nx-27017's own way, a transaction per write (one failing write must not
-    # take the others' with it).
-    monkeypatch.setattr(embedded_db_server, "_handle_bulk_write",
-                        lambda self, request_id, cmd, doc: (request_id, {"in": self.connection.db.in_transaction}))
-    assert embedded_db_server._bulk_write_in_one_transaction(handler, 1, {**BULK, "ordered": False}, {})[1] == {"in": False}
+
+
+def test_unordered_writes_reads_and_session_transactions_go_nx_27017s_own_way(tmp_path):
+    """A transaction per document for unordered writes (one failing write must not take
+    the others with it); nothing for reads; a session's transaction is its own."""
+    from services.operations.embedded_db_server import _in_one_transaction
+
+    handler = _OneDatabase(tmp_path / "c.db")
+    in_transaction = _in_one_transaction(lambda self, message: (7, {"in": self.connection.db.in_transaction}))
+    assert in_transaction(handler, _insert())[1] == {"in": True}
+    assert in_transaction(handler, _insert(ordered=False))[1] == {"in": False}
+    assert in_transaction(handler, _insert(autocommit=False))[1] == {"in": False}
+    assert in_transaction(handler, {"request_id": 7, "sections": [("body", {"find": "docs", "$db": "c"})]})[1] == {"in": False}
