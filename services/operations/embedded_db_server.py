@@ -29,8 +29,8 @@
   eight inserts instead of 1,233-1,300, and answers in half the time (issue 26). A stop
   (SIGTERM) lets the commands already arriving or running finish (up to STOP_WAIT_S), as
   the asyncio loop's executor did, and refuses new ones on the open connections: an
-  insert or update of many documents is a transaction per document, so one cut short
-  would leave part of it, and a client would lose the reply to a write that was made.
+  unordered write is a transaction per document, so one cut short would leave part of
+  it, and a client would lose the reply to a write that was made.
 
 Arguments are nx-27017's own.
 """
