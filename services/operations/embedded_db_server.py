@@ -63,10 +63,14 @@ def _sections(message) -> list[dict]:
     return [section for _kind, section in sections if isinstance(section, dict)]
 
 
+def _ns_info(message) -> list:
+    """A bulkWrite's namespaces, in its body or in a document sequence."""
+    return [entry for section in _sections(message) for entry in section.get("nsInfo") or []]
+
+
 def _database_of_bulk_write(message) -> str:
     """The one database a bulkWrite's namespaces name; otherwise nx-27017's own choice."""
-    ns_info = [entry for section in _sections(message) for entry in section.get("nsInfo") or []]
-    return _the_one_database(ns_info) or _database_of_command(message)
+    return _the_one_database(_ns_info(message)) or _database_of_command(message)
 
 
 _configure_connection = Connection._configure_connection
@@ -111,10 +115,8 @@ def _database_written(message) -> str | None:
     if command not in WRITE_COMMANDS or body.get("ordered", True) is False or "autocommit" in body:
         return None  # unordered writes go on past a failure; a session's transaction is its own
     locked = handler._msg_db_name(message)
-    if command == "bulkWrite":
-        return locked if locked == _the_one_database(
-            [entry for section in _sections(message) for entry in section.get("nsInfo") or []]) else None
-    return locked if locked == body.get("$db", "test") else None
+    written = _the_one_database(_ns_info(message)) if command == "bulkWrite" else body.get("$db", "test")
+    return locked if locked == written else None
 
 
 def _in_one_transaction(handle):
