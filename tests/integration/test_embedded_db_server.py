@@ -13,7 +13,7 @@ from pymongo.errors import PyMongoError
 
 from tests.integration.processes import start_nx, stop, wait_until
 
-DOCUMENTS = 20_000  # one insert command that takes the server about 1 s here
+DOCUMENTS = 40_000  # one insert command (one transaction) that takes the server about 1.3 s here
 
 
 def accepts_connections(uri: str) -> bool:
