@@ -108,15 +108,15 @@ WRITE_COMMANDS = frozenset({"insert", "update", "delete", "bulkWrite"})
 
 
 def _database_written(message) -> str | None:
-    """The database an ordered write command writes to, if it is one and the one whose
-    lock the command holds (_database_of_bulk_write); else None."""
+    """The database an ordered write command writes to: the one whose lock it holds
+    (_database_of_bulk_write); None for any other command, or a bulkWrite to several."""
     body = next(iter(_sections(message)), {})
     command = next(iter(body), None)
     if command not in WRITE_COMMANDS or body.get("ordered", True) is False or "autocommit" in body:
         return None  # unordered writes go on past a failure; a session's transaction is its own
-    locked = handler._msg_db_name(message)
-    written = _the_one_database(_ns_info(message)) if command == "bulkWrite" else body.get("$db", "test")
-    return locked if locked == written else None
+    if command == "bulkWrite" and _the_one_database(_ns_info(message)) is None:
+        return None
+    return handler._msg_db_name(message)
 
 
 def _in_one_transaction(handle):

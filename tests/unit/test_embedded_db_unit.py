@@ -94,3 +94,22 @@ def test_unordered_writes_reads_and_session_transactions_go_nx_27017s_own_way(tm
     assert in_transaction(handler, _insert(ordered=False))[1] == {"in": False}
     assert in_transaction(handler, _insert(autocommit=False))[1] == {"in": False}
     assert in_transaction(handler, {"request_id": 7, "sections": [("body", {"find": "docs", "$db": "c"})]})[1] == {"in": False}
+
+
+def test_a_database_in_a_write_transaction_is_not_closed_to_make_room(tmp_path, monkeypatch):
+    """nx-27017 closes the least recently used database past its cap of open ones; one in
+    the middle of a command's transaction stays open (and its transaction with it)."""
+    from nx_27017 import handler as nx_handler
+
+    from services.operations import embedded_db_server
+
+    monkeypatch.setattr(nx_handler, "_MAX_OPEN_DBS", 2)  # admin, which is never closed, and one more
+    monkeypatch.setattr(nx_handler.NeoSQLiteHandler, "_conn_is_busy", embedded_db_server._conn_is_busy_or_writing)
+    server = nx_handler.NeoSQLiteHandler(str(tmp_path), data_dir=str(tmp_path))
+    writing = server.get_database("writing").db
+    writing.execute("BEGIN")
+    server.get_database("other")
+    assert "writing" in server._conns and writing.in_transaction
+    writing.commit()
+    server.get_database("third")
+    assert "writing" not in server._conns  # idle again: closed like any other
