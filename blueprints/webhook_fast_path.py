@@ -33,6 +33,7 @@ _ROUTES = {("evolution", False): ("webhooks.evolution_webhook", "evolution"),
            ("evolution", True): ("webhooks.evolution_webhook_by_event", "evolution"),
            ("waha", False): ("webhooks.waha_webhook", "waha"),
            ("whatsapp", False): ("webhooks.cloud_webhook", "cloud")}
+RENDERED_KEPT = 256  # distinct results of counts whose bodies are kept (batches vary the counts)
 
 
 def install(app: Flask) -> None:
@@ -47,6 +48,7 @@ class GatewayWebhooks:
         rules = {rule.endpoint: rule.rule for rule in app.url_map.iter_rules()}
         self.routes = {key: (rules[endpoint], gateway) for key, (endpoint, gateway) in _ROUTES.items()}
         self.dump = dumper(WebhookResultSchema())
+        self._rendered: dict[tuple, bytes] = {}  # results of counts -> their response body
 
     def __call__(self, environ, start_response):
         if environ["REQUEST_METHOD"] == "POST" and environ.get("PATH_INFO", "").startswith("/webhooks/"):
@@ -133,11 +135,18 @@ class GatewayWebhooks:
     def _json(self, result: dict) -> "_JsonAnswer":
         """As flask-smorest answers the route: the schema's dump as Flask's JSON (indented
         in debug, as its provider does). Not a werkzeug Response: building and sending one
-        cost a fifth of this path."""
+        cost a fifth of this path. A result of counts only (nearly every webhook's: one
+        accepted) is rendered once and its bytes kept."""
         provider = self.app.json
         pretty = (provider.compact is None and self.app.debug) or provider.compact is False
-        text = provider.dumps(self.dump(result), **({"indent": 2} if pretty else {"separators": (",", ":")}))
-        return _JsonAnswer(f"{text}\n".encode())
+        key = (pretty, *result.items()) if all(type(value) is int for value in result.values()) else None
+        body = self._rendered.get(key) if key else None
+        if body is None:
+            text = provider.dumps(self.dump(result), **({"indent": 2} if pretty else {"separators": (",", ":")}))
+            body = f"{text}\n".encode()
+            if key and len(self._rendered) < RENDERED_KEPT:
+                self._rendered[key] = body
+        return _JsonAnswer(body)
 
     def _error(self, environ, exc: Exception) -> Response:
         """The Flask app's own answer to `exc` (its problem+json handlers, logging)."""

@@ -45,13 +45,17 @@ in_request: ContextVar[bool] = ContextVar("chatkeep_in_request", default=False)
 
 
 class CommandCounter(monitoring.CommandListener):
-    """Counts every command the driver sends (authentication included) for /metrics."""
+    """Counts every command the driver sends (authentication included) for /metrics.
+    models.lean_command tells it a command by `count` instead of the driver's events."""
 
     def __init__(self):
         self._counters = {}  # (command, origin) -> labelled child: labels() is costly per call
 
     def started(self, event):
-        key = (event.command_name, "request" if in_request.get() else "background")
+        self.count(event.command_name)
+
+    def count(self, command_name: str) -> None:
+        key = (command_name, "request" if in_request.get() else "background")
         counter = self._counters.get(key)
         if counter is None:
             counter = self._counters[key] = DB_COMMANDS.labels(*key)

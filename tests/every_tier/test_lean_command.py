@@ -1,9 +1,12 @@
 """models.lean_command on the wire tiers: the ingest path's bulkWrite goes without a
-session, is still seen by the client's command listeners (the metrics' command counter),
-fails as Database.command fails, and falls back to Database.command when pymongo's private
-API is gone. With the pinned pymongo the lean way must be the one taken: an upgrade that
-moves it fails here, not silently 45 us slower per webhook."""
+session, is still seen by the client's command listeners (told by name when they only
+count, as the metrics' counter does), reuses the primary it selected until a command
+through it fails, fails as Database.command fails, and falls back to Database.command when
+pymongo's private API is gone. With the pinned pymongo the lean way must be the one taken:
+an upgrade that moves it fails here, not silently 90 us slower per webhook."""
 import logging
+import time
+from types import SimpleNamespace
 
 import pytest
 from pymongo import MongoClient, monitoring
@@ -26,6 +29,31 @@ class Recorder(monitoring.CommandListener):
 
     def failed(self, event):
         self.failed_names.append(event.command_name)
+
+
+class Counter(monitoring.CommandListener):
+    """A listener that only counts: as services.operations.metrics.CommandCounter."""
+
+    def __init__(self):
+        self.counted, self.events = [], []
+
+    def count(self, command_name):
+        self.counted.append(command_name)
+
+    def started(self, event):
+        self.events.append(event.command_name)
+        self.count(event.command_name)
+
+    def succeeded(self, event):
+        self.events.append(event.command_name)
+
+    def failed(self, event):
+        self.events.append(event.command_name)
+
+
+@pytest.fixture(autouse=True)
+def fresh_selection(monkeypatch):
+    monkeypatch.setattr(lean_command, "_last", None)
 
 
 @pytest.fixture
@@ -68,7 +96,7 @@ def test_a_refused_command_raises_as_database_command_does(wire):
 
 def test_without_the_private_api_commands_go_through_database_command(wire, monkeypatch, caplog):
     client, db_name, recorder = wire
-    monkeypatch.delattr(MongoClient, "_conn_for_writes")
+    monkeypatch.delattr(MongoClient, "_checkout")
     monkeypatch.setattr(lean_command, "_unavailable", False)
     with caplog.at_level(logging.WARNING, logger="models.lean_command"):
         for _id in ("b", "c"):
@@ -77,3 +105,48 @@ def test_without_the_private_api_commands_go_through_database_command(wire, monk
     assert sorted(d["_id"] for d in client[db_name].lean.find()) == ["b", "c"]
     assert all("lsid" in c for c in recorder.started_commands if "bulkWrite" in c)
     assert len([r for r in caplog.records if "private connection API" in r.getMessage()]) == 1  # once
+
+
+def test_counting_listeners_are_told_the_name_and_the_driver_builds_no_events(database_uri):
+    if database_uri.startswith("mongomock://"):
+        pytest.skip("a command over the wire: nx-27017 and MongoDB only")
+    counter = Counter()
+    client = MongoClient(database_uri, event_listeners=[counter])
+    try:
+        db_name = client.get_default_database().name
+        for _id in ("d", "e"):
+            lean_command.write_command(client, "admin", _insert(db_name, _id))
+        assert counter.counted.count("bulkWrite") == 2
+        assert "bulkWrite" not in counter.events  # no CommandStartedEvent nor SucceededEvent built
+        with pytest.raises(OperationFailure):
+            lean_command.write_command(client, db_name, {"find": 5})
+        assert counter.counted[-1] == "find" and "find" not in counter.events  # a refused one counts too
+        client[db_name].command("ping")  # the driver's own path: events as ever
+        assert counter.events[-2:] == ["ping", "ping"] and counter.counted[-1] == "ping"
+    finally:
+        client.close()
+
+
+def test_the_primary_is_selected_again_after_the_reuse_window_and_after_a_failure(wire, monkeypatch):
+    client, db_name, _recorder = wire
+    selections = []
+    select = MongoClient._select_server
+
+    def counted_select(self, *args, **kwargs):
+        selections.append(args[-1])
+        return select(self, *args, **kwargs)
+
+    monkeypatch.setattr(MongoClient, "_select_server", counted_select)
+    lean_command.write_command(client, "admin", _insert(db_name, "f"))
+    lean_command.write_command(client, "admin", _insert(db_name, "g"))
+    assert selections == ["bulkWrite"]  # the second reused the first's primary
+    with pytest.raises(OperationFailure):
+        lean_command.write_command(client, db_name, {"find": 5})
+    lean_command.write_command(client, "admin", _insert(db_name, "h"))
+    assert selections == ["bulkWrite", "bulkWrite"]  # the failure made it select again
+    later = time.monotonic() + lean_command.PRIMARY_REUSE_S + 0.001
+    monkeypatch.setattr(lean_command, "time", SimpleNamespace(monotonic=lambda: later))
+    lean_command.write_command(client, "admin", _insert(db_name, "i"))
+    lean_command.write_command(client, "admin", _insert(db_name, "j"))
+    assert len(selections) == 3  # past the window: selected again, once
+    assert sorted(d["_id"] for d in client[db_name].lean.find()) == ["f", "g", "h", "i", "j"]
