@@ -1,4 +1,5 @@
-"""JSON text without lone surrogates (REST bodies, webhook bodies, replayed bodies).
+"""JSON text without lone surrogates (REST bodies, webhook bodies, replayed bodies), and
+the compact JSON every event goes out as.
 
 JSON may escape half of a UTF-16 surrogate pair on its own ("\\ud83d"), as a bot does
 when it cuts an emoji in two. Python decodes that to a str no database driver can
@@ -8,6 +9,8 @@ its place, so the message is still kept.
 """
 import json
 import re
+
+import orjson
 
 _ESCAPED_SURROGATE = {bytes: re.compile(rb"\\u[dD][89a-fA-F]"), str: re.compile(r"\\u[dD][89a-fA-F]")}
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # a decoded pair is one character, never two
@@ -46,3 +49,17 @@ def _mend(value, replace: bool):
         return [_mend(item, replace) for item in value]
     return value
 
+
+
+def compact(value) -> bytes:
+    """`value` as compact UTF-8 JSON: what `json.dumps(value, separators=(",", ":"),
+    ensure_ascii=False).encode()` writes, at a tenth of its CPU (orjson). Every event goes
+    out so, to Kafka and to webhook endpoints (issue 26). Byte for byte the same but for
+    floats (events hold none: money is a decimal string), which orjson writes in another
+    form of the same number (1e16 for json's 1e+16). What orjson does not take (a Decimal,
+    a key that is not a str, an int past 64 bits) goes through json. Not for parsing:
+    orjson reads an int past 64 bits as a float."""
+    try:
+        return orjson.dumps(value)
+    except TypeError:
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()

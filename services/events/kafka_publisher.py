@@ -22,7 +22,6 @@ earlier change of its message, marked on the message by the same write, has no e
 published yet and may still commit one.
 """
 import itertools
-import json
 import logging
 import os
 import time
@@ -34,7 +33,7 @@ from models.event import Event
 from models.lease import Lease
 from models.tenant import Tenant
 from models.tenancy import tenant_scope
-from services import clock
+from services import clock, json_text
 from services.events import doorbell, event_data, event_log, publish_order
 from services.tenancy import tenants
 
@@ -224,8 +223,7 @@ class Publisher:
             envelopes = self.render(ready, slug, messages) if ready else []
         acked = self._acked.setdefault(tenant_id, [])
         for event, envelope in zip(ready, envelopes):
-            value = json.dumps(envelope, separators=(",", ":"), ensure_ascii=False).encode()
-            self._produce(producer, f"{slug}:{envelope['subject']}", value, event["_id"], acked)
+            self._produce(producer, f"{slug}:{envelope['subject']}", json_text.compact(envelope), event["_id"], acked)
         if ready:
             producer.flush(FLUSH_S)
         if len(events) == BATCH or len(ready) < len(events):

@@ -17,7 +17,6 @@ fell due. An endpoint failing every attempt for 3 days is disabled with a reason
 The envelope is rendered when sent, from the event log (`render_envelopes`, the one
 place); a delivery whose event is gone (retention, erasure) is dropped.
 """
-import json
 import logging
 import secrets
 import time
@@ -28,7 +27,7 @@ from models.collections import GlobalCollection, scoped
 from models.event import Event
 from models.tenancy import tenant_scope
 from models.webhook_endpoint import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookLane
-from services import clock, outbound, secret_box
+from services import clock, json_text, outbound, secret_box
 from services.events.signing import signature
 from services.operations.metrics import WEBHOOK_DELIVERIES
 
@@ -168,7 +167,7 @@ def post(endpoint: dict, body: bytes, headers: dict, settings: dict) -> tuple[in
 def attempt(delivery: dict, envelope: dict, endpoint: dict, settings: dict, token: str) -> tuple[str, int]:
     """Send one claimed delivery and record it: (outcome, duration ms); outcome is
     delivered, rejected (a 4xx for this payload) or endpoint_failed."""
-    body = json.dumps(envelope, separators=(",", ":"), ensure_ascii=False).encode()
+    body = json_text.compact(envelope)
     headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT,
                "ChatKeep-Event-Id": delivery["event_id"], "ChatKeep-Event-Type": delivery["event_type"]}
     started = time.perf_counter()
