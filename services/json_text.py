@@ -50,7 +50,6 @@ def _mend(value, replace: bool):
     return value
 
 
-
 def compact(value) -> bytes:
     """`value` as compact UTF-8 JSON: what `json.dumps(value, separators=(",", ":"),
     ensure_ascii=False).encode()` writes, at a tenth of its CPU (orjson). Every event goes
