@@ -27,6 +27,7 @@ tests/every_tier/test_lean_command.py fails so that the upgrade is noticed (a ch
 import logging
 import os
 import time
+from typing import NamedTuple
 
 from pymongo import MongoClient
 from pymongo.errors import PyMongoError
@@ -35,9 +36,26 @@ from pymongo.server_selectors import writable_server_selector
 log = logging.getLogger(__name__)
 PRIMARY_REUSE_S = 1.0
 _unavailable = False  # set once the private API proved missing
-# The last client's (client, pid, primary, reuse until, counting listeners): one client
-# per process in the service; another client or a fork selects afresh.
-_last = None
+
+
+class _Selection(NamedTuple):
+    client: MongoClient
+    primary: object  # the driver's Server
+    until: float  # monotonic
+    counters: tuple  # the client's listeners if they only count, else ()
+
+
+# The last client's selection: one client per process in the service; another client
+# selects afresh, and so does a forked child (its driver's servers are not its parent's).
+_last: _Selection | None = None
+
+
+def _forget_all() -> None:
+    global _last
+    _last = None
+
+
+os.register_at_fork(after_in_child=_forget_all)
 
 
 def write_command(client: MongoClient, database: str, command: dict) -> dict:
@@ -72,19 +90,18 @@ def _primary(client: MongoClient, name: str) -> tuple:
     global _last
     now = time.monotonic()
     last = _last
-    if last is not None and last[0] is client and last[3] > now and last[1] == os.getpid():
-        return last[2], last[4]
+    if last is not None and last.client is client and last.until > now:
+        return last.primary, last.counters
     primary = client._select_server(writable_server_selector, None, name)
     listeners = client.options.event_listeners
     counters = tuple(listeners) if all(callable(getattr(x, "count", None)) for x in listeners) else ()
-    _last = (client, os.getpid(), primary, now + PRIMARY_REUSE_S, counters)
+    _last = _Selection(client, primary, now + PRIMARY_REUSE_S, counters)
     return primary, counters
 
 
 def _forget(client: MongoClient) -> None:
-    global _last
-    if _last is not None and _last[0] is client:
-        _last = None
+    if _last is not None and _last.client is client:
+        _forget_all()
 
 
 def _give_up(exc: Exception) -> None:

@@ -114,9 +114,9 @@ def _database_written(message) -> str | None:
     command = next(iter(body), None)
     if command not in WRITE_COMMANDS or body.get("ordered", True) is False or "autocommit" in body:
         return None  # unordered writes go on past a failure; a session's transaction is its own
-    if command == "bulkWrite" and _the_one_database(_ns_info(message)) is None:
-        return None
-    return handler._msg_db_name(message)
+    if command == "bulkWrite":
+        return _the_one_database(_ns_info(message))  # as _database_of_bulk_write locks it, None for several
+    return _database_of_command(message)
 
 
 def _in_one_transaction(handle):
