@@ -81,7 +81,8 @@ def test_spool_survives_a_crash_and_is_replayed_at_start(tmp_path):
     os.kill(db_pid, signal.SIGSTOP)
     try:
         for n in range(10):
-            assert session.post(hook, json=_event(n), timeout=15).json()["spooled"] == 1
+            response = session.post(hook, json=_event(n), timeout=15)
+            assert response.status_code == 200 and response.json().get("spooled") == 1, response.text
         os.killpg(service.proc.pid, signal.SIGKILL)
         service.proc.wait(10)
     finally:
