@@ -75,18 +75,18 @@ def test_stalled_database_spools_webhooks_and_replays_them_once(tmp_path):
 
 
 def test_spool_survives_a_crash_and_is_replayed_at_start(tmp_path):
-    service = Service(tmp_path, ENV).start()
-    hook, headers, session = _setup(service)
-    db_pid = embedded_db.running_pid(str(tmp_path))
-    os.kill(db_pid, signal.SIGSTOP)
-    try:
-        for n in range(10):
-            response = session.post(hook, json=_event(n), timeout=15)
-            assert response.status_code == 200 and response.json().get("spooled") == 1, response.text
-        os.killpg(service.proc.pid, signal.SIGKILL)
-        service.proc.wait(10)
-    finally:
-        os.kill(db_pid, signal.SIGCONT)
+    with Service(tmp_path, ENV) as service:  # stopped if the test fails before the crash
+        hook, headers, session = _setup(service)
+        db_pid = embedded_db.running_pid(str(tmp_path))
+        os.kill(db_pid, signal.SIGSTOP)
+        try:
+            for n in range(10):
+                response = session.post(hook, json=_event(n), timeout=15)
+                assert response.status_code == 200 and response.json().get("spooled") == 1, response.text
+            os.killpg(service.proc.pid, signal.SIGKILL)
+            service.proc.wait(10)
+        finally:
+            os.kill(db_pid, signal.SIGCONT)
     assert len(list((tmp_path / "spool").glob("*.json"))) == 10
     with Service(tmp_path, ENV) as again:
         wait_until(lambda: _total(again, headers) == 40, 30)
