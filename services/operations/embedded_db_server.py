@@ -111,16 +111,11 @@ def _internal_update_skipping_no_ops(self, doc_id, update_spec, original_doc, *a
     return _internal_update(self, doc_id, update_spec, original_doc, *args, **kwargs)
 
 
-
 _internal_insert = QueryHelper._internal_insert
 
 
-class _NotPlain(TypeError):
-    """A value json does not write as it is: neosqlite's encoder decides."""
-
-
 def _refuse(value):
-    raise _NotPlain(type(value).__name__)
+    raise TypeError(f"{type(value).__name__} is neosqlite's to encode")
 
 
 # neosqlite writes a document with json.dumps(document, cls=NeoSQLiteJSONEncoder): json's
