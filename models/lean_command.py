@@ -50,12 +50,12 @@ class _Selection(NamedTuple):
 _last: _Selection | None = None
 
 
-def _forget_all() -> None:
+def _forget() -> None:
     global _last
     _last = None
 
 
-os.register_at_fork(after_in_child=_forget_all)
+os.register_at_fork(after_in_child=_forget)
 
 
 def write_command(client: MongoClient, database: str, command: dict) -> dict:
@@ -75,7 +75,7 @@ def write_command(client: MongoClient, database: str, command: dict) -> dict:
                         counter.count(name)
                     return connection.command(database, command, publish_events=not counters)
             except PyMongoError:
-                _forget(client)  # a failover or a lost server: select again next time
+                _forget()  # a failover or a lost server: select again next time
                 raise
     return client[database].command(command)
 
@@ -97,11 +97,6 @@ def _primary(client: MongoClient, name: str) -> tuple:
     counters = tuple(listeners) if all(callable(getattr(x, "count", None)) for x in listeners) else ()
     _last = _Selection(client, primary, now + PRIMARY_REUSE_S, counters)
     return primary, counters
-
-
-def _forget(client: MongoClient) -> None:
-    if _last is not None and _last.client is client:
-        _forget_all()
 
 
 def _give_up(exc: Exception) -> None:

@@ -55,8 +55,8 @@ def compact(value) -> bytes:
     ensure_ascii=False).encode()` writes, at a tenth of its CPU (orjson). Every event goes
     out so, to Kafka and to webhook endpoints (issue 26). Byte for byte the same but for
     floats (events hold none: money is a decimal string), which orjson writes in another
-    form of the same number (1e16 for json's 1e+16). What orjson does not take (a Decimal,
-    a key that is not a str, an int past 64 bits) goes through json. Not for parsing:
+    form of the same number (1e16 for json's 1e+16). What orjson does not take (a key that
+    is not a str, an int past 64 bits) goes through json. Not for parsing:
     orjson reads an int past 64 bits as a float."""
     try:
         return orjson.dumps(value)

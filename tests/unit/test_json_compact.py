@@ -2,7 +2,6 @@
 byte for every JSON value without floats (events hold none), the same numbers for floats,
 and takes what orjson does not through json."""
 import json
-from decimal import Decimal
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -42,13 +41,5 @@ def test_control_characters_quotes_and_line_separators_as_json_escapes_them():
 
 
 def test_what_orjson_does_not_take_goes_through_json():
-    for value in ({"total": Decimal("10.50")}, {1: "a key that is not a str"}, {"big": 2 ** 70}):
-        try:
-            expected = _json(value)
-        except TypeError:  # json cannot either (a Decimal): the same error
-            expected = TypeError
-        try:
-            got = compact(value)
-        except TypeError:
-            got = TypeError
-        assert got == expected
+    for value in ({1: "a key that is not a str"}, {"big": 2 ** 70}):
+        assert compact(value) == _json(value)
