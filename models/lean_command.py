@@ -11,15 +11,20 @@ A raw round trip (OP_MSG over the socket) costs about 30. What this module leave
   only counts commands (it has `count(command_name)`, as the metrics' counter does): each
   is told the command's name directly, and nothing else listens;
 - server selection (about 20 us): the primary selected is reused for PRIMARY_REUSE_S,
-  and forgotten at once when a command through it fails (a failover, a network error).
+  and forgotten at once when a command through it fails (a failover, a network error);
+- for a client whose connections are plain (models.plain_wire: the embedded database, a
+  MongoDB without TLS or authentication) and whose listeners only count, the pool and
+  the command runner too (about 55 us): the command goes as one message over the
+  thread's own connection (models.plain_wire). A failure through it also asks the
+  driver to check the server at once (the pool's error handling would have).
 
-Everything else stays pymongo's: it takes a connection to the primary as pymongo's own
-write operations do, and runs the command on it. The pool, authentication, TLS, the
-per-operation timeout (`pymongo.timeout`) and the handling of errors (the server marked
-unknown, the pool cleared) are the driver's.
+Otherwise the command takes a connection to the primary as pymongo's own write
+operations do, and runs on it: the pool, authentication, TLS, the per-operation timeout
+(`pymongo.timeout`) and the handling of errors (the server marked unknown, the pool
+cleared) are the driver's.
 
 That is pymongo's private API (`MongoClient._select_server`, `MongoClient._checkout`,
-`Connection.command`), pinned in requirements.txt. Should an upgrade remove it, commands
+`Connection.command`, and what models.plain_wire reads), pinned in requirements.txt. Should an upgrade remove it, commands
 go through `Database.command` as before, with one warning in the log, and
 tests/every_tier/test_lean_command.py fails so that the upgrade is noticed (a changed
 `Connection.command` would fail every write, and every ingest test with it).
@@ -30,8 +35,10 @@ import time
 from typing import NamedTuple
 
 from pymongo import MongoClient
-from pymongo.errors import PyMongoError
+from pymongo.errors import OperationFailure, PyMongoError
 from pymongo.server_selectors import writable_server_selector
+
+from models import plain_wire
 
 log = logging.getLogger(__name__)
 PRIMARY_REUSE_S = 1.0
@@ -43,6 +50,7 @@ class _Selection(NamedTuple):
     primary: object  # the driver's Server
     until: float  # monotonic
     counters: tuple  # the client's listeners if they only count, else ()
+    plain: bool  # the command goes over the thread's own connection (models.plain_wire)
 
 
 # The last client's selection: one client per process in the service; another client
@@ -64,18 +72,24 @@ def write_command(client: MongoClient, database: str, command: dict) -> dict:
     name = next(iter(command))
     if not _unavailable:
         try:
-            primary, counters = _primary(client, name)
-            checkout = client._checkout(primary, None)
+            selection = _selection(client, name)
+            checkout = None if selection.plain else client._checkout(selection.primary, None)
         except AttributeError as exc:
             _give_up(exc)
         else:
+            for counter in selection.counters:
+                counter.count(name)
             try:
+                if checkout is None:
+                    description = selection.primary.description
+                    return plain_wire.command(client, description.address, database, command,
+                                              description.max_wire_version)
                 with checkout as connection:
-                    for counter in counters:
-                        counter.count(name)
-                    return connection.command(database, command, publish_events=not counters)
-            except PyMongoError:
+                    return connection.command(database, command, publish_events=not selection.counters)
+            except PyMongoError as exc:
                 _forget()  # a failover or a lost server: select again next time
+                if checkout is None and not isinstance(exc, OperationFailure):  # not an `ok: 0` of its own
+                    selection.primary.request_check()  # not primary, or gone: as the pool's error handling does
                 raise
     return client[database].command(command)
 
@@ -85,18 +99,20 @@ def lean(client: MongoClient) -> bool:
     return not _unavailable and all(callable(getattr(client, name, None)) for name in ("_select_server", "_checkout"))
 
 
-def _primary(client: MongoClient, name: str) -> tuple:
-    """(the primary's Server, the counting listeners: empty if any listener wants events)."""
+def _selection(client: MongoClient, name: str) -> _Selection:
+    """The primary, the counting listeners (empty if any listener wants events) and the
+    way to it: the last selection while it is fresh, else a new one."""
     global _last
     now = time.monotonic()
     last = _last
     if last is not None and last.client is client and last.until > now:
-        return last.primary, last.counters
+        return last
     primary = client._select_server(writable_server_selector, None, name)
     listeners = client.options.event_listeners
-    counters = tuple(listeners) if all(callable(getattr(x, "count", None)) for x in listeners) else ()
-    _last = _Selection(client, primary, now + PRIMARY_REUSE_S, counters)
-    return primary, counters
+    counting = all(callable(getattr(x, "count", None)) for x in listeners)
+    counters = tuple(listeners) if counting else ()
+    _last = _Selection(client, primary, now + PRIMARY_REUSE_S, counters, counting and plain_wire.plain(client))
+    return _last
 
 
 def _give_up(exc: Exception) -> None:
