@@ -3,8 +3,8 @@ write's round trip to a database spoken to in the clear.
 
 pymongo's pool checkout and check-in, its command runner and its chunked, timeout-
 polling reads cost about 55 us of client CPU per webhook beyond the round trip itself
-(write_command 100-120 us against 45-64 over a plain socket, replaying captured ingest
-commands; issue 26), and the reply comes back that much later. For a client whose
+(93-120 us against 44-64 over a plain socket, replaying captured ingest commands;
+issue 26), and the reply comes back that much later. For a client whose
 connections carry nothing but the messages (no TLS, no authentication, no compression,
 no versioned API, not load balanced: `plain`), models.lean_command sends its command
 here: the message is built and read as the wire protocol has it (a header, flag bits,
@@ -12,8 +12,8 @@ one body section), the reply checked by the driver's own `_check_command_respons
 
 What the pool gave, kept here: a connection per thread, opened to the primary the
 caller selected (another primary: another connection); a connection the server closed
-(a restart) is noticed before it is used (one poll, as the pool does for connections
-idle over a second) and opened again; the deadline of `pymongo.timeout()`, else the
+(a restart) is noticed before it is used (one poll before each command; the pool polls
+those idle over a second) and opened again; the deadline of `pymongo.timeout()`, else the
 client's timeoutMS, else its socketTimeoutMS, bounds the exchange, and connectTimeoutMS
 the connect. A network failure or a timeout closes the connection and raises
 AutoReconnect or NetworkTimeout, as the driver's do (ConnectionFailure: the webhook
