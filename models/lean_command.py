@@ -24,10 +24,11 @@ operations do, and runs on it: the pool, authentication, TLS, the per-operation 
 cleared) are the driver's.
 
 That is pymongo's private API (`MongoClient._select_server`, `MongoClient._checkout`,
-`Connection.command`, and what models.plain_wire reads), pinned in requirements.txt. Should an upgrade remove it, commands
-go through `Database.command` as before, with one warning in the log, and
-tests/every_tier/test_lean_command.py fails so that the upgrade is noticed (a changed
-`Connection.command` would fail every write, and every ingest test with it).
+`Connection.command`, and what models.plain_wire reads), pinned in requirements.txt.
+Should an upgrade remove it, commands go through `Database.command` as before, with one
+warning in the log, and tests/every_tier/test_lean_command.py and test_plain_wire.py fail
+so that the upgrade is noticed (a changed `Connection.command` would fail every write,
+and every ingest test with it).
 """
 import logging
 import os

@@ -28,9 +28,14 @@ import struct
 import threading
 
 import bson
-from pymongo import MongoClient, _csot
+from pymongo import MongoClient
 from pymongo.errors import AutoReconnect, NetworkTimeout, ProtocolError
-from pymongo.helpers_shared import _check_command_response
+
+try:  # private: should an upgrade move them, every client keeps the pool (tests/every_tier/test_plain_wire.py fails)
+    from pymongo import _csot
+    from pymongo.helpers_shared import _check_command_response
+except ImportError:
+    _csot = _check_command_response = None
 
 OP_MSG = 2013
 _HEADER = struct.Struct("<iiii")  # messageLength, requestID, responseTo, opCode
@@ -50,8 +55,8 @@ def plain(client: MongoClient) -> bool:
     """Whether `client`'s connections carry the messages alone, so this module can speak for it."""
     options = client.options
     pool = options.pool_options
-    return (pool._ssl_context is None and pool._credentials is None and not pool._compression_settings.compressors
-            and pool.server_api is None and not options.load_balanced)
+    return (_check_command_response is not None and pool._ssl_context is None and pool._credentials is None
+            and not pool._compression_settings.compressors and pool.server_api is None and not options.load_balanced)
 
 
 def command(client: MongoClient, address: tuple, database: str, body: dict, max_wire_version: int) -> dict:
@@ -74,9 +79,12 @@ def command(client: MongoClient, address: tuple, database: str, body: dict, max_
     except socket.timeout as exc:
         _close()
         raise NetworkTimeout(f"{_name(address)}: timed out") from exc
-    except (OSError, ProtocolError) as exc:
+    except ProtocolError:
         _close()
-        raise (exc if isinstance(exc, ProtocolError) else AutoReconnect(f"{_name(address)}: {exc}")) from exc
+        raise
+    except OSError as exc:
+        _close()
+        raise AutoReconnect(f"{_name(address)}: {exc}") from exc
     if payload[4] != 0:  # after the flag bits, the body section (kind 0) comes first
         _close()
         raise ProtocolError(f"{_name(address)}: a reply without its body section")
