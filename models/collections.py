@@ -26,6 +26,8 @@ BULK_WRITE_REFUSED = {59, 115, 8000}  # CommandNotFound, CommandNotSupported, At
 _without_client_bulk_write: "weakref.WeakSet[MongoClient]" = weakref.WeakSet()
 _bulk_write_checked: "weakref.WeakKeyDictionary[MongoClient, float]" = weakref.WeakKeyDictionary()
 BULK_WRITE_CHECK_S = 10
+# Operators whose matches nx-27017's `count` command finds as its find does (tests/every_tier/test_counts.py)
+COUNTED_OPERATORS = frozenset({"$and", "$or", "$eq", "$gt", "$gte", "$lt", "$lte", "$in", "$nin", "$exists"})
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +57,7 @@ class ScopedCollection:
 
     def count(self, query: dict, limit: int = 0) -> int:
         """How many match, counting no further than `limit` (0: all)."""
-        return self._collection.count_documents(scoped_filter(query), **({"limit": limit} if limit else {}))
+        return counted(self._collection, scoped_filter(query), limit)
 
     def insert_new(self, documents: list[dict]) -> int:
         """Insert those of `documents` whose _id is not there yet, in one command; how many."""
@@ -141,6 +143,33 @@ class DuplicateKeyAt(DuplicateKeyError):
     def __init__(self, index: int, details: dict):
         super().__init__(details.get("errmsg", "duplicate key"), DUPLICATE_KEY, details)
         self.index = index
+
+
+def counted(collection: Collection, query: dict, limit: int = 0) -> int:
+    """How many documents of `collection` match `query`, no more than `limit` (0: all).
+
+    Over the wire this is the `count` command, which MongoDB answers exactly for a query
+    as count_documents' aggregation does, and nx-27017 in SQL: its aggregation loads
+    every match in Python first (2,000 matches: 69 ms of the database's CPU against 3,
+    whatever the limit), and the Kafka publisher counts its backlog every second, which
+    grows while the broker is away. Only for queries of COUNTED_OPERATORS: nx-27017's
+    `count` leaves out a document without the field of a `$ne`, which find matches.
+    mongomock has no `count` command.
+    """
+    if not isinstance(collection.database.client, MongoClient) or not _counted_alike(query):
+        return collection.count_documents(query, **({"limit": limit} if limit else {}))
+    command = {"count": collection.name, "query": query, **({"limit": limit} if limit else {})}
+    return int(collection.database.command(command)["n"])
+
+
+def _counted_alike(query) -> bool:
+    """Whether every operator in `query` is one of COUNTED_OPERATORS."""
+    if isinstance(query, dict):
+        return all((not key.startswith("$") or key in COUNTED_OPERATORS) and _counted_alike(value)
+                   for key, value in query.items())
+    if isinstance(query, list):
+        return all(_counted_alike(item) for item in query)
+    return True
 
 
 def in_order(*writes: Write) -> None:
@@ -229,7 +258,7 @@ class GlobalCollection:
 
     def count(self, query: dict, limit: int = 0) -> int:
         """How many match, counting no further than `limit` (0: all)."""
-        return self._collection.count_documents(query, **({"limit": limit} if limit else {}))
+        return counted(self._collection, query, limit)
 
     def sums_by_tenant(self, tenant_ids: list, fields: tuple[str, ...] = ()) -> dict[str, dict]:
         """{tenant_id: {"count": n, field: sum, ...}} for `tenant_ids`, in one aggregation
